@@ -1,0 +1,1 @@
+"""ckanext-koreanap: CKAN plugins for Korea's 4th OGP National Action Plan catalogue."""

@@ -1,0 +1,1 @@
+"""The koreanap_search plugin: CKAN's search index kept in PostgreSQL."""

@@ -1,0 +1,384 @@
+"""A pysolr-compatible connection that keeps CKAN's search index in PostgreSQL.
+
+CKAN talks to Solr through the object ``ckan.lib.search.make_connection()``
+returns: ``add(docs)``, ``delete(id=..., q=...)``, ``commit()`` and
+``search(q, **params)`` whose result has ``hits``, ``docs`` and ``facets``.
+:class:`PostgresSearchConnection` implements those calls on the table
+``koreanap_search_index`` through CKAN's own SQLAlchemy session, so an index
+write is part of the same transaction as the dataset change that caused it
+(a failed ``package_update`` leaves the index as it was).
+
+CKAN keeps building the documents, the permission labels, the ``fq``
+filters and the facet lists; only storage and query evaluation live here.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Iterable, Optional
+
+import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
+
+from ckan import model
+from ckan.lib.search.common import SearchError, SearchIndexError, SearchQueryError
+
+from . import compiler as sqlc
+from . import text as analysis
+from .parser import FIELD_RE, QueryParseError, parse_dismax, parse_sort, parse_standard
+
+log = logging.getLogger(__name__)
+
+TABLE = sqlc.TABLE
+
+# Stored fields too large or too redundant to filter or facet on.
+_NOT_FILTERABLE = {"data_dict", "validated_data_dict"}
+
+# Fields copied into the free-text vector, by weight (CKAN's Solr schema
+# copies these into "text"; qf weights name/title 4, tags/groups 2).
+_WEIGHT_A = ("name", "title")
+_WEIGHT_B = ("tags", "groups")
+_TEXT_COPY_FIELDS = ("notes", "organization", "res_name", "res_description",
+                     "maintainer", "author", "license", "license_id", "url", "urls",
+                     "res_url", "text", "version")
+_TEXT_COPY_PREFIXES = ("extras_", "res_extras_", "vocab_")
+
+_UPSERT = sa.text(
+    """
+    INSERT INTO koreanap_search_index (
+        index_id, package_id, site_id, entity_type, dataset_type, name, state,
+        capacity, permission_labels, metadata_modified, metadata_created,
+        title_string, fields, document, search_vector, indexed_at)
+    VALUES (
+        :index_id, :package_id, :site_id, :entity_type, :dataset_type, :name,
+        :state, :capacity, CAST(:permission_labels AS text[]), :metadata_modified,
+        :metadata_created, :title_string, CAST(:fields AS jsonb),
+        CAST(:document AS jsonb),
+        setweight(to_tsvector('english', :text_a), 'A')
+          || setweight(to_tsvector('simple', :ko_a), 'A')
+          || setweight(to_tsvector('simple', :ko1_a), 'A')
+          || setweight(to_tsvector('english', :text_b), 'B')
+          || setweight(to_tsvector('simple', :ko_b), 'B')
+          || setweight(to_tsvector('simple', :ko1_b), 'B')
+          || setweight(to_tsvector('english', :text_d), 'D')
+          || setweight(to_tsvector('simple', :ko_d), 'D')
+          || setweight(to_tsvector('simple', :ko1_d), 'D'),
+        now())
+    ON CONFLICT (index_id) DO UPDATE SET
+        package_id = EXCLUDED.package_id, site_id = EXCLUDED.site_id,
+        entity_type = EXCLUDED.entity_type, dataset_type = EXCLUDED.dataset_type,
+        name = EXCLUDED.name, state = EXCLUDED.state, capacity = EXCLUDED.capacity,
+        permission_labels = EXCLUDED.permission_labels,
+        metadata_modified = EXCLUDED.metadata_modified,
+        metadata_created = EXCLUDED.metadata_created,
+        title_string = EXCLUDED.title_string, fields = EXCLUDED.fields,
+        document = EXCLUDED.document, search_vector = EXCLUDED.search_vector,
+        indexed_at = EXCLUDED.indexed_at
+    """
+)
+
+
+def _as_strings(value: Any) -> list[str]:
+    """Flatten an index value into the list of strings Solr would index."""
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple, set)):
+        out: list[str] = []
+        for item in value:
+            out.extend(_as_strings(item))
+        return out
+    if isinstance(value, dict):
+        return []
+    if isinstance(value, bool):
+        return ["true" if value else "false"]
+    text = str(value)
+    return [text] if text != "" else []
+
+
+def _first(value: Any) -> Optional[str]:
+    values = _as_strings(value)
+    return values[0] if values else None
+
+
+def build_row(doc: dict[str, Any]) -> dict[str, Any]:
+    """The table row for one CKAN index document."""
+    fields = {}
+    for key, value in doc.items():
+        if key in _NOT_FILTERABLE:
+            continue
+        values = _as_strings(value)
+        if values:
+            fields[key] = values
+
+    def joined(keys: Iterable[str]) -> str:
+        return "\n".join(v for k in keys for v in fields.get(k, []))
+
+    d_keys = [k for k in fields if k in _TEXT_COPY_FIELDS or k.startswith(_TEXT_COPY_PREFIXES)]
+    text_a, text_b, text_d = joined(_WEIGHT_A), joined(_WEIGHT_B), joined(d_keys)
+    # Slugs like "heavy-metals-in-rice" also index their words.
+    text_a += "\n" + (doc.get("name") or "").replace("-", " ").replace("_", " ")
+    row = {
+        "index_id": str(doc.get("index_id") or doc.get("id")),
+        "package_id": _first(doc.get("id")),
+        "site_id": _first(doc.get("site_id")) or "",
+        "entity_type": _first(doc.get("entity_type")),
+        "dataset_type": _first(doc.get("dataset_type")),
+        "name": _first(doc.get("name")),
+        "state": _first(doc.get("state")),
+        "capacity": _first(doc.get("capacity")),
+        "permission_labels": "{" + ",".join(
+            json.dumps(label) for label in _as_strings(doc.get("permission_labels"))) + "}",
+        "metadata_modified": _first(doc.get("metadata_modified")),
+        "metadata_created": _first(doc.get("metadata_created")),
+        "title_string": _first(doc.get("title_string")),
+        "fields": json.dumps(fields, ensure_ascii=False),
+        "document": json.dumps(doc, ensure_ascii=False, default=str),
+        "text_a": text_a,
+        "text_b": text_b,
+        "text_d": text_d,
+    }
+    for label, text_value in (("a", text_a), ("b", text_b), ("d", text_d)):
+        bigrams, unigrams = analysis.korean_index_text(text_value)
+        row["ko_" + label] = bigrams
+        row["ko1_" + label] = unigrams
+    return row
+
+
+class Results:
+    """What pysolr's ``Solr.search`` returns, as far as CKAN reads it."""
+
+    def __init__(self, docs: list[dict[str, Any]], hits: int,
+                 facets: dict[str, Any]) -> None:
+        self.docs = docs
+        self.hits = hits
+        self.facets = facets
+        self.highlighting: dict[str, Any] = {}
+        self.stats: dict[str, Any] = {}
+        self.grouped: dict[str, Any] = {}
+        self.debug: dict[str, Any] = {}
+        self.raw_response = {"response": {"numFound": hits, "docs": docs},
+                             "facet_counts": facets}
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def __iter__(self):
+        return iter(self.docs)
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [v for v in value if v is not None and str(v).strip() != ""]
+    return [value] if str(value).strip() != "" else []
+
+
+def _int_param(params: dict[str, Any], name: str, default: int) -> int:
+    value = params.get(name, default)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise SearchQueryError('Invalid "{}" parameter: {!r} is not a whole number'
+                               .format(name, value))
+
+
+class _Binder:
+    def __init__(self) -> None:
+        self.params: dict[str, Any] = {}
+
+    def __call__(self, value: Any) -> str:
+        name = "p%d" % len(self.params)
+        self.params[name] = value
+        return ":" + name
+
+
+class PostgresSearchConnection:
+    """Stands in for ``pysolr.Solr``; see the module docstring."""
+
+    url = "postgresql://koreanap_search_index"
+
+    def __init__(self, session: Any = None) -> None:
+        self.session = session or model.Session
+
+    # -- writes ----------------------------------------------------------
+    def add(self, docs: list[dict[str, Any]], commit: bool = True, **_: Any) -> None:
+        try:
+            for doc in docs:
+                self.session.execute(_UPSERT, build_row(doc))
+        except sa_exc.SQLAlchemyError as e:
+            raise SearchIndexError("Could not write the search index: {}".format(
+                str(e).splitlines()[0]))
+
+    def delete(self, id: Optional[str] = None, q: Optional[str] = None,
+               commit: bool = True, **_: Any) -> None:
+        binder = _Binder()
+        if id is not None:
+            where = "index_id = " + binder(str(id))
+        elif q is not None:
+            where = self._where(parse_standard(q, "q"), binder, "text")[0]
+        else:
+            raise SearchIndexError("delete needs an id or a query")
+        try:
+            self.session.execute(sa.text("DELETE FROM %s WHERE %s" % (TABLE, where)),
+                                 binder.params)
+        except sa_exc.SQLAlchemyError as e:
+            raise SearchIndexError("Could not delete from the search index: {}".format(
+                str(e).splitlines()[0]))
+
+    def commit(self, **_: Any) -> None:
+        # Only CKAN's explicit "commit the index" calls (CLI rebuild/clear)
+        # reach here; ordinary writes commit with the request's transaction.
+        self.session.commit()
+
+    # -- reads -----------------------------------------------------------
+    def _analyse(self, requests: sqlc.AnalysisRequests) -> None:
+        if not requests.items:
+            return
+        binder = _Binder()
+        columns = []
+        functions = {"plain": "plainto_tsquery('english', %s)",
+                     "phrase": "phraseto_tsquery('english', %s)",
+                     "prefix": "to_tsquery('english', %s)"}
+        keys = list(requests.items)
+        for kind, value in keys:
+            argument = value + ":*" if kind == "prefix" else value
+            columns.append("CAST(%s AS text)" % (functions[kind] % binder(argument)))
+        row = self.session.execute(sa.text("SELECT " + ", ".join(columns)),
+                                   binder.params).one()
+        for key, resolved in zip(keys, row):
+            requests.items[key] = resolved or ""
+
+    def _where(self, node: Any, binder: _Binder, default_field: str,
+               compiler: Optional[sqlc.Compiler] = None) -> tuple[str, sqlc.Compiler]:
+        requests = sqlc.AnalysisRequests()
+        sqlc.collect_analysis(node, default_field, requests)
+        self._analyse(requests)
+        if compiler is None:
+            compiler = sqlc.Compiler(default_field, requests, binder)
+        else:
+            compiler.analyses.items.update(requests.items)
+        return compiler.compile(node), compiler
+
+    def _parse(self, params: dict[str, Any]) -> tuple[Any, list[Any]]:
+        q = params.get("q")
+        q = "*:*" if q is None or str(q).strip() in ("", '""', "''") else str(q)
+        op = str(params.get("q.op") or "AND")
+        try:
+            if params.get("defType") == "dismax":
+                q_node = parse_dismax(q, str(params.get("mm") or ""))
+            else:
+                q_node = parse_standard(q, "q", op)
+            fq_nodes = [parse_standard(str(fq), "fq", op)
+                        for fq in _as_list(params.get("fq"))]
+        except QueryParseError as e:
+            raise SearchQueryError(str(e))
+        return q_node, fq_nodes
+
+    def search(self, q: Optional[str] = None, **params: Any) -> Results:
+        if q is not None:
+            params["q"] = q
+        q_node, fq_nodes = self._parse(params)
+        try:
+            sort = parse_sort(params.get("sort"))
+        except QueryParseError as e:
+            raise SearchQueryError(str(e))
+        rows = max(0, _int_param(params, "rows", 10))
+        start = max(0, _int_param(params, "start", 0))
+        default_field = str(params.get("df") or "text")
+        fl = _as_list(params.get("fl") or "*")  # Solr returns every stored field by default
+        fl = [f for part in fl for f in str(part).replace(",", " ").split()]
+
+        binder = _Binder()
+        requests = sqlc.AnalysisRequests()
+        for node in [q_node] + fq_nodes:
+            sqlc.collect_analysis(node, default_field, requests)
+        try:
+            nested = self.session.begin_nested()
+        except sa_exc.SQLAlchemyError as e:
+            raise SearchError("Search index unavailable: {}".format(str(e).splitlines()[0]))
+        try:
+            self._analyse(requests)
+            compiler = sqlc.Compiler(default_field, requests, binder)
+            where = [compiler.compile(q_node)]
+            # Filters never add to the score (Solr caches them separately).
+            filter_compiler = sqlc.Compiler(default_field, requests, binder)
+            where += [filter_compiler.compile(node) for node in fq_nodes]
+            where_sql = " AND ".join(where)
+            score_sql = compiler.rank_expression()
+            order = []
+            for field, direction in sort or [("score", "desc")]:
+                order.extend(compiler.sort_expression(field, direction, score_sql))
+            order.append("index_id ASC")
+
+            hits = self.session.execute(
+                sa.text("SELECT count(*) FROM %s WHERE %s" % (TABLE, where_sql)),
+                binder.params).scalar_one()
+            docs: list[dict[str, Any]] = []
+            if rows > 0 and hits > start:
+                docs = self._fetch(where_sql, score_sql, order, fl, rows, start, binder)
+            facets = self._facets(params, where_sql, binder) if hits else {}
+            nested.commit()
+        except (SearchError, SearchQueryError):
+            nested.rollback()
+            raise
+        except sa_exc.SQLAlchemyError as e:
+            nested.rollback()
+            log.warning("Search query failed: %s", e)
+            raise SearchError("The search index could not run this query: {}".format(
+                str(e.orig if hasattr(e, "orig") else e).splitlines()[0]))
+        return Results(docs, hits, {"facet_fields": facets})
+
+    def _fetch(self, where_sql: str, score_sql: str, order: list[str], fl: list[str],
+               rows: int, start: int, binder: _Binder) -> list[dict[str, Any]]:
+        want_all = "*" in fl
+        want_score = "score" in fl
+        keys = [f for f in fl if f not in ("*", "score")]
+        if want_all:
+            select = "document"
+        elif keys == ["id"]:
+            select = "jsonb_build_object('id', package_id)"
+        else:
+            select = "jsonb_build_object(%s)" % ", ".join(
+                "%s, document -> %s" % (binder(k), binder(k)) for k in keys) if keys \
+                else "CAST('{}' AS jsonb)"
+        sql = "SELECT %s AS doc, %s AS score FROM %s WHERE %s ORDER BY %s LIMIT %s OFFSET %s" % (
+            select, score_sql, TABLE, where_sql, ", ".join(order), binder(rows), binder(start))
+        docs = []
+        for doc, score in self.session.execute(sa.text(sql), binder.params):
+            doc = {k: v for k, v in (doc or {}).items() if v is not None}
+            if want_score:
+                doc["score"] = float(score)
+            docs.append(doc)
+        return docs
+
+    def _facets(self, params: dict[str, Any], where_sql: str,
+                binder: _Binder) -> dict[str, list[Any]]:
+        if str(params.get("facet", "true")).lower() not in ("true", "on", "1"):
+            return {}
+        facet_fields = [str(f) for f in _as_list(params.get("facet.field"))]
+        facet_fields = list(dict.fromkeys(facet_fields))
+        if not facet_fields:
+            return {}
+        for name in facet_fields:
+            if not FIELD_RE.match(name):
+                raise SearchQueryError("Invalid facet field {!r}".format(name))
+        limit = _int_param(params, "facet.limit", 50)
+        mincount = _int_param(params, "facet.mincount", 0)
+        sql = (
+            "SELECT f, v, c FROM ("
+            " SELECT f, v, count(*) AS c,"
+            "  row_number() OVER (PARTITION BY f ORDER BY count(*) DESC, v ASC) AS rn"
+            " FROM (SELECT fields FROM %s WHERE %s) AS m,"
+            "  unnest(CAST(%s AS text[])) AS ff(f),"
+            "  jsonb_array_elements_text(m.fields -> ff.f) AS e(v)"
+            " GROUP BY f, v) AS counted"
+            " WHERE c >= %s AND (%s < 0 OR rn <= %s)"
+            " ORDER BY f, rn" % (TABLE, where_sql, binder(facet_fields),
+                                 binder(mincount), binder(limit), binder(limit)))
+        facets: dict[str, list[Any]] = {name: [] for name in facet_fields}
+        for field, value, count in self.session.execute(sa.text(sql), binder.params):
+            facets[field].extend([value, int(count)])
+        return facets

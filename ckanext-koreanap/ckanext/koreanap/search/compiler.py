@@ -1,0 +1,320 @@
+"""Translate a parsed Solr query (see :mod:`.parser`) into a SQL condition.
+
+Every value from the query is a bound parameter; field names are checked
+against :data:`.parser.FIELD_RE` and also bound (as JSON keys), so SQL
+metacharacters in any parameter are inert.
+
+Field semantics follow CKAN's Solr schema: ``text`` (the default field) and
+the analysed fields (title, notes, resource names, ``extras_*`` ...) match
+words, with English stemming and Korean partial-word matching; every other
+field is a string field that matches exact values (``*``/``?`` wildcards
+allowed).
+"""
+from __future__ import annotations
+
+import datetime
+import json
+import re
+from typing import Any, Callable, Optional
+
+from . import text as analysis
+from .parser import (
+    Boolean, Exists, MatchAll, MUST, MUST_NOT, Node, Phrase, QueryParseError,
+    Range, SHOULD, Term,
+)
+
+TABLE = "koreanap_search_index"
+
+# Index fields kept in their own columns (fast filters and sorts).
+COLUMN_FIELDS = {
+    "id": "package_id",
+    "index_id": "index_id",
+    "site_id": "site_id",
+    "entity_type": "entity_type",
+    "dataset_type": "dataset_type",
+    "name": "name",
+    "state": "state",
+    "capacity": "capacity",
+    "metadata_modified": "metadata_modified",
+    "metadata_created": "metadata_created",
+    "title_string": "title_string",
+}
+ARRAY_COLUMN_FIELDS = {"permission_labels": "permission_labels"}
+
+# Analysed ("text") fields of CKAN's Solr schema.
+TEXT_FIELDS = {
+    "title", "notes", "res_name", "res_description", "author", "maintainer",
+    "urls", "license", "title_ngram", "ckan_url", "download_url",
+}
+TEXT_FIELD_PREFIXES = ("extras_", "res_extras_")
+DEFAULT_TEXT_FIELD = "text"
+
+# Relative weights of the search vector's A/B/C/D labels for ts_rank, as in
+# CKAN's qf "name^4 title^4 tags^2 groups^2 text" (D=1, B=2, A=4).
+RANK_WEIGHTS = "{0.25,0.25,0.5,1.0}"
+
+_NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
+_NUMERIC_SQL = r"'^-?[0-9]+(\.[0-9]+)?$'"
+_DATE_MATH = re.compile(
+    r"^NOW((?:[+-][0-9]+(?:YEAR|MONTH|DAY|HOUR|MINUTE|SECOND)S?)*)"
+    r"(?:/(YEAR|MONTH|DAY|HOUR|MINUTE|SECOND)S?)?$"
+)
+
+
+def is_text_field(field: str) -> bool:
+    return field in TEXT_FIELDS or field.startswith(TEXT_FIELD_PREFIXES)
+
+
+def _like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def wildcard_to_like(pattern: str) -> str:
+    out = []
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            out.append(_like_escape(pattern[i + 1]))
+            i += 2
+            continue
+        out.append("%" if ch == "*" else "_" if ch == "?" else _like_escape(ch))
+        i += 1
+    return "".join(out)
+
+
+def resolve_date_math(value: str, now: Optional[datetime.datetime] = None) -> str:
+    """Turn Solr date math (``NOW``, ``NOW-7DAYS``, ``NOW/DAY``) into ISO text."""
+    m = _DATE_MATH.match(value)
+    if not m:
+        return value
+    moment = now or datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    for sign, amount, unit in re.findall(
+            r"([+-])([0-9]+)(YEAR|MONTH|DAY|HOUR|MINUTE|SECOND)", m.group(1)):
+        n = int(amount) * (1 if sign == "+" else -1)
+        if unit in ("YEAR", "MONTH"):
+            months = moment.month - 1 + n * (12 if unit == "YEAR" else 1)
+            year, month = moment.year + months // 12, months % 12 + 1
+            day = min(moment.day, [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0)
+                                   else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1])
+            moment = moment.replace(year=year, month=month, day=day)
+        else:
+            moment += datetime.timedelta(**{unit.lower() + "s": n})
+    rounding = m.group(2)
+    if rounding:
+        keep = ["YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND"].index(rounding)
+        parts = dict(month=1, day=1, hour=0, minute=0, second=0)
+        for name in ["month", "day", "hour", "minute", "second"][keep:]:
+            moment = moment.replace(**{name: parts[name]})
+    return moment.replace(microsecond=0).isoformat() + "Z"
+
+
+class AnalysisRequests:
+    """The English analyses a query needs, resolved in one database round trip."""
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], str] = {}
+
+    def add(self, kind: str, value: str) -> None:
+        if value:
+            self.items.setdefault((kind, value), "")
+
+    def get(self, kind: str, value: str) -> str:
+        return self.items.get((kind, value), "") if value else ""
+
+
+def collect_analysis(node: Node, default_field: str, requests: AnalysisRequests) -> None:
+    """Walk the tree and note every English text that needs analysing."""
+    if isinstance(node, Boolean):
+        for clause in node.clauses:
+            collect_analysis(clause.node, default_field, requests)
+        return
+    if not isinstance(node, (Term, Phrase)):
+        return
+    field = node.field or default_field
+    if field != DEFAULT_TEXT_FIELD and not is_text_field(field):
+        return
+    if isinstance(node, Term) and node.wildcard:
+        requests.add("prefix", analysis.prefix_word(node.text))
+    else:
+        kind = "phrase" if isinstance(node, Phrase) else "plain"
+        requests.add(kind, analysis.latin_part(node.text))
+
+
+class Compiler:
+    """Builds one SQL boolean expression from a query tree.
+
+    :param default_field: Solr's ``df`` (the field for terms without one)
+    :param analyses: resolved English analyses (see :class:`AnalysisRequests`)
+    :param param: callback that binds a value and returns its placeholder
+    """
+
+    def __init__(self, default_field: str, analyses: AnalysisRequests,
+                 param: Callable[[Any], str]) -> None:
+        self.default_field = default_field or DEFAULT_TEXT_FIELD
+        self.analyses = analyses
+        self.param = param
+        self.rank_queries: list[str] = []
+
+    def compile(self, node: Node, negated: bool = False) -> str:
+        if isinstance(node, MatchAll):
+            return "TRUE"
+        if isinstance(node, Boolean):
+            return self._boolean(node, negated)
+        field = getattr(node, "field", None) or self.default_field
+        if isinstance(node, Exists):
+            return self._exists(field)
+        if isinstance(node, Range):
+            return self._range(field, node)
+        if field == DEFAULT_TEXT_FIELD:
+            return self._full_text(node, negated)
+        if is_text_field(field):
+            return self._field_text(field, node)
+        return self._string(field, node)
+
+    # -- boolean -----------------------------------------------------------
+    def _boolean(self, node: Boolean, negated: bool) -> str:
+        must = [self.compile(c.node, negated) for c in node.clauses if c.occur == MUST]
+        must_not = [self.compile(c.node, not negated) for c in node.clauses
+                    if c.occur == MUST_NOT]
+        should_nodes = [c.node for c in node.clauses if c.occur == SHOULD]
+        parts = list(must)
+        if should_nodes:
+            should = [self.compile(n, negated) for n in should_nodes]
+            if not must:
+                needed = max(1, min(node.min_should_match, len(should)))
+                if needed == 1:
+                    parts.append("(" + " OR ".join(should) + ")")
+                elif needed == len(should):
+                    parts.extend(should)
+                else:
+                    counted = " + ".join(
+                        "(CASE WHEN COALESCE(%s, FALSE) THEN 1 ELSE 0 END)" % s for s in should)
+                    parts.append("(%s) >= %d" % (counted, needed))
+        parts.extend("NOT COALESCE(%s, FALSE)" % s for s in must_not)
+        if not parts:
+            return "TRUE"
+        return "(" + " AND ".join(parts) + ")"
+
+    # -- leaves ------------------------------------------------------------
+    def _full_text(self, node: Node, negated: bool) -> str:
+        if isinstance(node, Term) and node.wildcard:
+            word = analysis.prefix_word(node.text)
+            parts = [self.analyses.get("prefix", word)]
+            runs = analysis.hangul_runs(node.text.split("*")[0].split("?")[0])
+            parts += [analysis.korean_tsquery(r, prefix=True) for r in runs]
+        else:
+            kind = "phrase" if isinstance(node, Phrase) else "plain"
+            parts = [self.analyses.get(kind, analysis.latin_part(node.text))]
+            parts += [analysis.korean_tsquery(r) for r in analysis.hangul_runs(node.text)]
+        tsquery = analysis.and_tsqueries(parts)
+        if not tsquery:
+            # Only stop words or punctuation: Solr drops such a clause.
+            return "TRUE"
+        if not negated:
+            self.rank_queries.append(tsquery)
+        return "(search_vector @@ CAST(%s AS tsquery))" % self.param(tsquery)
+
+    def _values(self, field: str) -> str:
+        return "jsonb_array_elements_text(fields -> %s)" % self.param(field)
+
+    def _field_text(self, field: str, node: Node) -> str:
+        conds = []
+        if isinstance(node, Term) and node.wildcard:
+            like = wildcard_to_like(node.text)
+            conds.append("v ILIKE %s" % self.param(like))
+        else:
+            kind = "phrase" if isinstance(node, Phrase) else "plain"
+            english = self.analyses.get(kind, analysis.latin_part(node.text))
+            if english:
+                conds.append("to_tsvector('english', v) @@ CAST(%s AS tsquery)"
+                             % self.param(english))
+            for run in analysis.hangul_runs(node.text):
+                conds.append("v ILIKE %s" % self.param("%" + _like_escape(run) + "%"))
+        if not conds:
+            return "TRUE"
+        return "EXISTS (SELECT 1 FROM %s AS e(v) WHERE %s)" % (
+            self._values(field), " AND ".join(conds))
+
+    def _string(self, field: str, node: Node) -> str:
+        value = node.text
+        wildcard = isinstance(node, Term) and node.wildcard
+        if field in COLUMN_FIELDS:
+            column = COLUMN_FIELDS[field]
+            if wildcard:
+                return "(%s LIKE %s)" % (column, self.param(wildcard_to_like(value)))
+            return "(%s = %s)" % (column, self.param(value))
+        if field in ARRAY_COLUMN_FIELDS:
+            column = ARRAY_COLUMN_FIELDS[field]
+            if wildcard:
+                return "EXISTS (SELECT 1 FROM unnest(%s) AS e(v) WHERE v LIKE %s)" % (
+                    column, self.param(wildcard_to_like(value)))
+            return "(%s = ANY(%s))" % (self.param(value), column)
+        if wildcard:
+            return "EXISTS (SELECT 1 FROM %s AS e(v) WHERE v LIKE %s)" % (
+                self._values(field), self.param(wildcard_to_like(value)))
+        # Containment uses the GIN index on fields.
+        return "(fields @> CAST(%s AS jsonb))" % self.param(json.dumps({field: [value]}))
+
+    def _exists(self, field: str) -> str:
+        if field in COLUMN_FIELDS:
+            return "(%s IS NOT NULL)" % COLUMN_FIELDS[field]
+        if field in ARRAY_COLUMN_FIELDS:
+            return "(cardinality(%s) > 0)" % ARRAY_COLUMN_FIELDS[field]
+        return "((fields -> %s) IS NOT NULL)" % self.param(field)
+
+    def _range(self, field: str, node: Range) -> str:
+        low = resolve_date_math(node.low) if node.low is not None else None
+        high = resolve_date_math(node.high) if node.high is not None else None
+        numeric = all(b is None or _NUMBER.match(b) for b in (low, high)) and (
+            low is not None or high is not None)
+        if field in COLUMN_FIELDS:
+            value_sql, source = COLUMN_FIELDS[field], None
+        elif field in ARRAY_COLUMN_FIELDS:
+            value_sql, source = "v", "unnest(%s)" % ARRAY_COLUMN_FIELDS[field]
+        else:
+            value_sql, source = "v", self._values(field)
+        if numeric:
+            value_sql = "(CASE WHEN %s ~ %s THEN CAST(%s AS numeric) END)" % (
+                value_sql, _NUMERIC_SQL, value_sql)
+        conds = []
+        for bound, inclusive, op in ((low, node.include_low, ">"), (high, node.include_high, "<")):
+            if bound is None:
+                continue
+            bound_value: Any = float(bound) if numeric else bound
+            conds.append("%s %s%s %s" % (value_sql, op, "=" if inclusive else "",
+                                          self.param(bound_value)))
+        if not conds:
+            conds.append("%s IS NOT NULL" % value_sql)
+        cond = " AND ".join(conds)
+        if source is None:
+            return "(" + cond + ")"
+        return "EXISTS (SELECT 1 FROM %s AS e(v) WHERE %s)" % (source, cond)
+
+    def rank_expression(self) -> str:
+        tsquery = analysis.or_tsqueries(self.rank_queries)
+        if not tsquery:
+            return "CAST(1.0 AS real)"
+        return "ts_rank(CAST(%s AS real[]), search_vector, CAST(%s AS tsquery))" % (
+            self.param(RANK_WEIGHTS), self.param(tsquery))
+
+    def sort_expression(self, field: str, direction: str, score_sql: str) -> list[str]:
+        direction = "DESC" if direction == "desc" else "ASC"
+        if field == "score":
+            return ["%s %s" % (score_sql, direction)]
+        if field in COLUMN_FIELDS:
+            column = COLUMN_FIELDS[field]
+            if field == "title_string":
+                column = "lower(%s)" % column
+            return ["%s %s NULLS LAST" % (column, direction)]
+        if field in ARRAY_COLUMN_FIELDS:
+            return ["%s[1] %s NULLS LAST" % (ARRAY_COLUMN_FIELDS[field], direction)]
+        first = "(fields -> %s ->> 0)" % self.param(field)
+        return [
+            "(CASE WHEN %s ~ %s THEN CAST(%s AS numeric) END) %s NULLS LAST"
+            % (first, _NUMERIC_SQL, first, direction),
+            "%s %s NULLS LAST" % (first, direction),
+        ]
+
+
+__all__ = ["Compiler", "AnalysisRequests", "collect_analysis", "QueryParseError", "TABLE"]

@@ -1,0 +1,201 @@
+# Shared set-up steps for scripts/serve and scripts/test (sourced, not run).
+#
+# Every step checks before it acts, so running either command again is safe
+# and quick: packages, the virtualenv, the services, the databases and the
+# CKAN migrations are only touched when something is missing.
+#
+# Settings (environment variables, all optional):
+#   KOREANAP_PYTHON      Python 3.11 interpreter for the venv (default: python3.11)
+#   KOREANAP_VENV        virtualenv path (default: <repo>/venv)
+#   KOREANAP_PG_CLUSTER  Debian PostgreSQL cluster "VERSION/NAME" (default: 15/main)
+#   KOREANAP_DB_PASSWORD password for the local database roles (default: koreanap-local)
+
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${KOREANAP_VENV:-$ROOT/venv}"
+VAR="$ROOT/var"
+PYTHON="${KOREANAP_PYTHON:-python3.11}"
+PG_CLUSTER="${KOREANAP_PG_CLUSTER:-15/main}"
+DB_PASSWORD="${KOREANAP_DB_PASSWORD:-koreanap-local}"
+APT_PACKAGES=(postgresql redis-server libpq-dev build-essential libmagic1 curl)
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+    if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+as_postgres() {
+    if [ "$(id -u)" = 0 ]; then
+        su postgres -s /bin/sh -c "$(printf '%q ' "$@")"
+    else
+        sudo -u postgres "$@"
+    fi
+}
+
+ensure_apt() {
+    local missing=() pkg
+    for pkg in "${APT_PACKAGES[@]}" "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
+            || missing+=("$pkg")
+    done
+    if ! "$PYTHON" -c 'import venv, ensurepip' >/dev/null 2>&1; then
+        command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
+        "$PYTHON" -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv python3-dev)
+    fi
+    if [ ${#missing[@]} -gt 0 ]; then
+        say "Installing Debian packages: ${missing[*]}"
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
+    fi
+    "$PYTHON" -c 'import sys; assert sys.version_info[:2] == (3, 11)' 2>/dev/null \
+        || die "$PYTHON is not Python 3.11 (CKAN 2.12 is tested on 3.11); set KOREANAP_PYTHON"
+}
+
+# Install CKAN with its own pins, then this project with those pins as
+# constraints (pip check cannot see CKAN's extra's pins; see the README).
+ensure_venv() {
+    local extra_requirements=("$@")
+    mkdir -p "$VAR"
+    if [ ! -x "$VENV/bin/python" ]; then
+        say "Creating virtualenv $VENV"
+        "$PYTHON" -m venv "$VENV"
+    fi
+    local stamp="$VAR/pip-stamp" want
+    want="$(cat "$ROOT/requirements.txt" "$ROOT/setup.py" "${extra_requirements[@]/#/$ROOT/}" \
+        | sha256sum | cut -d' ' -f1)"
+    if [ -f "$stamp" ] && grep -qx "$want" "$stamp" && "$VENV/bin/ckan" --help >/dev/null 2>&1; then
+        return
+    fi
+    say "Installing CKAN 2.12 and ckanext-koreanap into $VENV"
+    "$VENV/bin/pip" install -q --disable-pip-version-check -r "$ROOT/requirements.txt"
+    "$VENV/bin/pip" freeze --exclude-editable | grep -v '^-e ' > "$VAR/ckan-constraints.txt"
+    local req
+    for req in "${extra_requirements[@]}"; do
+        "$VENV/bin/pip" install -q --disable-pip-version-check -c "$VAR/ckan-constraints.txt" \
+            -r "$ROOT/$req"
+    done
+    "$VENV/bin/pip" install -q --disable-pip-version-check -c "$VAR/ckan-constraints.txt" \
+        -e "$ROOT"
+    echo "$want" > "$stamp"
+}
+
+ensure_postgres() {
+    local version="${PG_CLUSTER%/*}" name="${PG_CLUSTER#*/}"
+    if ! pg_lsclusters -h 2>/dev/null | awk '{print $1"/"$2}' | grep -qx "$PG_CLUSTER"; then
+        say "Creating PostgreSQL cluster $PG_CLUSTER"
+        as_root pg_createcluster --locale C.UTF-8 "$version" "$name" >/dev/null
+    fi
+    if ! pg_lsclusters -h | awk -v c="$PG_CLUSTER" '$1"/"$2==c {print $4}' | grep -q online; then
+        say "Starting PostgreSQL $PG_CLUSTER"
+        as_root pg_ctlcluster "$version" "$name" start
+    fi
+    local i
+    for i in $(seq 1 30); do
+        as_postgres psql -qAtc 'select 1' >/dev/null 2>&1 && return
+        sleep 1
+    done
+    die "PostgreSQL $PG_CLUSTER does not answer; see /var/log/postgresql/"
+}
+
+ensure_redis() {
+    if redis-cli ping 2>/dev/null | grep -q PONG; then return; fi
+    say "Starting Redis"
+    as_root service redis-server start >/dev/null 2>&1 \
+        || as_root redis-server --daemonize yes --bind 127.0.0.1 --port 6379 >/dev/null
+    local i
+    for i in $(seq 1 30); do
+        redis-cli ping 2>/dev/null | grep -q PONG && return
+        sleep 0.5
+    done
+    die "Redis does not answer on 127.0.0.1:6379"
+}
+
+psql_admin() { as_postgres psql -v ON_ERROR_STOP=1 -qAt "$@"; }
+
+ensure_role() {  # name, password
+    if [ "$(psql_admin -c "select 1 from pg_roles where rolname = '$1'")" != 1 ]; then
+        psql_admin -c "create role \"$1\" login password '$2'"
+    fi
+}
+
+ensure_database() {  # name, owner
+    if [ "$(psql_admin -c "select 1 from pg_database where datname = '$1'")" != 1 ]; then
+        say "Creating database $1"
+        # C.UTF-8 so the text-search parser treats Hangul as letters.
+        psql_admin -c "create database \"$1\" owner \"$2\" encoding 'UTF8' \
+            lc_collate 'C.UTF-8' lc_ctype 'C.UTF-8' template template0"
+    fi
+}
+
+# Roles and databases for one instance: $1 = CKAN db, $2 = DataStore db.
+ensure_databases() {
+    ensure_role ckan_default "$DB_PASSWORD"
+    ensure_role datastore_default "$DB_PASSWORD"
+    ensure_role datastore_ro "$DB_PASSWORD"
+    ensure_database "$1" ckan_default
+    ensure_database "$2" datastore_default
+}
+
+secret() {  # a random value kept in var/ so the ini is stable across runs
+    local file="$VAR/secret-$1"
+    if [ ! -s "$file" ]; then
+        (umask 077; "$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(32))' > "$file")
+    fi
+    cat "$file"
+}
+
+# write_ini OUT WRITER SITE_ID CKAN_DB DATASTORE_DB REDIS_DB HOST PORT
+write_ini() {
+    local out="$1" writer="$2" site_id="$3" db="$4" ds_db="$5" redis_db="$6" host="$7" port="$8"
+    mkdir -p "$VAR/storage-$site_id"
+    KOREANAP_TEMPLATE="$ROOT/scripts/templates/ckan.ini.in" KOREANAP_OUT="$out" \
+    __WRITER__="$writer" \
+    __SECRET_KEY__="$(secret "$site_id")" \
+    __SITE_URL__="http://$host:$port" \
+    __SITE_ID__="$site_id" \
+    __SQLALCHEMY_URL__="postgresql://ckan_default:$DB_PASSWORD@127.0.0.1/$db" \
+    __DATASTORE_WRITE_URL__="postgresql://datastore_default:$DB_PASSWORD@127.0.0.1/$ds_db" \
+    __DATASTORE_READ_URL__="postgresql://datastore_ro:$DB_PASSWORD@127.0.0.1/$ds_db" \
+    __REDIS_URL__="redis://127.0.0.1:6379/$redis_db" \
+    __PLUGINS__="${KOREANAP_PLUGINS:-activity datastore koreanap_search koreanap}" \
+    __SOLR_URL__="${KOREANAP_SOLR_URL:-http://127.0.0.1:8983/solr/ckan}" \
+    __STORAGE_PATH__="$VAR/storage-$site_id" \
+    __HOST__="$host" __PORT__="$port" \
+    "$VENV/bin/python" - <<'PY'
+import os  # fill the template's __NAME__ placeholders from the environment
+text = open(os.environ["KOREANAP_TEMPLATE"], encoding="utf-8").read()
+for key, value in os.environ.items():
+    if key.startswith("__") and key.endswith("__"):
+        text = text.replace(key, value)
+out = os.environ["KOREANAP_OUT"]
+old = open(out, encoding="utf-8").read() if os.path.exists(out) else None
+if old != text:
+    with open(out, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.chmod(out, 0o600)
+PY
+}
+
+# Core and plugin migrations, then the DataStore permissions (as postgres).
+migrate() {  # ini
+    local ini="$1" plugin log="$VAR/log/migrate.log"
+    mkdir -p "$VAR/log"
+    : > "$log"
+    ckan_quiet "$log" -c "$ini" db init
+    for plugin in activity koreanap_search koreanap; do
+        ckan_quiet "$log" -c "$ini" db upgrade -p "$plugin"
+    done
+    "$VENV/bin/ckan" -c "$ini" datastore set-permissions 2>>"$log" \
+        | psql_admin --set ON_ERROR_STOP=1 >>"$log" 2>&1 \
+        || { tail -n 20 "$log" >&2; die "DataStore permissions failed; see $log"; }
+}
+
+# Run a ckan command with its start-up chatter in a log; show it on failure.
+ckan_quiet() {  # log, ckan args...
+    local log="$1"; shift
+    "$VENV/bin/ckan" "$@" >>"$log" 2>&1 \
+        || { tail -n 20 "$log" >&2; die "ckan $* failed; see $log"; }
+}

@@ -1,0 +1,60 @@
+"""Install the koreanap CKAN plugins, the validation rules and the ``koreanap`` command.
+
+``pip install -e .`` from the repository root is all a developer needs; CKAN
+itself is pinned in ``requirements.txt`` (``ckan[requirements]==2.12.0``) and
+its own pins are used as constraints so nothing here moves them.
+"""
+from setuptools import find_namespace_packages, setup
+
+EXTENSION_DIR = "ckanext-koreanap"
+
+setup(
+    name="ckanext-koreanap",
+    version="0.1.0",
+    description=(
+        "Open-data catalogue for Korea's 4th OGP National Action Plan: "
+        "CKAN plugins, a PostgreSQL search index and quality rules"
+    ),
+    license="AGPL-3.0-or-later",
+    python_requires=">=3.11,<3.12",
+    package_dir={"": EXTENSION_DIR, "koreanap_validation": "validation"},
+    packages=(
+        find_namespace_packages(where=EXTENSION_DIR, include=["ckanext.*"])
+        + ["koreanap_validation"]
+    ),
+    include_package_data=True,
+    package_data={
+        "ckanext.koreanap": [
+            "config_declaration.yaml",
+            "templates/**/*",
+            "public/**/*",
+            "i18n/**/*",
+            "migration/**/*",
+        ],
+    },
+    install_requires=[
+        # CKAN is installed first with its own pins (see requirements.txt);
+        # these are only what this project adds on top.
+        "ckanapi==4.11",
+        "click>=8.1,<9",
+    ],
+    entry_points={
+        "ckan.plugins": [
+            "koreanap = ckanext.koreanap.plugin:KoreanapPlugin",
+            "koreanap_search = ckanext.koreanap.search.plugin:KoreanapSearchPlugin",
+        ],
+        "babel.extractors": [
+            "ckan = ckan.lib.extract:extract_ckan",
+        ],
+        "console_scripts": [
+            "koreanap = ckanext.koreanap.console:main",
+        ],
+    },
+    message_extractors={
+        "ckanext-koreanap/ckanext": [
+            ("**.py", "python", None),
+            ("**.js", "javascript", None),
+            ("**/templates/**.html", "ckan", None),
+        ],
+    },
+)
