@@ -16,7 +16,7 @@ setup(
         "CKAN plugins, a PostgreSQL search index and quality rules"
     ),
     license="AGPL-3.0-or-later",
-    python_requires=">=3.11,<3.12",
+    python_requires=">=3.10",  # CKAN 2.12's own range; tested on 3.11
     package_dir={"": EXTENSION_DIR, "koreanap_validation": "validation"},
     packages=(
         find_namespace_packages(where=EXTENSION_DIR, include=["ckanext.*"])

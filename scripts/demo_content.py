@@ -34,8 +34,10 @@ ORGANIZATIONS = [
 
 DATASETS = [
     {"name": "demo-food-contaminants", "owner_org": "mfds",
-     "title": "쌀 중 카드뮴 등 식품 중 유해물질 오염도 (시연용) / Harmful substances in foods (demo)",
-     "tags": [{"name": "카드뮴"}, {"name": "cadmium"}, {"name": "식품안전"}, {"name": "food safety"}],
+     "title": ("쌀 중 카드뮴 등 식품 중 유해물질 오염도 (시연용) / "
+               "Harmful substances in foods (demo)"),
+     "tags": [{"name": "카드뮴"}, {"name": "cadmium"},
+              {"name": "식품안전"}, {"name": "food safety"}],
      "license_id": "other-at"},
     {"name": "demo-heritage-3d", "owner_org": "cha",
      "title": "문화유산 3D 스캔·프린팅 자료 (시연용) / Cultural heritage 3D data (demo)",

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Iterable, Optional
+from collections.abc import Iterable
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import exc as sa_exc
-
 from ckan import model
 from ckan.lib.search.common import SearchError, SearchIndexError, SearchQueryError
+from sqlalchemy import exc as sa_exc
 
 from . import compiler as sqlc
 from . import text as analysis
@@ -95,7 +95,7 @@ def _as_strings(value: Any) -> list[str]:
     return [text] if text != "" else []
 
 
-def _first(value: Any) -> Optional[str]:
+def _first(value: Any) -> str | None:
     values = _as_strings(value)
     return values[0] if values else None
 
@@ -212,7 +212,7 @@ class PostgresSearchConnection:
             raise SearchIndexError("Could not write the search index: {}".format(
                 str(e).splitlines()[0]))
 
-    def delete(self, id: Optional[str] = None, q: Optional[str] = None,
+    def delete(self, id: str | None = None, q: str | None = None,
                commit: bool = True, **_: Any) -> None:
         binder = _Binder()
         if id is not None:
@@ -248,11 +248,11 @@ class PostgresSearchConnection:
             columns.append("CAST(%s AS text)" % (functions[kind] % binder(argument)))
         row = self.session.execute(sa.text("SELECT " + ", ".join(columns)),
                                    binder.params).one()
-        for key, resolved in zip(keys, row):
+        for key, resolved in zip(keys, row, strict=False):
             requests.items[key] = resolved or ""
 
     def _where(self, node: Any, binder: _Binder, default_field: str,
-               compiler: Optional[sqlc.Compiler] = None) -> tuple[str, sqlc.Compiler]:
+               compiler: sqlc.Compiler | None = None) -> tuple[str, sqlc.Compiler]:
         requests = sqlc.AnalysisRequests()
         sqlc.collect_analysis(node, default_field, requests)
         self._analyse(requests)
@@ -260,7 +260,7 @@ class PostgresSearchConnection:
             compiler = sqlc.Compiler(default_field, requests, binder)
         else:
             compiler.analyses.items.update(requests.items)
-        return compiler.compile(node), compiler
+        return compiler.compile_where(node), compiler
 
     def _parse(self, params: dict[str, Any]) -> tuple[Any, list[Any]]:
         q = params.get("q")
@@ -277,7 +277,7 @@ class PostgresSearchConnection:
             raise SearchQueryError(str(e))
         return q_node, fq_nodes
 
-    def search(self, q: Optional[str] = None, **params: Any) -> Results:
+    def search(self, q: str | None = None, **params: Any) -> Results:
         if q is not None:
             params["q"] = q
         q_node, fq_nodes = self._parse(params)
@@ -295,17 +295,18 @@ class PostgresSearchConnection:
         requests = sqlc.AnalysisRequests()
         for node in [q_node] + fq_nodes:
             sqlc.collect_analysis(node, default_field, requests)
-        try:
-            nested = self.session.begin_nested()
-        except sa_exc.SQLAlchemyError as e:
-            raise SearchError("Search index unavailable: {}".format(str(e).splitlines()[0]))
+        # A plain SQL savepoint, not Session.begin_nested(): CKAN's session
+        # hooks treat a nested commit like a real one (they re-index and drop
+        # the pending-change cache). The savepoint keeps a failed query from
+        # aborting the request's transaction.
+        self.session.execute(sa.text("SAVEPOINT koreanap_search"))
         try:
             self._analyse(requests)
             compiler = sqlc.Compiler(default_field, requests, binder)
-            where = [compiler.compile(q_node)]
+            where = [compiler.compile_where(q_node)]
             # Filters never add to the score (Solr caches them separately).
             filter_compiler = sqlc.Compiler(default_field, requests, binder)
-            where += [filter_compiler.compile(node) for node in fq_nodes]
+            where += [filter_compiler.compile_where(node) for node in fq_nodes]
             where_sql = " AND ".join(where)
             score_sql = compiler.rank_expression()
             order = []
@@ -320,16 +321,23 @@ class PostgresSearchConnection:
             if rows > 0 and hits > start:
                 docs = self._fetch(where_sql, score_sql, order, fl, rows, start, binder)
             facets = self._facets(params, where_sql, binder) if hits else {}
-            nested.commit()
         except (SearchError, SearchQueryError):
-            nested.rollback()
+            self._rollback_to_savepoint()
             raise
         except sa_exc.SQLAlchemyError as e:
-            nested.rollback()
+            self._rollback_to_savepoint()
             log.warning("Search query failed: %s", e)
             raise SearchError("The search index could not run this query: {}".format(
-                str(e.orig if hasattr(e, "orig") else e).splitlines()[0]))
+                str(getattr(e, "orig", None) or e).splitlines()[0]))
+        self.session.execute(sa.text("RELEASE SAVEPOINT koreanap_search"))
         return Results(docs, hits, {"facet_fields": facets})
+
+    def _rollback_to_savepoint(self) -> None:
+        try:
+            self.session.execute(sa.text("ROLLBACK TO SAVEPOINT koreanap_search"))
+            self.session.execute(sa.text("RELEASE SAVEPOINT koreanap_search"))
+        except sa_exc.SQLAlchemyError:
+            log.exception("Could not roll back the search savepoint")
 
     def _fetch(self, where_sql: str, score_sql: str, order: list[str], fl: list[str],
                rows: int, start: int, binder: _Binder) -> list[dict[str, Any]]:

@@ -15,12 +15,22 @@ from __future__ import annotations
 import datetime
 import json
 import re
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 from . import text as analysis
 from .parser import (
-    Boolean, Exists, MatchAll, MUST, MUST_NOT, Node, Phrase, QueryParseError,
-    Range, SHOULD, Term,
+    MUST,
+    MUST_NOT,
+    SHOULD,
+    Boolean,
+    Exists,
+    MatchAll,
+    Node,
+    Phrase,
+    QueryParseError,
+    Range,
+    Term,
 )
 
 TABLE = "koreanap_search_index"
@@ -83,12 +93,12 @@ def wildcard_to_like(pattern: str) -> str:
     return "".join(out)
 
 
-def resolve_date_math(value: str, now: Optional[datetime.datetime] = None) -> str:
+def resolve_date_math(value: str, now: datetime.datetime | None = None) -> str:
     """Turn Solr date math (``NOW``, ``NOW-7DAYS``, ``NOW/DAY``) into ISO text."""
     m = _DATE_MATH.match(value)
     if not m:
         return value
-    moment = now or datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    moment = now or datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
     for sign, amount, unit in re.findall(
             r"([+-])([0-9]+)(YEAR|MONTH|DAY|HOUR|MINUTE|SECOND)", m.group(1)):
         n = int(amount) * (1 if sign == "+" else -1)
@@ -156,7 +166,18 @@ class Compiler:
         self.param = param
         self.rank_queries: list[str] = []
 
-    def compile(self, node: Node, negated: bool = False) -> str:
+    def compile_where(self, node: Node) -> str:
+        """The SQL condition for a whole q or fq."""
+        # A query left with no searchable words (only stop words or
+        # punctuation) matches nothing, as in Solr.
+        return self.compile(node) or "FALSE"
+
+    def compile(self, node: Node, negated: bool = False) -> str | None:
+        """SQL for one node, or None when it has nothing to match on.
+
+        Solr drops a clause whose text analyses to no terms (a stop word, a
+        lone punctuation mark); None lets the enclosing boolean do the same.
+        """
         if isinstance(node, MatchAll):
             return "TRUE"
         if isinstance(node, Boolean):
@@ -173,14 +194,17 @@ class Compiler:
         return self._string(field, node)
 
     # -- boolean -----------------------------------------------------------
-    def _boolean(self, node: Boolean, negated: bool) -> str:
-        must = [self.compile(c.node, negated) for c in node.clauses if c.occur == MUST]
-        must_not = [self.compile(c.node, not negated) for c in node.clauses
-                    if c.occur == MUST_NOT]
-        should_nodes = [c.node for c in node.clauses if c.occur == SHOULD]
+    def _boolean(self, node: Boolean, negated: bool) -> str | None:
+        def kept(items):
+            return [sql for sql in items if sql is not None]
+
+        must = kept(self.compile(c.node, negated) for c in node.clauses if c.occur == MUST)
+        must_not = kept(self.compile(c.node, not negated) for c in node.clauses
+                        if c.occur == MUST_NOT)
+        should = kept(self.compile(c.node, negated) for c in node.clauses
+                      if c.occur == SHOULD)
         parts = list(must)
-        if should_nodes:
-            should = [self.compile(n, negated) for n in should_nodes]
+        if should:
             if not must:
                 needed = max(1, min(node.min_should_match, len(should)))
                 if needed == 1:
@@ -191,13 +215,15 @@ class Compiler:
                     counted = " + ".join(
                         "(CASE WHEN COALESCE(%s, FALSE) THEN 1 ELSE 0 END)" % s for s in should)
                     parts.append("(%s) >= %d" % (counted, needed))
+        if not parts and not should and must_not:
+            parts.append("TRUE")  # a purely negative query: everything but...
         parts.extend("NOT COALESCE(%s, FALSE)" % s for s in must_not)
         if not parts:
-            return "TRUE"
+            return None
         return "(" + " AND ".join(parts) + ")"
 
     # -- leaves ------------------------------------------------------------
-    def _full_text(self, node: Node, negated: bool) -> str:
+    def _full_text(self, node: Node, negated: bool) -> str | None:
         if isinstance(node, Term) and node.wildcard:
             word = analysis.prefix_word(node.text)
             parts = [self.analyses.get("prefix", word)]
@@ -209,8 +235,7 @@ class Compiler:
             parts += [analysis.korean_tsquery(r) for r in analysis.hangul_runs(node.text)]
         tsquery = analysis.and_tsqueries(parts)
         if not tsquery:
-            # Only stop words or punctuation: Solr drops such a clause.
-            return "TRUE"
+            return None
         if not negated:
             self.rank_queries.append(tsquery)
         return "(search_vector @@ CAST(%s AS tsquery))" % self.param(tsquery)
@@ -218,7 +243,7 @@ class Compiler:
     def _values(self, field: str) -> str:
         return "jsonb_array_elements_text(fields -> %s)" % self.param(field)
 
-    def _field_text(self, field: str, node: Node) -> str:
+    def _field_text(self, field: str, node: Node) -> str | None:
         conds = []
         if isinstance(node, Term) and node.wildcard:
             like = wildcard_to_like(node.text)
@@ -232,7 +257,7 @@ class Compiler:
             for run in analysis.hangul_runs(node.text):
                 conds.append("v ILIKE %s" % self.param("%" + _like_escape(run) + "%"))
         if not conds:
-            return "TRUE"
+            return None
         return "EXISTS (SELECT 1 FROM %s AS e(v) WHERE %s)" % (
             self._values(field), " AND ".join(conds))
 

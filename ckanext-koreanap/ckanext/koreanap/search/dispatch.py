@@ -12,13 +12,12 @@ import functools
 import logging
 from typing import Any
 
-import sqlalchemy as sa
-
 import ckan.lib.search as search
 import ckan.lib.search.common as search_common
 import ckan.lib.search.index as search_index
 import ckan.lib.search.query as search_query
 import ckan.plugins as p
+import sqlalchemy as sa
 from ckan import model
 
 from .backend import TABLE, PostgresSearchConnection
@@ -92,4 +91,4 @@ def install() -> None:
     if not hasattr(search.clear, _MARK):
         original_clear = search.clear
         wrapper = _dispatching(original_clear, _clear)
-        setattr(search, "clear", wrapper)
+        search.clear = wrapper

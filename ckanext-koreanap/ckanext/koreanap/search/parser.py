@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import Optional, Union
 
 MUST = "must"
 SHOULD = "should"
@@ -39,22 +38,22 @@ class MatchAll:
 
 @dataclasses.dataclass(frozen=True)
 class Term:
-    field: Optional[str]
+    field: str | None
     text: str
     wildcard: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
 class Phrase:
-    field: Optional[str]
+    field: str | None
     text: str
 
 
 @dataclasses.dataclass(frozen=True)
 class Range:
-    field: Optional[str]
-    low: Optional[str]
-    high: Optional[str]
+    field: str | None
+    low: str | None
+    high: str | None
     include_low: bool
     include_high: bool
 
@@ -67,7 +66,7 @@ class Exists:
 @dataclasses.dataclass(frozen=True)
 class Clause:
     occur: str
-    node: "Node"
+    node: Node
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,7 +75,7 @@ class Boolean:
     min_should_match: int = 1
 
 
-Node = Union[MatchAll, Term, Phrase, Range, Exists, Boolean]
+Node = MatchAll | Term | Phrase | Range | Exists | Boolean
 
 
 def _unescape(text: str) -> str:
@@ -97,7 +96,7 @@ class _StandardParser:
         self.default_op = default_op.upper()
 
     # -- helpers -----------------------------------------------------------
-    def error(self, message: str, pos: Optional[int] = None) -> QueryParseError:
+    def error(self, message: str, pos: int | None = None) -> QueryParseError:
         at = self.pos if pos is None else pos
         return QueryParseError(
             "Cannot parse {param} {text!r}: {message} at character {at}".format(
@@ -117,7 +116,7 @@ class _StandardParser:
         m = re.compile(r"[^\s()]+").match(self.text, self.pos)
         return m.group(0) if m else ""
 
-    def peek_conjunction(self) -> Optional[str]:
+    def peek_conjunction(self) -> str | None:
         word = self.peek_word()
         if word in ("AND", "&&"):
             return "AND"
@@ -133,7 +132,7 @@ class _StandardParser:
             raise self.error("unexpected {!r}".format(self.text[self.pos]))
         return node
 
-    def parse_clauses(self, field: Optional[str], depth: int) -> Node:
+    def parse_clauses(self, field: str | None, depth: int) -> Node:
         clauses: list[list] = []  # [occur, node, prohibited]
         while True:
             self.skip_ws()
@@ -173,8 +172,8 @@ class _StandardParser:
             return clauses[0][1]
         return Boolean(tuple(Clause(c[0], c[1]) for c in clauses))
 
-    def _add_clause(self, clauses: list, conj: Optional[str],
-                    modifier: Optional[str], node: Node) -> None:
+    def _add_clause(self, clauses: list, conj: str | None,
+                    modifier: str | None, node: Node) -> None:
         # Lucene's QueryParserBase.addClause, so AND/OR/+/- combine as in Solr.
         if clauses and conj == "AND":
             if clauses[-1][0] != MUST_NOT:
@@ -197,7 +196,7 @@ class _StandardParser:
             occur = SHOULD
         clauses.append([occur, node])
 
-    def parse_clause(self, field: Optional[str], depth: int) -> Node:
+    def parse_clause(self, field: str | None, depth: int) -> Node:
         start = self.pos
         # A field prefix: name followed by an unescaped colon.
         m = re.compile(r"([A-Za-z_*][A-Za-z0-9_.\-]*):").match(self.text, self.pos)
@@ -217,10 +216,11 @@ class _StandardParser:
                 raise self.error("invalid field name {!r}".format(name), start)
             return self.parse_value(name, depth)
         elif m:
-            raise self.error("nested field {!r}".format(m.group(1)), start)
+            raise self.error("field {!r} inside the group of field {!r} (is a ')' missing?)"
+                             .format(m.group(1), field), start)
         return self.parse_value(field, depth)
 
-    def parse_value(self, field: Optional[str], depth: int) -> Node:
+    def parse_value(self, field: str | None, depth: int) -> Node:
         ch = self.text[self.pos]
         if ch == "(":
             open_pos = self.pos
@@ -287,17 +287,17 @@ class _StandardParser:
             self.pos += 1
         raise self.error("unterminated quoted phrase", start)
 
-    def parse_range(self, field: Optional[str]) -> Range:
+    def parse_range(self, field: str | None) -> Range:
         start = self.pos
         include_low = self.text[self.pos] == "["
         self.pos += 1
-        bounds: list[Optional[str]] = []
+        bounds: list[str | None] = []
         for expected in ("TO", None):
             self.skip_ws()
             if self.at_end():
                 raise self.error("unterminated range", start)
             if self.text[self.pos] == '"':
-                value: Optional[str] = self.parse_quoted()
+                value: str | None = self.parse_quoted()
             else:
                 m = re.compile(r"(?:\\.|[^\s\]}])+").match(self.text, self.pos)
                 if not m:
@@ -409,7 +409,7 @@ def parse_dismax(text: str, mm: str = "") -> Node:
 SORT_RE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.\-]*)\s+(asc|desc)\s*$", re.IGNORECASE)
 
 
-def parse_sort(text: Optional[str]) -> list[tuple[str, str]]:
+def parse_sort(text: str | None) -> list[tuple[str, str]]:
     """Parse Solr's ``sort`` ("field asc, other desc") into (field, dir) pairs.
 
     :raises QueryParseError: when a part is not "<field> asc|desc"
