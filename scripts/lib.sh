@@ -66,6 +66,8 @@ ensure_venv() {
     local stamp="$VAR/pip-stamp" want
     want="$(cat "$ROOT/requirements.txt" "$ROOT/setup.py" "${extra_requirements[@]/#/$ROOT/}" \
         | sha256sum | cut -d' ' -f1)"
+    # One line per requirement set installed (serve and test need different
+    # sets; installing one must not make the other reinstall).
     if [ -f "$stamp" ] && grep -qx "$want" "$stamp" && "$VENV/bin/ckan" --help >/dev/null 2>&1; then
         return
     fi
@@ -79,7 +81,7 @@ ensure_venv() {
     done
     "$VENV/bin/pip" install -q --disable-pip-version-check -c "$VAR/ckan-constraints.txt" \
         -e "$ROOT"
-    echo "$want" > "$stamp"
+    echo "$want" >> "$stamp"
 }
 
 ensure_postgres() {

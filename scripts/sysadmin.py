@@ -39,10 +39,17 @@ def _ensure(username: str, token_file: str) -> int:
         tk.get_action("user_create")(dict(context), {
             "name": username, "email": username + "@localhost.invalid",
             "password": password, "fullname": "Local administrator"})
-        with open(os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
-            f.write(password + "\n")
+        _write_secret(password_file, password)
         user = model.User.get(username)
         print("created user", username)
+    elif not os.path.exists(password_file):
+        # A new checkout against an existing database: nobody knows the
+        # password, so give the account a new one and say where it is.
+        password = secrets.token_urlsafe(16)
+        user.password = password
+        model.Session.commit()
+        _write_secret(password_file, password)
+        print("reset the password of", username, "(see", password_file + ")")
     if not user.sysadmin:
         user.sysadmin = True
         model.Session.commit()
@@ -54,10 +61,14 @@ def _ensure(username: str, token_file: str) -> int:
             return 0
     created = tk.get_action("api_token_create")(
         {"ignore_auth": True, "user": username}, {"user": username, "name": "local-serve"})
-    with open(os.open(token_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
-        f.write(created["token"] + "\n")
+    _write_secret(token_file, created["token"])
     print("created an API token for", username)
     return 0
+
+
+def _write_secret(path: str, value: str) -> None:
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
+        f.write(value + "\n")
 
 
 if __name__ == "__main__":
