@@ -1,0 +1,1 @@
+"""Alembic migrations, one folder per plugin (``ckan db upgrade -p PLUGIN``)."""
