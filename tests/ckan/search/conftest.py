@@ -47,7 +47,7 @@ def build_corpus():
                      {"key": "survey_year", "value": "2020"}],
              context=ctx)
     _dataset(cha, name="heritage-3d", title="문화유산 3D 스캔 데이터",
-             notes="Scans of national treasures prepared for 3D printing.",
+             notes="Scans of national treasures prepared for 3D printing. 국보 3차원 스캔 자료.",
              tags=[{"name": "3D"}, {"name": "문화유산"}], license_id="other-at",
              resources=[{"url": "http://example.org/a.stl", "format": "STL"},
                         {"url": "http://example.org/a.ply", "format": "PLY"}],

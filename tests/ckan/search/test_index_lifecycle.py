@@ -45,12 +45,26 @@ def test_update_replaces_the_indexed_document(actor):
     assert len(_index_rows()) == 1
 
 
+def test_facet_counts_follow_updates(actor):
+    """Facet counts drop a tag that an update removed and count the new one."""
+    dataset = factories.Dataset(tags=[{"name": "old-tag"}])
+    helpers.call_action("package_patch", context=actor, id=dataset["id"],
+                        tags=[{"name": "new-tag"}])
+    facets = helpers.call_action("package_search", **{"facet.field": ["tags"]})["facets"]
+    assert facets["tags"] == {"new-tag": 1}
+    rows = model.Session.execute(sa.text(
+        "SELECT value FROM koreanap_search_facet WHERE field = 'tags'")).scalars().all()
+    assert rows == ["new-tag"]
+
+
 def test_delete_removes_the_document(actor):
     """By default (ckan.search.remove_deleted_packages) deleting drops the document."""
     dataset = factories.Dataset(title="Soon deleted")
     helpers.call_action("package_delete", context=dict(actor), id=dataset["id"])
     assert _names(q="deleted") == []
     assert _index_rows() == []
+    assert model.Session.execute(sa.text(
+        "SELECT count(*) FROM koreanap_search_facet")).scalar() == 0
 
 
 @pytest.mark.ckan_config("ckan.search.remove_deleted_packages", "false")

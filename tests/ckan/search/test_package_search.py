@@ -44,6 +44,10 @@ def test_empty_query_returns_public_active_datasets():
     ("printing", {"heritage-3d"}),
     ("cadmium -rice", {"imported-foods"}),
     ("nonexistentword", set()),
+    # CKAN's mm "2<-1 5<80%": with three terms, any two must match.
+    ("cadmium rice nonexistentword", {"rice-cadmium"}),
+    ("cadmium nonexistentword otherword", set()),
+    ("rice markets traditional cadmium zzz", {"rice-cadmium"}),
 ])
 def test_free_text(q, expected):
     """Free text matches words with stemming, phrases and exclusions as Solr does."""
@@ -60,6 +64,8 @@ def test_free_text(q, expected):
     ("식품의약품안전처", set()),       # organization titles are not indexed text
     ("카드뮴 cadmium", {"rice-cadmium"}),
     ("카드늄", set()),
+    ("3차원", {"heritage-3d"}),        # digits glued to Korean
+    ("3차원 스캔", {"heritage-3d"}),
 ])
 def test_korean_matches_inside_words(q, expected):
     """A Korean query matches inside words, as particles attach to nouns."""

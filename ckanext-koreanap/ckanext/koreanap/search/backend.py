@@ -74,8 +74,28 @@ _UPSERT = sa.text(
         title_string = EXCLUDED.title_string, fields = EXCLUDED.fields,
         document = EXCLUDED.document, search_vector = EXCLUDED.search_vector,
         indexed_at = EXCLUDED.indexed_at
+    RETURNING doc_id
     """
 )
+
+_REPLACE_FACETS = sa.text(
+    """
+    WITH gone AS (DELETE FROM koreanap_search_facet WHERE doc_id = :doc_id)
+    INSERT INTO koreanap_search_facet (doc_id, field, value)
+    SELECT :doc_id, f, v FROM unnest(CAST(:facet_fields AS text[]),
+                                     CAST(:facet_values AS text[])) AS t(f, v)
+    """
+)
+
+# Facet values longer than this are not counted (no one facets on them and
+# btree entries have a size limit).
+MAX_FACET_VALUE = 1000
+_NOT_FACETED = {"text", "index_id", "site_id", "urls", "res_url", "url"}
+
+
+def facetable(field: str) -> bool:
+    """Whether facet counts for ``field`` come from the facet table."""
+    return field not in _NOT_FACETED and not sqlc.is_text_field(field)
 
 
 def _as_strings(value: Any) -> list[str]:
@@ -113,6 +133,9 @@ def build_row(doc: dict[str, Any]) -> dict[str, Any]:
     def joined(keys: Iterable[str]) -> str:
         return "\n".join(v for k in keys for v in fields.get(k, []))
 
+    facet_pairs = [(k, v) for k, values in fields.items() if facetable(k)
+                   for v in values if len(v) <= MAX_FACET_VALUE]
+
     d_keys = [k for k in fields if k in _TEXT_COPY_FIELDS or k.startswith(_TEXT_COPY_PREFIXES)]
     text_a, text_b, text_d = joined(_WEIGHT_A), joined(_WEIGHT_B), joined(d_keys)
     # Slugs like "heavy-metals-in-rice" also index their words.
@@ -133,9 +156,13 @@ def build_row(doc: dict[str, Any]) -> dict[str, Any]:
         "title_string": _first(doc.get("title_string")),
         "fields": json.dumps(fields, ensure_ascii=False),
         "document": json.dumps(doc, ensure_ascii=False, default=str),
-        "text_a": text_a,
-        "text_b": text_b,
-        "text_d": text_d,
+        # Korean runs go to the bigram vectors only, so a word such as
+        # "3차원" is indexed as "3" + 차원 and matches the query "3차원".
+        "text_a": analysis.HANGUL_RUN.sub(" ", text_a),
+        "text_b": analysis.HANGUL_RUN.sub(" ", text_b),
+        "text_d": analysis.HANGUL_RUN.sub(" ", text_d),
+        "facet_fields": [k for k, _ in facet_pairs],
+        "facet_values": [v for _, v in facet_pairs],
     }
     for label, text_value in (("a", text_a), ("b", text_b), ("d", text_d)):
         bigrams, unigrams = analysis.korean_index_text(text_value)
@@ -207,7 +234,11 @@ class PostgresSearchConnection:
     def add(self, docs: list[dict[str, Any]], commit: bool = True, **_: Any) -> None:
         try:
             for doc in docs:
-                self.session.execute(_UPSERT, build_row(doc))
+                row = build_row(doc)
+                doc_id = self.session.execute(_UPSERT, row).scalar_one()
+                self.session.execute(_REPLACE_FACETS, {
+                    "doc_id": doc_id, "facet_fields": row["facet_fields"],
+                    "facet_values": row["facet_values"]})
         except sa_exc.SQLAlchemyError as e:
             raise SearchIndexError("Could not write the search index: {}".format(
                 str(e).splitlines()[0]))
@@ -311,16 +342,22 @@ class PostgresSearchConnection:
             score_sql = compiler.rank_expression()
             order = []
             for field, direction in sort or [("score", "desc")]:
+                if field == "score" and not compiler.rank_queries:
+                    continue  # every row scores the same: let an index give the order
                 order.extend(compiler.sort_expression(field, direction, score_sql))
             order.append("index_id ASC")
 
-            hits = self.session.execute(
-                sa.text("SELECT count(*) FROM %s WHERE %s" % (TABLE, where_sql)),
-                binder.params).scalar_one()
+            facet_fields = self._facet_fields(params)
+            if facet_fields:
+                hits, facets = self._count_and_facets(params, facet_fields, where_sql, binder)
+            else:
+                hits = self.session.execute(
+                    sa.text("SELECT count(*) FROM %s WHERE %s" % (TABLE, where_sql)),
+                    binder.params).scalar_one()
+                facets = {}
             docs: list[dict[str, Any]] = []
             if rows > 0 and hits > start:
                 docs = self._fetch(where_sql, score_sql, order, fl, rows, start, binder)
-            facets = self._facets(params, where_sql, binder) if hits else {}
         except (SearchError, SearchQueryError):
             self._rollback_to_savepoint()
             raise
@@ -341,52 +378,84 @@ class PostgresSearchConnection:
 
     def _fetch(self, where_sql: str, score_sql: str, order: list[str], fl: list[str],
                rows: int, start: int, binder: _Binder) -> list[dict[str, Any]]:
-        want_all = "*" in fl
+        # Two steps: order and cut the page on narrow columns first, then read
+        # the (large, out-of-line) documents of that page only.
+        page = self.session.execute(sa.text(
+            "SELECT doc_id, %s AS score FROM %s WHERE %s ORDER BY %s LIMIT %s OFFSET %s" % (
+                score_sql, TABLE, where_sql, ", ".join(order), binder(rows), binder(start))),
+            binder.params).all()
+        if not page:
+            return []
         want_score = "score" in fl
         keys = [f for f in fl if f not in ("*", "score")]
-        if want_all:
+        doc_binder = _Binder()
+        if "*" in fl:
             select = "document"
         elif keys == ["id"]:
             select = "jsonb_build_object('id', package_id)"
-        else:
+        elif keys:
             select = "jsonb_build_object(%s)" % ", ".join(
-                "%s, document -> %s" % (binder(k), binder(k)) for k in keys) if keys \
-                else "CAST('{}' AS jsonb)"
-        sql = "SELECT %s AS doc, %s AS score FROM %s WHERE %s ORDER BY %s LIMIT %s OFFSET %s" % (
-            select, score_sql, TABLE, where_sql, ", ".join(order), binder(rows), binder(start))
+                "%s, document -> %s" % (doc_binder(k), doc_binder(k)) for k in keys)
+        else:
+            select = "CAST('{}' AS jsonb)"
+        rows_by_id = dict(self.session.execute(sa.text(
+            "SELECT doc_id, %s FROM %s WHERE doc_id = ANY(%s)" % (
+                select, TABLE, doc_binder([doc_id for doc_id, _ in page]))),
+            doc_binder.params).all())
         docs = []
-        for doc, score in self.session.execute(sa.text(sql), binder.params):
-            doc = {k: v for k, v in (doc or {}).items() if v is not None}
+        for doc_id, score in page:
+            doc = {k: v for k, v in (rows_by_id.get(doc_id) or {}).items() if v is not None}
             if want_score:
                 doc["score"] = float(score)
             docs.append(doc)
         return docs
 
-    def _facets(self, params: dict[str, Any], where_sql: str,
-                binder: _Binder) -> dict[str, list[Any]]:
+    def _facet_fields(self, params: dict[str, Any]) -> list[str]:
         if str(params.get("facet", "true")).lower() not in ("true", "on", "1"):
-            return {}
-        facet_fields = [str(f) for f in _as_list(params.get("facet.field"))]
-        facet_fields = list(dict.fromkeys(facet_fields))
-        if not facet_fields:
-            return {}
-        for name in facet_fields:
+            return []
+        fields = list(dict.fromkeys(str(f) for f in _as_list(params.get("facet.field"))))
+        for name in fields:
             if not FIELD_RE.match(name):
                 raise SearchQueryError("Invalid facet field {!r}".format(name))
+        return fields
+
+    def _count_and_facets(self, params: dict[str, Any], facet_fields: list[str],
+                          where_sql: str, binder: _Binder) -> tuple[int, dict[str, list[Any]]]:
+        """The hit count and the facet counts from one pass over the matches."""
         limit = _int_param(params, "facet.limit", 50)
         mincount = _int_param(params, "facet.mincount", 0)
+        # String fields are counted from the narrow facet table; analysed
+        # text fields (rarely faceted) from the documents' field lists.
+        table_fields = [f for f in facet_fields if facetable(f)]
+        other_fields = [f for f in facet_fields if not facetable(f)]
+        parts = []
+        if table_fields:
+            parts.append(
+                "SELECT f.field AS f, f.value AS v FROM koreanap_search_facet f"
+                " JOIN m ON m.doc_id = f.doc_id WHERE f.field = ANY(%s)" % binder(table_fields))
+        if other_fields:
+            parts.append(
+                "SELECT ff.f, e.v FROM m, unnest(CAST(%s AS text[])) AS ff(f),"
+                " jsonb_array_elements_text(m.fields -> ff.f) AS e(v)" % binder(other_fields))
         sql = (
-            "SELECT f, v, c FROM ("
-            " SELECT f, v, count(*) AS c,"
-            "  row_number() OVER (PARTITION BY f ORDER BY count(*) DESC, v ASC) AS rn"
-            " FROM (SELECT fields FROM %s WHERE %s) AS m,"
-            "  unnest(CAST(%s AS text[])) AS ff(f),"
-            "  jsonb_array_elements_text(m.fields -> ff.f) AS e(v)"
-            " GROUP BY f, v) AS counted"
-            " WHERE c >= %s AND (%s < 0 OR rn <= %s)"
-            " ORDER BY f, rn" % (TABLE, where_sql, binder(facet_fields),
-                                 binder(mincount), binder(limit), binder(limit)))
+            "WITH m AS MATERIALIZED (SELECT doc_id, %(fields)s FROM %(table)s WHERE %(where)s)"
+            " SELECT NULL AS f, NULL AS v, count(*) AS c FROM m"
+            " UNION ALL"
+            " SELECT f, v, c FROM ("
+            "  SELECT f, v, count(*) AS c,"
+            "   row_number() OVER (PARTITION BY f ORDER BY count(*) DESC, v ASC) AS rn"
+            "  FROM (%(values)s) AS fv GROUP BY f, v) AS counted"
+            " WHERE c >= %(mincount)s AND (%(limit)s < 0 OR rn <= %(limit)s)" % {
+                "fields": "fields" if other_fields else "NULL AS fields",
+                "table": TABLE, "where": where_sql, "values": " UNION ALL ".join(parts),
+                "mincount": binder(mincount), "limit": binder(limit)})
+        hits = 0
         facets: dict[str, list[Any]] = {name: [] for name in facet_fields}
-        for field, value, count in self.session.execute(sa.text(sql), binder.params):
-            facets[field].extend([value, int(count)])
-        return facets
+        rows = sorted(self.session.execute(sa.text(sql), binder.params).all(),
+                      key=lambda r: (r[0] is not None, r[0] or "", -r[2], r[1] or ""))
+        for field, value, count in rows:
+            if field is None:
+                hits = int(count)
+            else:
+                facets[field].extend([value, int(count)])
+        return hits, facets

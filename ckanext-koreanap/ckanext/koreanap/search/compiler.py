@@ -13,6 +13,7 @@ allowed).
 from __future__ import annotations
 
 import datetime
+import itertools
 import json
 import re
 from collections.abc import Callable
@@ -62,6 +63,9 @@ DEFAULT_TEXT_FIELD = "text"
 # Relative weights of the search vector's A/B/C/D labels for ts_rank, as in
 # CKAN's qf "name^4 title^4 tags^2 groups^2 text" (D=1, B=2, A=4).
 RANK_WEIGHTS = "{0.25,0.25,0.5,1.0}"
+
+# Above this many term combinations, mm is checked row by row instead.
+MAX_MM_COMBINATIONS = 20
 
 _NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 _NUMERIC_SQL = r"'^-?[0-9]+(\.[0-9]+)?$'"
@@ -165,6 +169,8 @@ class Compiler:
         self.analyses = analyses
         self.param = param
         self.rank_queries: list[str] = []
+        # SQL of each full-text leaf -> its tsquery, to merge leaves later.
+        self._tsquery_of: dict[str, str] = {}
 
     def compile_where(self, node: Node) -> str:
         """The SQL condition for a whole q or fq."""
@@ -212,15 +218,31 @@ class Compiler:
                 elif needed == len(should):
                     parts.extend(should)
                 else:
-                    counted = " + ".join(
-                        "(CASE WHEN COALESCE(%s, FALSE) THEN 1 ELSE 0 END)" % s for s in should)
-                    parts.append("(%s) >= %d" % (counted, needed))
+                    parts.append(self._at_least(should, needed))
         if not parts and not should and must_not:
             parts.append("TRUE")  # a purely negative query: everything but...
         parts.extend("NOT COALESCE(%s, FALSE)" % s for s in must_not)
         if not parts:
             return None
         return "(" + " AND ".join(parts) + ")"
+
+    def _at_least(self, should: list[str], needed: int) -> str:
+        """SQL true when at least ``needed`` of the ``should`` conditions hold."""
+        tsqueries = [self._tsquery_of.get(sql) for sql in should]
+        if all(tsqueries):
+            # All free-text terms (DisMax with mm): one tsquery the GIN index
+            # can answer, either every combination or a necessary condition.
+            combos = list(itertools.combinations(tsqueries, needed))
+            if len(combos) <= MAX_MM_COMBINATIONS:
+                merged = analysis.or_tsqueries([analysis.and_tsqueries(list(c)) for c in combos])
+                return "(search_vector @@ CAST(%s AS tsquery))" % self.param(merged)
+            guard = "(search_vector @@ CAST(%s AS tsquery))" % self.param(
+                analysis.or_tsqueries(tsqueries))
+        else:
+            guard = "TRUE"
+        counted = " + ".join(
+            "(CASE WHEN COALESCE(%s, FALSE) THEN 1 ELSE 0 END)" % sql for sql in should)
+        return "(%s AND (%s) >= %d)" % (guard, counted, needed)
 
     # -- leaves ------------------------------------------------------------
     def _full_text(self, node: Node, negated: bool) -> str | None:
@@ -238,7 +260,9 @@ class Compiler:
             return None
         if not negated:
             self.rank_queries.append(tsquery)
-        return "(search_vector @@ CAST(%s AS tsquery))" % self.param(tsquery)
+        sql = "(search_vector @@ CAST(%s AS tsquery))" % self.param(tsquery)
+        self._tsquery_of[sql] = tsquery
+        return sql
 
     def _values(self, field: str) -> str:
         return "jsonb_array_elements_text(fields -> %s)" % self.param(field)

@@ -17,6 +17,8 @@ def upgrade():
         """
         CREATE TABLE koreanap_search_index (
             index_id text PRIMARY KEY,
+            -- compact key for the facet table's joins
+            doc_id bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
             package_id text NOT NULL,
             site_id text NOT NULL,
             entity_type text,
@@ -47,13 +49,30 @@ def upgrade():
                "ON koreanap_search_index (package_id)")
     op.execute("CREATE INDEX koreanap_search_index_name_idx "
                "ON koreanap_search_index (name)")
-    op.execute("CREATE INDEX koreanap_search_index_modified_idx "
-               "ON koreanap_search_index (site_id, metadata_modified DESC)")
-    op.execute("CREATE INDEX koreanap_search_index_created_idx "
-               "ON koreanap_search_index (site_id, metadata_created DESC)")
+    # The orders package_search asks for (NULLS LAST, index_id as tie-break).
+    op.execute("CREATE INDEX koreanap_search_index_modified_idx ON koreanap_search_index "
+               "(metadata_modified DESC NULLS LAST, index_id)")
+    op.execute("CREATE INDEX koreanap_search_index_created_idx ON koreanap_search_index "
+               "(metadata_created DESC NULLS LAST, index_id)")
     op.execute("CREATE INDEX koreanap_search_index_title_idx "
-               "ON koreanap_search_index (site_id, lower(title_string))")
+               "ON koreanap_search_index (lower(title_string) NULLS LAST, index_id)")
+    # One row per (document, string field, value): facet counts read this
+    # narrow table instead of unpacking every matching document's fields.
+    op.execute(
+        """
+        CREATE TABLE koreanap_search_facet (
+            doc_id bigint NOT NULL
+                REFERENCES koreanap_search_index (doc_id) ON DELETE CASCADE,
+            field text NOT NULL,
+            value text NOT NULL
+        )
+        """
+    )
+    op.execute("CREATE INDEX koreanap_search_facet_field_idx "
+               "ON koreanap_search_facet (field, value, doc_id)")
+    op.execute("CREATE INDEX koreanap_search_facet_doc_idx ON koreanap_search_facet (doc_id)")
 
 
 def downgrade():
+    op.execute("DROP TABLE koreanap_search_facet")
     op.execute("DROP TABLE koreanap_search_index")
