@@ -519,13 +519,15 @@ def _create(ini: str, missing: list[int], seed: int, workers: int) -> float:
                 break
             continue
         if kind == "done":
+            if not value:
+                continue
             done += value
         elif kind == "error":
             error = error or value
         else:
             finished += 1
         now = time.perf_counter()
-        if now - last >= 10 or done == len(missing):
+        if kind == "done" and (now - last >= 10 or done == len(missing)):
             rate = done / (now - started) if now > started else 0.0
             eta = (len(missing) - done) / rate if rate else 0.0
             print("  created %5d/%d  %5.1f datasets/s  elapsed %s  left ~%s"
@@ -651,6 +653,11 @@ def main(argv: list[str] | None = None) -> int:
             version = model.Session.execute(sa.text("SHOW server_version")).scalar()
             print("Index: %d datasets (%d public); PostgreSQL %s; %d CPUs"
                   % (indexed, public, version, os.cpu_count() or 0), flush=True)
+            active = len(_existing_numbers())
+            if indexed != active:
+                print("warning: the index holds %d documents but the database %d active "
+                      "datasets; run `ckan -c %s search-index rebuild` or use --rebuild"
+                      % (indexed, active, args.ini), file=sys.stderr, flush=True)
             print("Timing package_search as an anonymous user: %d warm-up + %d timed "
                   "calls per kind\n" % (args.warmup, args.runs), flush=True)
             table = _measure(args.runs, args.warmup, args.target_ms)
