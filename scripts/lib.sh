@@ -183,7 +183,8 @@ PY
 
 # Core and plugin migrations, then the DataStore permissions (as postgres).
 migrate() {  # ini
-    local ini="$1" plugin log="$VAR/log/migrate.log"
+    local ini="$1" plugin log
+    log="$VAR/log/migrate-$(basename "$ini" .ini).log"
     mkdir -p "$VAR/log"
     : > "$log"
     ckan_quiet "$log" -c "$ini" db init
