@@ -249,7 +249,11 @@ class PostgresSearchConnection:
         if id is not None:
             where = "index_id = " + binder(str(id))
         elif q is not None:
-            where = self._where(parse_standard(q, "q"), binder, "text")[0]
+            try:
+                node = parse_standard(q, "q")
+            except QueryParseError as e:
+                raise SearchIndexError(str(e))
+            where = self._where(node, binder)
         else:
             raise SearchIndexError("delete needs an id or a query")
         try:
@@ -282,16 +286,12 @@ class PostgresSearchConnection:
         for key, resolved in zip(keys, row, strict=False):
             requests.items[key] = resolved or ""
 
-    def _where(self, node: Any, binder: _Binder, default_field: str,
-               compiler: sqlc.Compiler | None = None) -> tuple[str, sqlc.Compiler]:
+    def _where(self, node: Any, binder: _Binder, default_field: str = "text") -> str:
+        """SQL condition for one parsed query (used by delete-by-query)."""
         requests = sqlc.AnalysisRequests()
         sqlc.collect_analysis(node, default_field, requests)
         self._analyse(requests)
-        if compiler is None:
-            compiler = sqlc.Compiler(default_field, requests, binder)
-        else:
-            compiler.analyses.items.update(requests.items)
-        return compiler.compile_where(node), compiler
+        return sqlc.Compiler(default_field, requests, binder).compile_where(node)
 
     def _parse(self, params: dict[str, Any]) -> tuple[Any, list[Any]]:
         q = params.get("q")
