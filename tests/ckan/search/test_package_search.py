@@ -128,6 +128,15 @@ def test_filter_queries(fq, expected):
     assert set(names(fq=fq)) == expected
 
 
+def test_fq_on_state_replaces_ckans_default_state_filter():
+    """An explicit +state: clause in fq is used instead of CKAN's +state:active."""
+    sysadmin = {"user": "corpus-admin", "ignore_auth": False}
+    assert names(fq="+state:draft", context=dict(sysadmin)) == ["arsenic-draft"]
+    assert set(names(fq="+state:(active OR draft) +organization:mfds",
+                     context=dict(sysadmin), include_private=True)) == {
+        "rice-cadmium", "mycotoxins", "lead-in-fish", "arsenic-draft"}
+
+
 def test_fq_list_clauses_are_all_applied():
     """Every fq_list entry narrows the result, together with fq."""
     assert names(fq="organization:mfds", fq_list=["tags:카드뮴", "res_format:CSV"]) == [
