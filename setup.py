@@ -17,10 +17,14 @@ setup(
     ),
     license="AGPL-3.0-or-later",
     python_requires=">=3.10",  # CKAN 2.12's own range; tested on 3.11
-    package_dir={"": EXTENSION_DIR, "koreanap_validation": "validation"},
+    package_dir={
+        "": EXTENSION_DIR,
+        "koreanap_validation": "validation",
+        "koreanap_validation.metadata": "validation/metadata",
+    },
     packages=(
         find_namespace_packages(where=EXTENSION_DIR, include=["ckanext.*"])
-        + ["koreanap_validation"]
+        + ["koreanap_validation", "koreanap_validation.metadata"]
     ),
     include_package_data=True,
     package_data={
@@ -31,12 +35,20 @@ setup(
             "i18n/**/*",
             "migration/**/*",
         ],
+        # Rule data: one copy, loaded by the command line and by CKAN.
+        "koreanap_validation": ["README.md", "checklists/*.yaml", "codelists/*.csv",
+                                "codelists/*.json"],
+        "koreanap_validation.metadata": ["README.md", "shapes/*.ttl", "vocabularies/*"],
     },
     install_requires=[
         # CKAN is installed first with its own pins (see requirements.txt);
         # these are only what this project adds on top.
         "ckanapi==4.11",
         "click>=8.1,<9",
+        # Quality rules (validation/): tables, and metadata as DCAT + SHACL.
+        "frictionless==5.21.0",
+        "pyshacl==0.40.1",
+        "rdflib==7.6.0",
     ],
     entry_points={
         "ckan.plugins": [

@@ -1,0 +1,313 @@
+"""Rule 7, metadata: DCAT RDF of the data packages, the SHACL shapes and the
+MQA-style score (validation/metadata/). In the style of ckanext-dcat's SHACL
+tests: the graph is built from real output and pyshacl's results text is the
+assertion message."""
+import copy
+import json
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import DCAT, DCTERMS, RDF, SH, SKOS, XSD
+
+from koreanap_validation.metadata import (
+    check_graph,
+    check_metadata,
+    descriptor_to_graph,
+    descriptor_to_record,
+    score_graph,
+    score_metadata,
+)
+from koreanap_validation.metadata.dcat import SPDX, VCARD, VOCAB_DIR
+from koreanap_validation.metadata.score import INDICATORS, NOT_CHECKED_OFFLINE, band
+from koreanap_validation.metadata.shacl import SHAPES_FILE
+
+REPO = Path(__file__).resolve().parents[2]
+PACKAGES = REPO / "datapackages"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "metadata"
+FREQ = "http://publications.europa.eu/resource/authority/frequency/"
+KOGL_1 = URIRef("https://www.kogl.or.kr/info/licenseType1.do")
+
+# What each real package lacks for the shapes today (result paths of its
+# violations). A later fix to a package flips its xfail below and fails
+# test_real_package_gaps_are_exactly_the_known_ones until this is updated.
+MISSING = {
+    "cultural-heritage-3d": {"dct:publisher", "dcat:contactPoint", "dct:accrualPeriodicity"},
+    "food-contaminants": {"dct:publisher", "dcat:contactPoint", "dct:accrualPeriodicity"},
+    "ogp-nap4-commitments": {
+        "dct:publisher", "dcat:contactPoint", "dct:accrualPeriodicity", "dct:license"},
+    "priority-datasets": {"dct:publisher", "dcat:contactPoint", "dct:accrualPeriodicity"},
+}
+
+
+def _descriptor(slug):
+    return json.loads((PACKAGES / slug / "datapackage.json").read_text(encoding="utf-8"))
+
+
+def _complete():
+    """food-contaminants plus the koreanap: fields the fixture supplies."""
+    descriptor = _descriptor("food-contaminants")
+    fields = json.loads((FIXTURES / "koreanap-fields.json").read_text(encoding="utf-8"))
+    fields.pop("_comment")
+    descriptor.update(fields)
+    return descriptor
+
+
+def _violations(result):
+    return [r for r in result["results"] if r["severity"] == "Violation"]
+
+
+def _shape_in_list(path):
+    """The sh:in IRIs of the dataset property shape on ``path``."""
+    shapes = Graph().parse(SHAPES_FILE, format="turtle")
+    for prop in shapes.subjects(SH.path, path):
+        head = shapes.value(prop, SH["in"])
+        if head is not None and shapes.value(prop, SH.minCount) is not None:
+            return {str(x) for x in Collection(shapes, head)}
+    raise AssertionError(f"no required sh:in shape on {path}")
+
+
+def _vocabulary_concepts(name):
+    graph = Graph().parse(VOCAB_DIR / name, format="turtle")
+    return {str(c) for c in graph.subjects(SKOS.inScheme, None)}
+
+
+# ------------------------------------------------------------------ vocabularies
+
+
+def test_licence_shape_lists_exactly_the_kogl_vocabulary():
+    """The shapes' KOGL sh:in list and vocabularies/kogl-licences.ttl name the same licences."""
+    assert _shape_in_list(DCTERMS.license) == _vocabulary_concepts("kogl-licences.ttl")
+
+
+def test_update_cycle_shape_lists_exactly_the_frequency_vocabulary():
+    """The shapes' update-cycle sh:in list and vocabularies/frequencies.ttl agree."""
+    assert _shape_in_list(DCTERMS.accrualPeriodicity) == _vocabulary_concepts("frequencies.ttl")
+
+
+# ------------------------------------------------------------------ descriptor -> DCAT
+
+
+def test_record_splits_titles_descriptions_and_keywords_by_language():
+    """A real package's title, description and keywords come out in Korean and English."""
+    record = descriptor_to_record(_descriptor("cultural-heritage-3d"))
+    assert record["title"] == {
+        "ko": "문화유산 3D 데이터(예시 모델)",
+        "en": "Cultural heritage 3D data (illustrative models)",
+    }
+    assert record["description"]["ko"].startswith("제4차 열린정부파트너십")
+    assert record["description"]["en"].startswith("Data package for the commitment")
+    assert "첨성대" in record["keywords"]["ko"] and "Cheomseongdae" in record["keywords"]["en"]
+
+
+def test_title_without_ko_en_properties_is_split_at_the_slash():
+    """With no title_ko/title_en, "한국어 / English" is split by script."""
+    descriptor = _descriptor("food-contaminants")
+    del descriptor["title_ko"], descriptor["title_en"]
+    record = descriptor_to_record(descriptor)
+    assert record["title"] == {
+        "ko": "식품 중 유해물질 오염도(19종)",
+        "en": "Harmful substances in foods: contamination levels of 19 substance types",
+    }
+
+
+def test_graph_has_language_tagged_title_and_kogl_licence():
+    """The dataset node carries @ko and @en titles and the KOGL Type 1 IRI."""
+    graph = descriptor_to_graph(_descriptor("priority-datasets"))
+    dataset = next(graph.subjects(RDF.type, DCAT.Dataset))
+    assert {t.language for t in graph.objects(dataset, DCTERMS.title)} == {"ko", "en"}
+    assert graph.value(dataset, DCTERMS.license) == KOGL_1
+
+
+def test_distribution_has_format_media_type_size_and_spdx_checksum():
+    """A hashed resource becomes a distribution with byteSize and an spdx sha256 checksum."""
+    graph = descriptor_to_graph(_descriptor("cultural-heritage-3d"))
+    dist = next(d for d in graph.subjects(RDF.type, DCAT.Distribution)
+                if str(graph.value(d, DCTERMS.identifier)) == "sungnyemun-print")
+    assert str(graph.value(dist, DCAT.mediaType)).endswith("/model/stl")
+    assert graph.value(dist, DCAT.byteSize).toPython() == 12684
+    assert graph.value(dist, DCAT.byteSize).datatype == XSD.nonNegativeInteger
+    checksum = graph.value(dist, SPDX.checksum)
+    assert graph.value(checksum, SPDX.algorithm) == SPDX.checksumAlgorithm_sha256
+    assert str(graph.value(checksum, SPDX.checksumValue)).startswith("ff85b85a")
+    assert str(graph.value(dist, DCAT.downloadURL)).endswith("data/models/sungnyemun-print.stl")
+
+
+def test_korean_update_cycle_label_maps_to_the_eu_frequency():
+    """An update cycle given as 연간 becomes freq:ANNUAL."""
+    descriptor = _complete()
+    descriptor["koreanap:updateCycle"] = "연간"
+    graph = descriptor_to_graph(descriptor)
+    dataset = next(graph.subjects(RDF.type, DCAT.Dataset))
+    assert graph.value(dataset, DCTERMS.accrualPeriodicity) == URIRef(FREQ + "ANNUAL")
+
+
+def test_contact_point_is_a_vcard_with_a_mailto_email():
+    """The contact point is a vcard:Kind whose vcard:hasEmail is a mailto: IRI."""
+    graph = descriptor_to_graph(_complete())
+    dataset = next(graph.subjects(RDF.type, DCAT.Dataset))
+    contact = graph.value(dataset, DCAT.contactPoint)
+    assert (contact, RDF.type, VCARD.Kind) in graph
+    assert graph.value(contact, VCARD.hasEmail) == URIRef("mailto:contaminants-data@example.org")
+
+
+# ------------------------------------------------------------------ SHACL
+
+
+@pytest.mark.parametrize("slug", [
+    pytest.param(slug, marks=pytest.mark.xfail(
+        strict=True, reason=f"{slug} lacks {', '.join(sorted(missing))}"))
+    for slug, missing in sorted(MISSING.items())
+])
+def test_real_package_conforms_to_the_shapes(slug):
+    """A real data package's DCAT graph conforms to shapes/koreanap-dcat.ttl."""
+    result = check_metadata(PACKAGES / slug)
+    assert result["conforms"], result["text"]
+
+
+@pytest.mark.parametrize("slug", sorted(MISSING))
+def test_real_package_gaps_are_exactly_the_known_ones(slug):
+    """A real package violates the shapes on exactly the fields listed in MISSING."""
+    result = check_metadata(PACKAGES / slug)
+    assert {r["path"] for r in _violations(result)} == MISSING[slug], result["text"]
+
+
+def test_complete_descriptor_conforms():
+    """A real package plus the koreanap: fields conforms, with only warnings if any."""
+    result = check_metadata(_complete())
+    assert result["conforms"], result["text"]
+    assert not _violations(result), result["text"]
+
+
+def _without_english_title(d):
+    del d["title_en"]
+    d["title"] = d.pop("title_ko")
+
+
+def _gmail_contact(d):
+    d["koreanap:contactPoint"]["email"] = "hong.gildong@gmail.com"
+
+
+def _non_kogl_licence(d):
+    d["licenses"] = [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",
+                      "title": "Creative Commons Attribution 4.0"}]
+
+
+def _no_korean_keywords(d):
+    d["keywords"] = [k for k in d["keywords"] if not any("\uac00" <= c <= "\ud7a3" for c in k)]
+
+
+def _contact_without_mailto(d):
+    d["koreanap:contactPoint"]["email"] = None
+
+
+@pytest.mark.parametrize(("mutate", "path", "message"), [
+    (_without_english_title, "dct:title", "dct:title: an English (@en) title is required"),
+    (_gmail_contact, "dcat:contactPoint/vcard:hasEmail",
+     "contact point: vcard:hasEmail must be an organisation's role mailbox, "
+     "not a personal free-mail address"),
+    (_non_kogl_licence, "dct:license",
+     "dct:license: exactly one licence, a KOGL type (공공누리 제1-4유형) from the KOGL vocabulary"),
+    (_no_korean_keywords, "dcat:keyword",
+     "dcat:keyword: at least one Korean (@ko) keyword is required"),
+    (_contact_without_mailto, "dcat:contactPoint/vcard:hasEmail",
+     "contact point: vcard:hasEmail must be a mailto: address"),
+], ids=["no-english-title", "gmail-contact", "licence-outside-kogl", "no-korean-keyword",
+        "contact-without-email"])
+def test_faulty_descriptor_gives_the_expected_violation(mutate, path, message):
+    """Each faulty descriptor fails with its own message, and only on that field."""
+    descriptor = copy.deepcopy(_complete())
+    mutate(descriptor)
+    result = check_metadata(descriptor)
+    assert not result["conforms"], result["text"]
+    violations = _violations(result)
+    assert message in {r["message"] for r in violations}, result["text"]
+    assert {r["path"] for r in violations} == {path}, result["text"]
+
+
+def test_personal_mailbox_at_a_korean_free_mail_domain_is_rejected():
+    """A naver.com contact address is refused like gmail.com (Korean free mail)."""
+    descriptor = _complete()
+    descriptor["koreanap:contactPoint"]["email"] = "someone@NAVER.com"
+    result = check_metadata(descriptor)
+    assert not result["conforms"], result["text"]
+
+
+def test_check_result_has_path_message_severity_and_text():
+    """check_metadata returns conforms, results with path/message/severity, and the text."""
+    result = check_metadata(PACKAGES / "food-contaminants")
+    assert set(result) >= {"conforms", "results", "text"}
+    assert "Validation Report" in result["text"]
+    assert all({"path", "message", "severity"} <= set(r) for r in result["results"])
+    assert {"Violation", "Warning"} == {r["severity"] for r in result["results"]}
+
+
+# ------------------------------------------------------------------ score
+
+
+def test_indicator_maxima_are_the_mqa_points():
+    """The indicators' maxima add up to 405 and to each dimension's MQA maximum."""
+    per_dimension = {}
+    for _, dimension, maximum, _ in INDICATORS:
+        per_dimension[dimension] = per_dimension.get(dimension, 0) + maximum
+    assert per_dimension == {"findability": 100, "accessibility": 100, "interoperability": 110,
+                             "reusability": 75, "contextuality": 20}
+    assert sum(per_dimension.values()) == 405
+
+
+@pytest.mark.parametrize(("total", "expected"), [
+    (0, "bad"), (120, "bad"), (121, "sufficient"), (220, "sufficient"),
+    (221, "good"), (350, "good"), (351, "excellent"), (405, "excellent"),
+])
+def test_band_thresholds(total, expected):
+    """Bands change at the MQA thresholds 121, 221 and 351."""
+    assert band(total) == expected
+
+
+@pytest.mark.parametrize("slug", sorted(MISSING))
+def test_score_points_add_up(slug):
+    """Indicator points sum to each dimension and to the total; max is 405."""
+    score = score_metadata(PACKAGES / slug)
+    assert score["max"] == 405
+    assert score["total"] == sum(i["points"] for i in score["indicators"])
+    for name, dim in score["dimensions"].items():
+        assert dim["points"] == sum(
+            i["points"] for i in score["indicators"] if i["dimension"] == name)
+    assert all(0 <= i["points"] <= i["max"] and i["why"] for i in score["indicators"])
+    assert score["band"] == band(score["total"])
+
+
+def test_network_indicators_are_not_checked_offline():
+    """URL-status indicators give 0 points and say they were not checked offline."""
+    score = score_metadata(_complete())
+    offline = [i for i in score["indicators"] if not i["checked"]]
+    assert {i["id"] for i in offline} == {"access_url_status", "download_url_status"}
+    assert all(i["points"] == 0 and i["why"] == NOT_CHECKED_OFFLINE for i in offline)
+
+
+def test_complete_descriptor_scores_315_good():
+    """The complete fixture scores 315 (good): all but URL status, rights and byte size."""
+    score = score_metadata(_complete())
+    lost = {i["id"]: i["max"] - i["points"] for i in score["indicators"] if i["points"] < i["max"]}
+    assert lost == {"access_url_status": 50, "download_url_status": 30, "rights": 5,
+                    "byte_size": 5}, score
+    assert (score["total"], score["band"]) == (315, "good")
+
+
+def test_shacl_compliance_is_worth_30_points():
+    """The DCAT-AP compliance indicator follows the SHACL result."""
+    graph = descriptor_to_graph(_complete())
+    conforms = check_graph(graph)["conforms"]
+    assert conforms
+    on = {i["id"]: i["points"] for i in score_graph(graph, conforms=True)["indicators"]}
+    off = {i["id"]: i["points"] for i in score_graph(graph, conforms=False)["indicators"]}
+    assert (on["dcat_ap_compliance"], off["dcat_ap_compliance"]) == (30, 0)
+
+
+def test_distribution_indicators_count_the_share_of_distributions():
+    """byte_size gives points for the share of distributions that have a size (3 of 8 -> 1)."""
+    score = score_metadata(PACKAGES / "priority-datasets")
+    byte_size = next(i for i in score["indicators"] if i["id"] == "byte_size")
+    assert (byte_size["points"], byte_size["passed"]) == (1, False)
+    assert byte_size["why"] == "3 of 8 distributions have dcat:byteSize"

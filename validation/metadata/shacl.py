@@ -1,0 +1,85 @@
+"""Check DCAT RDF against ``shapes/koreanap-dcat.ttl`` with pyshacl."""
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from pyshacl import validate
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, SH
+
+from .dcat import PREFIXES, descriptor_to_graph, vocabulary_graph
+
+SHAPES_FILE = Path(__file__).resolve().parent / "shapes" / "koreanap-dcat.ttl"
+
+
+@cache
+def shapes_graph() -> Graph:
+    """The shapes, parsed once per process (read-only: do not modify)."""
+    graph = Graph()
+    graph.parse(SHAPES_FILE, format="turtle")
+    return graph
+
+
+def _short(graph: Graph, node) -> str | None:
+    if node is None:
+        return None
+    if isinstance(node, URIRef):
+        try:
+            return graph.namespace_manager.normalizeUri(node)
+        except Exception:  # noqa: BLE001 - fall back to the full IRI
+            return str(node)
+    return str(node)
+
+
+def check_graph(graph: Graph) -> dict:
+    """Validate a DCAT graph; ``{"conforms", "results", "text"}``.
+
+    Warnings (sh:Warning) are listed but do not make ``conforms`` false.
+    A failed ``sh:node`` (e.g. the contact point's shape) is reported as the
+    nested results, with the path joined: ``dcat:contactPoint/vcard:hasEmail``.
+    """
+    conforms, report, text = validate(
+        graph,
+        shacl_graph=shapes_graph(),
+        ont_graph=vocabulary_graph(),
+        inference="none",
+        allow_warnings=True,
+        advanced=False,
+    )
+    for prefix, namespace in PREFIXES.items():
+        report.bind(prefix, namespace)
+    results = []
+
+    def add(result, parent_path=None, parent_focus=None):
+        path = _short(report, report.value(result, SH.resultPath))
+        if parent_path and path:
+            path = f"{parent_path}/{path}"
+        focus = parent_focus or _short(report, report.value(result, SH.focusNode))
+        details = list(report.objects(result, SH.detail))
+        if details:  # sh:node failed: report the nested results, which say why
+            for detail in details:
+                add(detail, path, focus)
+            return
+        severity = report.value(result, SH.resultSeverity)
+        results.append({
+            "path": path,
+            "message": str(report.value(result, SH.resultMessage) or ""),
+            "severity": _short(report, severity).split(":")[-1] if severity else None,
+            "focus": focus,
+            "value": _short(report, report.value(result, SH.value)),
+            "constraint": _short(report, report.value(result, SH.sourceConstraintComponent)),
+        })
+
+    nested = set(report.objects(None, SH.detail))
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        if result not in nested:
+            add(result)
+    results.sort(key=lambda r: (r["severity"] or "", r["path"] or "", r["message"],
+                                r["focus"] or ""))
+    return {"conforms": bool(conforms), "results": results, "text": text}
+
+
+def check_metadata(descriptor, dataset_uri: str | None = None) -> dict:
+    """SHACL check of a data package (dict, ``datapackage.json`` path or folder)."""
+    return check_graph(descriptor_to_graph(descriptor, dataset_uri))
