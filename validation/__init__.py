@@ -1,3 +1,6 @@
-"""Quality rules for the catalogue's data packages (one copy, used by the
-``koreanap`` command and by CKAN). The rules arrive with the validation issue;
-this package is installed now so both sides import it from one place."""
+"""Quality rules for the catalogue's data packages (package ``koreanap_validation``).
+
+One copy of the rules and their data, used by the ``koreanap`` command line
+and, later, by CKAN on every upload. See ``validation/README.md`` for what
+each rule checks and the report structure.
+"""
