@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from frictionless import Check, Plugin, errors, system
 
-from . import domains, personal
+from . import assets3d, contaminants, domains, personal
 
 if TYPE_CHECKING:
     from frictionless.error import Error
@@ -237,13 +237,13 @@ class KoreanapPlugin(Plugin):
     """Frictionless plugin: makes our check and error types selectable by name."""
 
     def select_check_class(self, type: str | None = None):
-        for Class in CHECKS:
+        for Class in (*CHECKS, *contaminants.CHECKS, *assets3d.CHECKS):
             if Class.type == type:
                 return Class
         return None
 
     def select_error_class(self, type: str | None = None):
-        for Class in ERRORS:
+        for Class in (*ERRORS, *contaminants.ERRORS, *assets3d.ERRORS):
             if Class.type == type:
                 return Class
         return None

@@ -13,12 +13,14 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Union
 
-from frictionless import Checklist, FrictionlessException, Package
+import attrs
+from frictionless import Check, Checklist, FrictionlessException, Package
 
-from . import checks, personal
+from . import assets3d, checks, contaminants, personal
 from .encoding import check_encoding
 
 REPORT_VERSION = 1
@@ -26,6 +28,34 @@ ENCODING_RULE = "koreanap-encoding"
 PACKAGE_RULE = "package-error"
 
 ChecklistLike = Union[Checklist, dict, str, "os.PathLike[str]", None]
+Progress = Callable[[str, int, bool], None]
+PROGRESS_EVERY = 10_000
+
+
+@attrs.define(kw_only=True, repr=False)
+class _ProgressCheck(Check):
+    """Reports rows read to a callback every ``every`` rows; finds no errors."""
+
+    type = "koreanap-progress"
+    Errors = []
+
+    callback: Any = None
+    name: str = ""
+    every: int = PROGRESS_EVERY
+
+    def validate_start(self):
+        self._rows = 0
+        return []
+
+    def validate_row(self, row):
+        self._rows += 1
+        if self._rows % self.every == 0:
+            self.callback(self.name, self._rows, False)
+        return []
+
+    def validate_end(self):
+        self.callback(self.name, self._rows, True)
+        return []
 
 
 def load_checklist(checklist: ChecklistLike) -> Checklist | None:
@@ -37,15 +67,19 @@ def load_checklist(checklist: ChecklistLike) -> Checklist | None:
     return Checklist.from_descriptor(checklist)
 
 
-def _resource_checklist(user: Checklist | None) -> Checklist:
+def _resource_checklist(user: Checklist | None, progress: Progress | None = None,
+                        name: str = "", every: int = PROGRESS_EVERY,
+                        specific: list | None = None) -> Checklist:
     # Fresh check objects per resource: checks keep per-resource state.
-    ours = [checks.ValueDomainCheck(), checks.PersonalDataCheck()]
+    # ``specific``: the domain rules chosen for this resource by its columns.
+    ours = [checks.ValueDomainCheck(), checks.PersonalDataCheck()] + list(specific or [])
+    tail = [_ProgressCheck(callback=progress, name=name, every=every)] if progress else []
     if user is None:
-        return Checklist(checks=ours)
+        return Checklist(checks=ours + tail)
     copy = Checklist.from_descriptor(user.to_descriptor())
     taken = {c.type for c in copy.checks}
     extra = [c for c in ours if c.type not in taken]
-    return Checklist(checks=extra + list(copy.checks),
+    return Checklist(checks=extra + list(copy.checks) + tail,
                      pick_errors=copy.pick_errors, skip_errors=copy.skip_errors)
 
 
@@ -79,6 +113,8 @@ def _open_package(source: Any, basepath: str | None) -> Package:
         return source
     if isinstance(source, dict):
         return Package.from_descriptor(source, basepath=basepath)
+    if isinstance(source, str) and "://" in source:
+        return Package(source)  # a remote descriptor; the caller allowed it
     path = Path(source)
     if path.is_dir():
         path = path / "datapackage.json"
@@ -87,7 +123,8 @@ def _open_package(source: Any, basepath: str | None) -> Package:
 
 def validate_package(source: Any, checklist: ChecklistLike = None, *,
                      basepath: str | None = None, limit_errors: int = 1000,
-                     limit_rows: int | None = None) -> dict:
+                     limit_rows: int | None = None, progress: Progress | None = None,
+                     progress_every: int = PROGRESS_EVERY) -> dict:
     """Validate every resource of a data package.
 
     :param source: a package folder, a ``datapackage.json`` path, a
@@ -99,6 +136,8 @@ def validate_package(source: Any, checklist: ChecklistLike = None, *,
     :param limit_errors: stop collecting a resource's errors after this many
         (frictionless' default, 1000); the resource is then marked partial
     :param limit_rows: validate only the first rows of each resource
+    :param progress: called as ``progress(resource_name, rows_read, done)``
+        every ``progress_every`` rows and once at the end of each table
     :returns: the report dict (see ``validation/README.md``)
     """
     errors: list[dict] = []
@@ -120,6 +159,12 @@ def validate_package(source: Any, checklist: ChecklistLike = None, *,
     except FrictionlessException as exc:
         for error in exc.to_errors():
             errors.append(_error(PACKAGE_RULE, None, error.message))
+
+    # Contaminant and 3D asset rules, chosen per resource by its columns.
+    specific: dict[str, list] = {}
+    for chooser in (contaminants.package_checks, assets3d.package_checks):
+        for resource_name, found in chooser(package).items():
+            specific.setdefault(resource_name, []).extend(found)
 
     for resource in package.resources:
         name = resource.name
@@ -149,7 +194,8 @@ def validate_package(source: Any, checklist: ChecklistLike = None, *,
                 resource.encoding = "utf-8-sig"
 
         report = resource.validate(
-            checklist=_resource_checklist(user_checklist),
+            checklist=_resource_checklist(user_checklist, progress, name, progress_every,
+                                          specific.get(name)),
             limit_errors=limit_errors,
             limit_rows=limit_rows,
         )

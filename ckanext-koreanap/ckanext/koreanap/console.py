@@ -1,11 +1,16 @@
 """The ``koreanap`` command: publishers' and operators' tools that need no CKAN install.
 
+``validate`` and ``fix-encoding`` import only ``koreanap_validation`` (and
+frictionless); ``status`` talks to a catalogue with ckanapi. Nothing here
+imports ``ckan``.
+
 Exit codes: 0 ok, 1 the catalogue (or input) is not as expected, 2 usage error.
 """
 from __future__ import annotations
 
 import sys
 import time
+from typing import NoReturn
 
 import click
 
@@ -59,6 +64,169 @@ def status(ckan_url: str, wait: int, query: str) -> None:
     click.echo("plugins: {}".format(" ".join(info.get("extensions", []))))
     label = "datasets matching {!r}".format(query) if query else "datasets"
     click.echo("{}: {}".format(label, found.get("count")))
+
+
+# -- validate ---------------------------------------------------------------
+
+VALIDATE_EXIT_HELP = """\b
+Exit codes:
+  0  valid (notes such as a byte-order mark do not count)
+  1  invalid: a rule found errors, or the package is malformed or unsafe --
+     a descriptor or schema that is not valid JSON (line and column named), a
+     resource path that is absolute or escapes the package, a zip with
+     "../", absolute or link entries or over --max-unpacked-bytes, a line
+     over --max-line-bytes
+  2  usage or unreadable input: missing path, a folder or zip without
+     datapackage.json, a CSV without --schema, a corrupt zip, a remote URL
+     (as PATH or resource path) without --allow-remote, a bad option
+"""
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    click.echo("koreanap: error: {}".format(message), err=True)
+    sys.exit(code)
+
+
+@main.command(epilog=VALIDATE_EXIT_HELP)
+@click.argument("path")
+@click.option("--schema", metavar="SCHEMA.json",
+              help="Table Schema for PATH when PATH is a single CSV file.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text",
+              show_default=True, help="Report format (json: the report dict of "
+              "validation/README.md).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
+              help="Write the report to this file instead of standard output.")
+@click.option("--max-examples", default=5, show_default=True, type=click.IntRange(0),
+              help="Examples shown per rule (text and html).")
+@click.option("--limit-errors", default=1000, show_default=True, type=click.IntRange(1),
+              help="Stop collecting a resource's errors after this many.")
+@click.option("--allow-remote", is_flag=True,
+              help="Allow a URL as PATH and remote resource paths (fetched over the network).")
+@click.option("--max-unpacked-bytes", default=2 * 1024 ** 3, show_default=True,
+              type=click.IntRange(1), help="Refuse a zip that unpacks to more than this.")
+@click.option("--max-line-bytes", default=1024 ** 2, show_default=True,
+              type=click.IntRange(1), help="Refuse a CSV with a line longer than this.")
+@click.option("--progress/--no-progress", default=None,
+              help="Rows read on standard error [default: only when it is a terminal].")
+def validate(path, schema, fmt, output, max_examples, limit_errors, allow_remote,
+             max_unpacked_bytes, max_line_bytes, progress) -> None:
+    """Validate a data package with all the catalogue's quality rules.
+
+    PATH is a package folder, a datapackage.json, a .zip of a package, or a
+    single CSV file with --schema. Prints a report grouped by rule with
+    counts, the first examples (resource, row, field, value masked where
+    personal) and a summary line. Needs no CKAN.
+    """
+    from koreanap_validation.engine import validate_package
+    from koreanap_validation.inputs import EXIT_INVALID, InputError, open_input
+    from koreanap_validation.report import render
+
+    if progress is None:
+        progress = sys.stderr.isatty()
+    show = _progress_printer() if progress else None
+    try:
+        with open_input(path, schema=schema, allow_remote=allow_remote,
+                        max_unpacked_bytes=max_unpacked_bytes,
+                        max_line_bytes=max_line_bytes) as prepared:
+            report = validate_package(prepared.descriptor, basepath=prepared.basepath,
+                                      limit_errors=limit_errors, progress=show)
+    except InputError as exc:
+        if exc.exit_code == EXIT_INVALID and (fmt != "text" or output):
+            _write(render(_input_report(exc.message), fmt, source=path,
+                          max_examples=max_examples), output)
+        _fail(exc.message, exc.exit_code)
+    if show:
+        show.finish()
+    _write(render(report, fmt, source=path, max_examples=max_examples), output)
+    if output:
+        from koreanap_validation.report import summary_line
+
+        click.echo(summary_line(report), err=True)
+    sys.exit(0 if report["valid"] else 1)
+
+
+def _input_report(message: str) -> dict:
+    from koreanap_validation.engine import PACKAGE_RULE, REPORT_VERSION
+
+    error = {"rule": PACKAGE_RULE, "resource": None, "row": None, "field": None,
+             "message": message, "value": None}
+    return {"version": REPORT_VERSION, "valid": False, "errors": [error],
+            "counts": {PACKAGE_RULE: 1}, "notes": [], "resources": []}
+
+
+def _write(text: str, output: str | None) -> None:
+    if not output:
+        click.echo(text, nl=False)
+        return
+    try:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        _fail("cannot write {}: {}".format(output, exc.strerror or exc), 2)
+
+
+class _progress_printer:
+    """Prints ``resource: N rows`` on standard error as rows are read."""
+
+    def __init__(self) -> None:
+        self.start = time.monotonic()
+        self.tty = sys.stderr.isatty()
+
+    def __call__(self, name: str, rows: int, done: bool) -> None:
+        if not done or rows >= 10_000:
+            line = "  {}: {:,} rows{}".format(name, rows, " done" if done else "")
+            if self.tty:
+                click.echo("\r\033[K" + line, err=True, nl=done)
+            else:
+                click.echo(line, err=True)
+
+    def finish(self) -> None:
+        click.echo("  read in {:.1f}s".format(time.monotonic() - self.start), err=True)
+
+
+# -- fix-encoding -----------------------------------------------------------
+
+@main.command("fix-encoding", epilog="""\b
+Exit codes:
+  0  a UTF-8 copy was written
+  1  nothing to do (already plain UTF-8, or empty), or the file cannot be
+     decoded (unknown encoding, or not in the --encoding given)
+  2  usage: missing FILE, OUT exists without --overwrite, bad option
+""")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--out", "out", type=click.Path(dir_okay=False),
+              help="Where to write [default: FILE.utf8.csv beside FILE].")
+@click.option("--overwrite", is_flag=True, help="Replace OUT (or FILE itself) if it exists.")
+@click.option("--encoding", help="Source encoding (default: detected; EUC-KR is read as CP949).")
+def fix_encoding_command(file, out, overwrite, encoding) -> None:
+    """Write a UTF-8 copy (no byte-order mark) of a CP949/EUC-KR or other file."""
+    from koreanap_validation.encoding import check_encoding, fix_encoding
+
+    try:
+        found = check_encoding(file)
+    except OSError as exc:
+        _fail("cannot read {}: {}".format(file, exc.strerror or exc), 2)
+    if encoding is None:
+        if found.valid and not found.bom:
+            click.echo("{} is already UTF-8 ({}); nothing to do".format(
+                file, "empty" if "file is empty" in found.notes else "no byte-order mark"),
+                err=True)
+            sys.exit(1)
+        if found.encoding == "unknown":
+            _fail("cannot tell the encoding of {}; give it with --encoding".format(file), 1)
+    try:
+        result = fix_encoding(file, out, encoding=encoding, overwrite=overwrite)
+    except FileExistsError as exc:
+        _fail("{} (pass --overwrite)".format(str(exc).split(";")[0]), 2)
+    except UnicodeDecodeError as exc:
+        _fail("{} is not {} (bad byte at offset {} of a block); nothing written".format(
+            file, exc.encoding, exc.start), 1)
+    except LookupError:
+        _fail("unknown encoding: {}".format(encoding), 2)
+    except (OSError, ValueError) as exc:
+        _fail("cannot convert {}: {}".format(file, exc), 1)
+    click.echo("wrote {dst} (UTF-8) from {src} ({encoding}): {bytes_in:,} -> "
+               "{bytes_out:,} bytes".format(**result))
 
 
 if __name__ == "__main__":  # pragma: no cover

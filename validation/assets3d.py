@@ -1,0 +1,383 @@
+"""3D asset rules (fact sheet §2), as a frictionless check over an
+``assets`` table: one row per model file, the file named by its ``path``
+column relative to the package folder.
+
+``koreanap-mesh-asset`` checks, for each row:
+
+- ``koreanap-asset-path`` (field ``path``): the path stays inside the
+  package. Absolute paths, ``..`` components, URLs and symbolic links that
+  lead outside are refused and the file is not opened.
+- ``koreanap-asset-file`` (field ``path``): the file exists, is not larger
+  than ``maxBytes`` (default 200 MB) and trimesh parses it as the format its
+  extension names (STL, PLY, OBJ, GLB) into a mesh with at least one face.
+- ``koreanap-asset-mismatch`` (field = the column): the row describes the
+  file: ``bytes`` and ``sha256`` of the file; ``vertex_count`` and
+  ``face_count`` as trimesh loads it (identical vertices merged, the way the
+  package's builder measured them); ``watertight`` and
+  ``winding_consistent`` (Y/N) as trimesh finds them; the bounding-box
+  columns ``bbox_x_mm``/``bbox_y_mm``/``bbox_z_mm`` within ``bboxTolerance``
+  mm (default 0.01, i.e. the two decimals written), converting metres when
+  ``units`` = ``m``.
+- ``koreanap-asset-printable``, for print assets (``kind`` in
+  ``printKinds``, default ``print`` and ``braille``): the mesh is watertight
+  (every edge shared by exactly two faces; field ``watertight``) and its
+  winding is consistent (a manifold, orientable surface; field
+  ``winding_consistent``); it is in millimetres (``units`` = ``mm``, and
+  its largest extent is at least ``minPrintSizeMm``, default 1 mm, which a
+  model written in metres fails; field ``units``); and it fits the build
+  volume ``buildVolumeMm`` (default 250 x 250 x 250 mm, compared axis by
+  axis; field ``path``).
+
+Meshes are read with trimesh (no parser of our own). Why a row check rather
+than a separate pass: each rule is about one row of the assets table, so
+errors carry frictionless' resource/row/field like every other rule, the
+check runs from a checklist (``frictionless validate`` with our plugin) as
+well as from the engine, and the package folder is the validated resource's
+``basepath`` (or the ``basepath`` option). A rule whose column the table
+lacks is skipped, and cells that failed their Table Schema type are not
+checked again. :func:`package_checks` picks the resources it applies to.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+from collections.abc import Iterable
+from pathlib import PurePosixPath, PureWindowsPath
+from typing import TYPE_CHECKING, Any
+
+import attrs
+from frictionless import Check, errors
+
+if TYPE_CHECKING:
+    from frictionless import Package
+    from frictionless.error import Error
+    from frictionless.table import Row
+
+FORMATS = {"stl": "stl", "ply": "ply", "obj": "obj", "glb": "glb"}
+DEFAULT_BUILD_VOLUME_MM = [250.0, 250.0, 250.0]
+DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+# Errors
+
+
+class _RowError(errors.CellError):
+    template = 'Row {rowNumber}, field "{fieldName}": {note}'
+    tags = ["#table", "#row", "#cell", "#koreanap"]
+
+
+@attrs.define(kw_only=True, repr=False)
+class AssetPathError(_RowError):
+    """An asset path that leaves the package."""
+
+    type = "koreanap-asset-path"
+    title = "Unsafe Asset Path"
+    description = ("An asset's path must be relative and stay inside the package "
+                   "folder (no absolute paths, '..', URLs or links outside).")
+
+
+@attrs.define(kw_only=True, repr=False)
+class AssetFileError(_RowError):
+    """A missing, oversized or unparsable 3D file."""
+
+    type = "koreanap-asset-file"
+    title = "Unreadable 3D File"
+    description = "The 3D file is missing, too large, or does not parse as STL, PLY, OBJ or GLB."
+
+
+@attrs.define(kw_only=True, repr=False)
+class AssetMismatchError(_RowError):
+    """The assets row does not describe its file."""
+
+    type = "koreanap-asset-mismatch"
+    title = "Asset Row Does Not Match Its File"
+    description = ("Bytes, SHA-256, vertex and face counts, closedness and bounding "
+                   "box in the assets table must be those of the file.")
+
+
+@attrs.define(kw_only=True, repr=False)
+class AssetPrintableError(_RowError):
+    """A print asset that cannot be printed as is."""
+
+    type = "koreanap-asset-printable"
+    title = "Print Asset Not Printable"
+    description = ("A 3D-print (or braille) file must be a watertight, consistently "
+                   "wound mesh in millimetres that fits the build volume.")
+
+
+class AssetSetupError(errors.TableError):
+    """The asset rules cannot run on this table."""
+
+    type = "koreanap-asset-setup"
+    title = "3D Asset Rules Set-up"
+    description = "The assets table has no path column, or the package folder is unknown."
+    template = "3D asset rules set-up: {note}"
+    tags = ["#table", "#koreanap"]
+
+
+# Helpers
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def unsafe_path(path: str) -> str | None:
+    """Why ``path`` (relative to the package) is not safe, or None."""
+    if not path:
+        return "the path is empty"
+    if _URL.match(path):
+        return f'"{path}" is a URL; assets must be files inside the package'
+    win = PureWindowsPath(path)
+    if path.startswith(("/", "\\")) or win.drive or PurePosixPath(path).is_absolute():
+        return f'"{path}" is absolute; give a path relative to the package folder'
+    if ".." in re.split(r"[\\/]", path):
+        return f'"{path}" goes up with ".."; it must stay inside the package folder'
+    return None
+
+
+def resolve_inside(basepath: str, path: str) -> str | None:
+    """The real path of ``path`` under ``basepath``, or None if it leaves it
+    (e.g. through a symbolic link)."""
+    root = os.path.realpath(basepath)
+    full = os.path.realpath(os.path.join(root, path))
+    return full if os.path.commonpath([root, full]) == root else None
+
+
+def file_digest(path: str) -> tuple[int, str]:
+    """Size in bytes and lower-case hex SHA-256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+            size += len(chunk)
+    return size, digest.hexdigest()
+
+
+def load_mesh(path: str, file_type: str):
+    """The file as one trimesh mesh, loaded the way trimesh does by default
+    (identical vertices merged; a GLB/OBJ scene concatenated)."""
+    import trimesh  # imported here: only this rule needs it
+
+    with open(path, "rb") as fh:
+        data = fh.read()
+    result = trimesh.load(io.BytesIO(data), file_type=file_type)
+    if isinstance(result, trimesh.Scene):
+        if not result.geometry:
+            raise ValueError("the file holds no geometry")
+        result = (result.to_geometry() if hasattr(result, "to_geometry")
+                  else result.dump(concatenate=True))
+    if not isinstance(result, trimesh.Trimesh):
+        raise ValueError(f"the file holds {type(result).__name__}, not a triangle mesh")
+    if len(result.faces) == 0:
+        raise ValueError("the file holds no triangles")
+    return result
+
+
+# Check
+
+
+@attrs.define(kw_only=True, repr=False)
+class Asset3DCheck(Check):
+    """Each row's 3D file is safe, parses, matches the row and (print
+    assets) is printable."""
+
+    type = "koreanap-mesh-asset"
+    Errors = [AssetPathError, AssetFileError, AssetMismatchError,
+              AssetPrintableError, AssetSetupError]
+
+    basepath: str | None = None
+    """Package folder; default: the validated resource's basepath."""
+    path_field: str = "path"
+    kind_field: str = "kind"
+    units_field: str = "units"
+    bytes_field: str = "bytes"
+    sha256_field: str = "sha256"
+    vertex_count_field: str = "vertex_count"
+    face_count_field: str = "face_count"
+    watertight_field: str = "watertight"
+    winding_field: str = "winding_consistent"
+    bbox_fields: list[str] = attrs.field(
+        factory=lambda: ["bbox_x_mm", "bbox_y_mm", "bbox_z_mm"])
+    bbox_tolerance: float = 0.01
+    print_kinds: list[str] = attrs.field(factory=lambda: ["print", "braille"])
+    build_volume_mm: list[float] = attrs.field(
+        factory=lambda: list(DEFAULT_BUILD_VOLUME_MM))
+    min_print_size_mm: float = 1.0
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+    def validate_start(self) -> Iterable[Error]:
+        schema = self.resource.schema
+        names = [f.name for f in schema.fields] if schema else []
+        self._numbers = {name: i for i, name in enumerate(names, start=1)}
+        self._root = self.basepath or getattr(self.resource, "basepath", None) or os.getcwd()
+        if self.path_field not in self._numbers:
+            yield AssetSetupError(note=f'the table has no "{self.path_field}" column')
+
+    def _err(self, Error: type[errors.CellError], row: Row, field: str,
+             note: str) -> errors.CellError:
+        if field not in self._numbers:
+            field = self.path_field
+        return Error(note=note, cells=[_text(v) for v in row.cells],
+                     row_number=row.row_number, cell=_text(row[field]),
+                     field_name=field, field_number=self._numbers.get(field, 0))
+
+    def _cell(self, row: Row, field: str) -> Any:
+        """The cell, or None when the column is missing or failed its type."""
+        if field not in self._numbers or field in row.error_cells:
+            return None
+        return row[field]
+
+    def validate_row(self, row: Row) -> Iterable[Error]:
+        if self.path_field not in self._numbers or self.path_field in row.error_cells:
+            return
+        path = _text(row[self.path_field])
+        problem = unsafe_path(path)
+        full = None if problem else resolve_inside(self._root, path)
+        if problem is None and full is None:
+            problem = f'"{path}" leads outside the package folder (a symbolic link)'
+        if problem:
+            yield self._err(AssetPathError, row, self.path_field, problem)
+            return
+        assert full is not None
+        if not os.path.isfile(full):
+            yield self._err(AssetFileError, row, self.path_field, f'no file at "{path}"')
+            return
+        size = os.path.getsize(full)
+        if size > self.max_bytes:
+            yield self._err(AssetFileError, row, self.path_field,
+                            f"{size} bytes is over the {self.max_bytes}-byte limit; not parsed")
+            return
+        file_type = FORMATS.get(os.path.splitext(path)[1].lower().lstrip("."))
+        if file_type is None:
+            yield self._err(AssetFileError, row, self.path_field,
+                            f'"{path}" is not an STL, PLY, OBJ or GLB file')
+            return
+
+        size, sha = file_digest(full)
+        yield from self._compare(row, self.bytes_field, size)
+        yield from self._compare(row, self.sha256_field, sha)
+
+        try:
+            mesh = load_mesh(full, file_type)
+        except Exception as exc:  # trimesh raises many kinds on bad input
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            yield self._err(AssetFileError, row, self.path_field,
+                            f"trimesh cannot read it as {file_type.upper()}: {reason[:200]}")
+            return
+
+        watertight = bool(mesh.is_watertight)
+        winding = bool(mesh.is_winding_consistent)
+        yield from self._compare(row, self.vertex_count_field, len(mesh.vertices))
+        yield from self._compare(row, self.face_count_field, len(mesh.faces))
+        yield from self._compare(row, self.watertight_field, "Y" if watertight else "N")
+        yield from self._compare(row, self.winding_field, "Y" if winding else "N")
+
+        units = _text(self._cell(row, self.units_field))
+        extents = [float(v) for v in mesh.extents]
+        to_mm = 1000.0 if units == "m" else 1.0
+        for field, extent in zip(self.bbox_fields, extents, strict=False):
+            stated = self._cell(row, field)
+            if stated is None or stated == "":
+                continue
+            if abs(float(stated) - extent * to_mm) > self.bbox_tolerance:
+                yield self._err(AssetMismatchError, row, field,
+                                f"the row says {stated} mm but the file measures "
+                                f"{extent * to_mm:.2f} mm")
+
+        if _text(self._cell(row, self.kind_field)) in self.print_kinds:
+            yield from self._printable(row, watertight, winding, units, extents)
+
+    def _compare(self, row: Row, field: str, actual: Any) -> Iterable[Error]:
+        stated = self._cell(row, field)
+        if stated is None or stated == "":
+            return
+        if _text(stated) != _text(actual):
+            yield self._err(AssetMismatchError, row, field,
+                            f"the row says {stated} but the file has {actual}")
+
+    def _printable(self, row: Row, watertight: bool, winding: bool, units: str,
+                   extents: list[float]) -> Iterable[Error]:
+        kind = _text(row[self.kind_field])
+        if not watertight:
+            yield self._err(AssetPrintableError, row, self.watertight_field,
+                            f"a {kind} file must be watertight (a closed surface: every "
+                            "edge shared by exactly two faces); this mesh has holes")
+        if not winding:
+            yield self._err(AssetPrintableError, row, self.winding_field,
+                            f"a {kind} file must be a manifold with consistent winding "
+                            "(outward normals); this mesh's faces disagree")
+        if units and units != "mm":
+            yield self._err(AssetPrintableError, row, self.units_field,
+                            f'a {kind} file must be in millimetres (units = mm), not "{units}"')
+        elif max(extents) < self.min_print_size_mm:
+            yield self._err(AssetPrintableError, row, self.units_field,
+                            f"largest extent is {max(extents):g}: the coordinates look like "
+                            f"metres; a {kind} file must be in millimetres")
+        volume = [float(v) for v in self.build_volume_mm]
+        if any(e > v for e, v in zip(extents, volume, strict=False)):
+            size = " x ".join(f"{e:.2f}" for e in extents)
+            box = " x ".join(f"{v:g}" for v in volume)
+            yield self._err(AssetPrintableError, row, self.path_field,
+                            f"{size} mm does not fit the {box} mm build volume")
+
+    metadata_profile_patch = {
+        "properties": {
+            **{name: {"type": "string"} for name in (
+                "basepath", "pathField", "kindField", "unitsField", "bytesField",
+                "sha256Field", "vertexCountField", "faceCountField", "watertightField",
+                "windingField")},
+            "bboxFields": {"type": "array", "items": {"type": "string"}},
+            "bboxTolerance": {"type": "number", "minimum": 0},
+            "printKinds": {"type": "array", "items": {"type": "string"}},
+            "buildVolumeMm": {"type": "array", "items": {"type": "number"},
+                              "minItems": 3, "maxItems": 3},
+            "minPrintSizeMm": {"type": "number", "minimum": 0},
+            "maxBytes": {"type": "integer", "minimum": 1},
+        },
+    }
+
+
+CHECKS: list[type[Check]] = [Asset3DCheck]
+ERRORS: list[type[errors.Error]] = [AssetPathError, AssetFileError, AssetMismatchError,
+                                     AssetPrintableError, AssetSetupError]
+
+ASSET_COLUMNS = ("path", "sha256", "vertex_count", "face_count")
+
+
+def package_checks(package: Package) -> dict[str, list[Check]]:
+    """:class:`Asset3DCheck` for each tabular resource of ``package`` with the
+    asset columns (``path``, ``sha256``, ``vertex_count``, ``face_count``).
+    Fresh check objects: use each for one resource validation."""
+    found: dict[str, list[Check]] = {}
+    for resource in package.resources:
+        if resource.tabular and resource.schema and all(
+                c in resource.schema.field_names for c in ASSET_COLUMNS):
+            found[resource.name] = [Asset3DCheck()]
+    return found
+
+
+def check_assets(package_dir: str, resource: str = "assets", **options: Any) -> list[dict]:
+    """Run :class:`Asset3DCheck` on one resource of the package in
+    ``package_dir`` and return its errors in the engine's error-dict shape
+    (``rule, resource, row, field, message, value``)."""
+    from frictionless import Checklist, Package
+
+    package = Package(os.path.join(package_dir, "datapackage.json"))
+    report = package.get_resource(resource).validate(
+        checklist=Checklist(checks=[Asset3DCheck(**options)]))
+    found = []
+    for task in report.tasks:
+        for error in task.errors:
+            if error.type not in {E.type for E in ERRORS}:
+                continue
+            found.append({"rule": error.type, "resource": resource,
+                          "row": getattr(error, "row_number", None),
+                          "field": getattr(error, "field_name", None),
+                          "message": error.message,
+                          "value": getattr(error, "cell", None)})
+    return found
