@@ -19,7 +19,6 @@ Exit codes: 0 ok, 1 invalid input (refused output folder, bad reference data),
 from __future__ import annotations
 
 import argparse
-import bisect
 import csv
 import hashlib
 import math
@@ -27,6 +26,9 @@ import os
 import pathlib
 import random
 import sys
+
+from datapackage_output import InputError, refuse_package_output
+from datapackage_output import WeightedChoice as _Choice
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "datapackages" / "food-contaminants"
@@ -280,25 +282,6 @@ PACKAGED = {"FG05", "FG06", "FG11", "FG12", "FG13", "FG14", "FG15", "FG16", "FG1
 FRESH = {"FG20", "FG21", "FG22", "FG23", "FG25", "FG26", "FG27", "FG30"}
 
 
-class InputError(Exception):
-    """Invalid input: exit code 1."""
-
-
-class _Choice:
-    """A weighted choice with pre-computed cumulative weights (fast, deterministic)."""
-
-    def __init__(self, weights):
-        self.items = list(weights)
-        total, self.cum = 0.0, []
-        for key in self.items:
-            total += weights[key]
-            self.cum.append(total)
-        self.total = total
-
-    def pick(self, rng):
-        return self.items[bisect.bisect_right(self.cum, rng.random() * self.total)]
-
-
 def _read(name, data=DATA):
     path = data / ("%s.csv" % name)
     try:
@@ -493,29 +476,14 @@ def write(out_dir, rows=DEFAULT_ROWS, seed=DEFAULT_SEED, progress=None):
     return counts
 
 
-def enclosing_package(folder):
-    """Return the nearest folder, folder itself included, holding a datapackage.json."""
-    for candidate in (folder, *folder.parents):
-        if (candidate / "datapackage.json").is_file():
-            return candidate
-    return None
-
-
 def check_output(out_dir, overwrite):
     """Refuse an output folder that would change a data package or an existing file.
 
     :raises InputError: with the reason, unless overwrite is set
     """
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError("--out %s is not a folder" % out_dir)
+    refuse_package_output(out_dir, overwrite)
     if overwrite:
         return
-    package = enclosing_package(out_dir)
-    if package is not None:
-        raise InputError(
-            "refusing to write into %s: it is inside the data package %s (it has a "
-            "datapackage.json), so its files would be replaced; pass --overwrite to do that "
-            "on purpose, or choose another --out" % (out_dir, package))
     if (out_dir / OUTPUT_NAME).exists():
         raise InputError("refusing to replace the existing %s; pass --overwrite to replace it"
                          % (out_dir / OUTPUT_NAME))

@@ -33,6 +33,8 @@ import os
 import pathlib
 import sys
 
+from datapackage_output import InputError, refuse_package_output
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "datapackages" / "cultural-heritage-3d"
 ITEMS_CSV = PACKAGE / "data" / "items.csv"
@@ -70,10 +72,6 @@ DOT_HEIGHT = 0.6
 NOTCH = 4.0  # the top-right corner is cut off so a reader can tell which way is up
 
 SEGMENTS = 64  # segments per revolution for round parts
-
-
-class InputError(Exception):
-    """Invalid input: exit code 1."""
 
 
 def _libs():
@@ -481,29 +479,14 @@ def refresh_descriptor(path, rows):
                   .encode("utf-8"))
 
 
-def enclosing_package(folder):
-    """Return the nearest folder, folder itself included, holding a datapackage.json."""
-    for candidate in (folder, *folder.parents):
-        if (candidate / "datapackage.json").is_file():
-            return candidate
-    return None
-
-
 def check_output(out_dir, overwrite):
     """Refuse an output folder inside a data package or holding earlier output.
 
     :raises InputError: with the reason, unless overwrite is set
     """
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError("--out %s is not a folder" % out_dir)
+    refuse_package_output(out_dir, overwrite)
     if overwrite:
         return
-    package = enclosing_package(out_dir)
-    if package is not None:
-        raise InputError(
-            "refusing to write into %s: it is inside the data package %s (it has a "
-            "datapackage.json), so its files would be replaced; pass --overwrite to do that "
-            "on purpose, or choose another --out" % (out_dir, package))
     if (out_dir / ASSETS_NAME).exists() or (out_dir / MODELS_DIR).exists():
         raise InputError("refusing to replace the earlier output in %s; pass --overwrite "
                          "to replace it" % out_dir)

@@ -20,7 +20,6 @@ Exit codes: 0 ok, 1 invalid input (refused output folder, bad reference data),
 from __future__ import annotations
 
 import argparse
-import bisect
 import csv
 import datetime
 import hashlib
@@ -29,6 +28,9 @@ import os
 import pathlib
 import random
 import sys
+
+from datapackage_output import InputError, refuse_package_output
+from datapackage_output import WeightedChoice as _Choice
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "datapackages" / "priority-datasets"
@@ -147,25 +149,6 @@ FATALITY_FACTOR = {"11": 0.6, "26": 0.8, "27": 0.85, "28": 0.8, "29": 0.85, "30"
                    "31": 0.9, "41": 0.95, "42": 1.6, "43": 1.5, "44": 1.7, "45": 1.6,
                    "46": 1.8, "47": 1.7, "48": 1.3, "50": 1.2, "36": 1.1}
 RAIL_CROSSINGS_PER_YEAR = 8.0  # expected railway level-crossing accidents, whole country
-
-
-class InputError(Exception):
-    """Invalid input: exit code 1."""
-
-
-class _Choice:
-    """A weighted choice with pre-computed cumulative weights (fast, deterministic)."""
-
-    def __init__(self, weights):
-        self.items = list(weights)
-        total, self.cum = 0.0, []
-        for key in self.items:
-            total += weights[key]
-            self.cum.append(total)
-        self.total = total
-
-    def pick(self, rng):
-        return self.items[bisect.bisect_right(self.cum, rng.random() * self.total)]
 
 
 def _read(name, data=DATA):
@@ -329,29 +312,14 @@ def write(out_dir, seed=DEFAULT_SEED):
     return summary
 
 
-def enclosing_package(folder):
-    """Return the nearest folder, folder itself included, holding a datapackage.json."""
-    for candidate in (folder, *folder.parents):
-        if (candidate / "datapackage.json").is_file():
-            return candidate
-    return None
-
-
 def check_output(out_dir, overwrite):
     """Refuse an output folder that would change a data package or an existing file.
 
     :raises InputError: with the reason, unless overwrite is set
     """
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError("--out %s is not a folder" % out_dir)
+    refuse_package_output(out_dir, overwrite)
     if overwrite:
         return
-    package = enclosing_package(out_dir)
-    if package is not None:
-        raise InputError(
-            "refusing to write into %s: it is inside the data package %s (it has a "
-            "datapackage.json), so its files would be replaced; pass --overwrite to do that "
-            "on purpose, or choose another --out" % (out_dir, package))
     existing = [name for name in OUTPUTS if (out_dir / name).exists()]
     if existing:
         raise InputError("refusing to replace the existing %s in %s; pass --overwrite to "
