@@ -64,3 +64,13 @@ def test_status_against_nothing_fails_with_one_clear_line():
     assert result.stderr.startswith("error: http://127.0.0.1:9 does not answer")
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_script_help_shows_only_the_usage_text():
+    """`scripts/serve --help` and `scripts/test --help` print their usage, not shell code."""
+    for script, first in (("serve", "Bring up the catalogue"), ("test", "Install what the tests")):
+        shown = subprocess.run(["bash", str(ROOT / "scripts" / script), "--help"],
+                               capture_output=True, text=True, timeout=60)
+        assert shown.returncode == 0
+        assert shown.stdout.startswith(first)
+        assert "source " not in shown.stdout and "#" not in shown.stdout
