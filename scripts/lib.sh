@@ -141,6 +141,15 @@ ensure_databases() {
     ensure_database "$2" datastore_default
 }
 
+# Generated data too large for git, rebuilt byte for byte when missing.
+ensure_generated_data() {
+    local survey="$ROOT/datapackages/food-contaminants/data/survey_results.csv"
+    if [ ! -s "$survey" ]; then
+        say "Building the food-contaminants survey rows (scripts/build_food_contaminants.py)"
+        "$VENV/bin/python" "$ROOT/scripts/build_food_contaminants.py" --overwrite >/dev/null
+    fi
+}
+
 secret() {  # a random value kept in var/ so the ini is stable across runs
     local file="$VAR/secret-$1"
     if [ ! -s "$file" ]; then

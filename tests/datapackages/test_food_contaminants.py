@@ -1,7 +1,7 @@
 """The food-contaminants data package: valid, honest about its sources, reproducible.
 
 survey_results is generated (an illustrative sample, not official measurements) by
-scripts/build_food_contaminants.py; these tests pin the committed file's hash, rebuild it,
+scripts/build_food_contaminants.py; these tests pin the generated file's hash, rebuild it,
 and check the domain rules on every row.
 """
 import collections
@@ -287,8 +287,8 @@ def test_maximum_levels_carry_their_certainty(levels, substances):
     assert levels["PRC02", "FG19"]["limit_type"] == "not_detected"
 
 
-def test_committed_survey_results_has_the_recorded_sha256():
-    """data/survey_results.csv is byte for byte the file the default command wrote."""
+def test_generated_survey_results_has_the_recorded_sha256():
+    """data/survey_results.csv (built by scripts/test) has the recorded sha256."""
     assert _sha256(SURVEY) == SURVEY_SHA256
 
 
@@ -299,8 +299,8 @@ def test_survey_results_has_20000_rows_a_year(survey):
     assert all(r["sample_id"].startswith(r["survey_year"] + "-") for r in survey)
 
 
-def test_default_build_reproduces_the_committed_file(tmp_path):
-    """Building with the default seed and rows gives bytes identical to the committed file."""
+def test_default_build_reproduces_the_generated_file(tmp_path):
+    """Building with the default seed and rows gives bytes identical to the file scripts/test built."""
     result = _build("--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "survey_results.csv").read_bytes() == SURVEY.read_bytes()
