@@ -19,6 +19,9 @@ import numpy as np
 import pytest
 import trimesh
 
+from .personal_data import ROLE_MAILBOX, ROLE_MAILBOX_FILES
+from .personal_data import personal_data as _personal_data
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "datapackages" / "cultural-heritage-3d"
 DATA = PACKAGE / "data"
@@ -42,22 +45,6 @@ DESIGNATIONS = {"sungnyemun": (1, "Y"), "bulguksa-dabotap": (20, "N"),
 # Heritage ccbaCtcd region codes (not 법정동 codes): Seoul 11, Gyeongsangbuk-do 37.
 CCBA_CTCD = {"sungnyemun": "11", "bulguksa-dabotap": "37", "bulguksa-seokgatap": "37",
              "seongdeok-bell": "37", "cheomseongdae": "37"}
-
-EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
-PHONE = re.compile(
-    r"\+\s?82[-.\s)]*\d"
-    r"|(?<![\d-])\(?0\d{1,2}\)?[-.\s]\d{3,4}[-.\s]\d{4}(?!\d)"
-    r"|(?<![\d-])01[016789]-?\d{3,4}-?\d{4}(?!\d)"
-    r"|(?<![\d-])1[568]\d{2}-\d{4}(?!\d)")
-RRN = re.compile(r"(?<!\d)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])-?[1-8]\d{6}(?!\d)")
-PERSONAL = {"e-mail address": EMAIL, "phone number": PHONE,
-            "resident registration number": RRN}
-
-# The project's placeholder role mailbox, the package's koreanap:contactPoint
-# (not a person, at the reserved domain example.org). The only address allowed,
-# and only in datapackage.json and README.md.
-ROLE_MAILBOX = "opendata@example.org"
-ROLE_MAILBOX_FILES = ("datapackage.json", "README.md")
 
 
 def _rows(name, data=DATA):
@@ -116,12 +103,6 @@ def _cells_from_mesh(mesh):
         assert abs(rest - column * DOT_PITCH) < 0.1 and abs(y_top - y - row * DOT_PITCH) < 0.1
         cells[int(cell)].add(column * 3 + row + 1)
     return [cells[i] for i in range(max(cells) + 1)]
-
-
-def _personal_data(text, allow_role_mailbox=False):
-    return ["%s %r" % (kind, m.group(0)) for kind, pattern in PERSONAL.items()
-            for m in pattern.finditer(text)
-            if not (allow_role_mailbox and m.group(0) == ROLE_MAILBOX)]
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,9 @@ from decimal import Decimal
 import frictionless
 import pytest
 
+from .personal_data import ROLE_MAILBOX, ROLE_MAILBOX_FILES
+from .personal_data import personal_data as _personal_data
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "datapackages" / "food-contaminants"
 DATA = PACKAGE / "data"
@@ -47,24 +50,6 @@ PLAN_PLACES = {"supermarket_large", "supermarket_medium", "supermarket_small",
 ISO_ALPHA2 = re.compile(r"[A-Z]{2}")
 CAS = re.compile(r"(\d{2,7})-(\d{2})-(\d)")
 
-# Personal data that must never appear in the package (same patterns as the
-# ogp-nap4-commitments tests).
-EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
-PHONE = re.compile(
-    r"\+\s?82[-.\s)]*\d"
-    r"|(?<![\d-])\(?0\d{1,2}\)?[-.\s]\d{3,4}[-.\s]\d{4}(?!\d)"
-    r"|(?<![\d-])01[016789]-?\d{3,4}-?\d{4}(?!\d)"
-    r"|(?<![\d-])1[568]\d{2}-\d{4}(?!\d)")
-RRN = re.compile(r"(?<!\d)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])-?[1-8]\d{6}(?!\d)")
-PERSONAL = {"e-mail address": EMAIL, "phone number": PHONE,
-            "resident registration number": RRN}
-
-# The project's placeholder role mailbox, the package's koreanap:contactPoint
-# (not a person, at the reserved domain example.org). The only address allowed,
-# and only in datapackage.json and README.md.
-ROLE_MAILBOX = "opendata@example.org"
-ROLE_MAILBOX_FILES = ("datapackage.json", "README.md")
-
 
 def _rows(name):
     with open(DATA / ("%s.csv" % name), newline="", encoding="utf-8") as fh:
@@ -86,12 +71,6 @@ def _cas_ok(number):
         return False
     digits = (match.group(1) + match.group(2))[::-1]
     return sum(i * int(d) for i, d in enumerate(digits, 1)) % 10 == int(match.group(3))
-
-
-def _personal_data(text, allow_role_mailbox=False):
-    return ["%s %r" % (kind, m.group(0)) for kind, pattern in PERSONAL.items()
-            for m in pattern.finditer(text)
-            if not (allow_role_mailbox and m.group(0) == ROLE_MAILBOX)]
 
 
 @pytest.fixture(scope="module")
@@ -300,7 +279,7 @@ def test_survey_results_has_20000_rows_a_year(survey):
 
 
 def test_default_build_reproduces_the_generated_file(tmp_path):
-    """Building with the default seed and rows gives bytes identical to the file scripts/test built."""
+    """The default seed and rows give bytes identical to the file scripts/test built."""
     result = _build("--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "survey_results.csv").read_bytes() == SURVEY.read_bytes()

@@ -14,6 +14,9 @@ import re
 import frictionless
 import pytest
 
+from .personal_data import ROLE_MAILBOX, ROLE_MAILBOX_FILES
+from .personal_data import personal_data as _personal_data
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "datapackages" / "ogp-nap4-commitments"
 PLAN_TEXT = pathlib.Path(os.environ.get(
@@ -34,23 +37,6 @@ ONE_MONTH = re.compile(r"(%s), (\d{4})" % "|".join(MONTHS))
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 ISO_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
-# Personal data that must never appear in the package.
-EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
-PHONE = re.compile(
-    r"\+\s?82[-.\s)]*\d"                                   # international: +82-44-..., +82 2 ...
-    r"|(?<![\d-])\(?0\d{1,2}\)?[-.\s]\d{3,4}[-.\s]\d{4}(?!\d)"  # 02-123-4567, 044-200-0000
-    r"|(?<![\d-])01[016789]-?\d{3,4}-?\d{4}(?!\d)"        # mobile 010-1234-5678, 01012345678
-    r"|(?<![\d-])1[568]\d{2}-\d{4}(?!\d)")                 # representative numbers 1588-0000
-RRN = re.compile(r"(?<!\d)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])-?[1-8]\d{6}(?!\d)")
-PERSONAL = {"e-mail address": EMAIL, "phone number": PHONE,
-            "resident registration number": RRN}
-
-# The project's placeholder role mailbox, the package's koreanap:contactPoint
-# (not a person, at the reserved domain example.org). The only address allowed,
-# and only in datapackage.json and README.md.
-ROLE_MAILBOX = "opendata@example.org"
-ROLE_MAILBOX_FILES = ("datapackage.json", "README.md")
-
 
 def _rows(name):
     with open(PACKAGE / "data" / ("%s.csv" % name), newline="", encoding="utf-8") as fh:
@@ -59,12 +45,6 @@ def _rows(name):
 
 def _normalise(text):
     return re.sub(r"\s+", " ", text).strip()
-
-
-def _personal_data(text, allow_role_mailbox=False):
-    return ["%s %r" % (kind, m.group(0)) for kind, pattern in PERSONAL.items()
-            for m in pattern.finditer(text)
-            if not (allow_role_mailbox and m.group(0) == ROLE_MAILBOX)]
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,9 @@ import sys
 import frictionless
 import pytest
 
+from .personal_data import ROLE_MAILBOX, ROLE_MAILBOX_FILES
+from .personal_data import personal_data as _personal_data
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "datapackages" / "priority-datasets"
 DATA = PACKAGE / "data"
@@ -70,24 +73,6 @@ DATES = {"earthquake_shelters": ("designated_date", "reference_date"),
          "traffic_accidents": ("reference_date",)}
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
-# Personal data that must never appear in the package (same patterns as the
-# other data packages' tests).
-EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
-PHONE = re.compile(
-    r"\+\s?82[-.\s)]*\d"
-    r"|(?<![\d-])\(?0\d{1,2}\)?[-.\s]\d{3,4}[-.\s]\d{4}(?!\d)"
-    r"|(?<![\d-])01[016789]-?\d{3,4}-?\d{4}(?!\d)"
-    r"|(?<![\d-])1[568]\d{2}-\d{4}(?!\d)")
-RRN = re.compile(r"(?<!\d)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])-?[1-8]\d{6}(?!\d)")
-PERSONAL = {"e-mail address": EMAIL, "phone number": PHONE,
-            "resident registration number": RRN}
-
-# The project's placeholder role mailbox, the package's koreanap:contactPoint
-# (not a person, at the reserved domain example.org). The only address allowed,
-# and only in datapackage.json and README.md.
-ROLE_MAILBOX = "opendata@example.org"
-ROLE_MAILBOX_FILES = ("datapackage.json", "README.md")
-
 
 def _rows(name, data=DATA):
     with open(data / ("%s.csv" % name), newline="", encoding="utf-8") as fh:
@@ -101,12 +86,6 @@ def _sha256(path):
 def _build(*args):
     return subprocess.run([sys.executable, str(BUILDER), *args], capture_output=True,
                           text=True, timeout=60, cwd=ROOT)
-
-
-def _personal_data(text, allow_role_mailbox=False):
-    return ["%s %r" % (kind, m.group(0)) for kind, pattern in PERSONAL.items()
-            for m in pattern.finditer(text)
-            if not (allow_role_mailbox and m.group(0) == ROLE_MAILBOX)]
 
 
 def _is_iso_date(text):
