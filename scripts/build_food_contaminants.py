@@ -27,7 +27,7 @@ import pathlib
 import random
 import sys
 
-from datapackage_output import InputError, refuse_package_output
+from datapackage_output import InputError, read_reference_table, refuse_package_output
 from datapackage_output import WeightedChoice as _Choice
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -283,12 +283,7 @@ FRESH = {"FG20", "FG21", "FG22", "FG23", "FG25", "FG26", "FG27", "FG30"}
 
 
 def _read(name, data=DATA):
-    path = data / ("%s.csv" % name)
-    try:
-        with open(path, newline="", encoding="utf-8") as fh:
-            return list(csv.DictReader(fh))
-    except OSError as exc:
-        raise InputError("cannot read reference table %s: %s" % (path, exc.strerror))
+    return read_reference_table(data, name)
 
 
 def load_reference(data=DATA):

@@ -29,7 +29,7 @@ import pathlib
 import random
 import sys
 
-from datapackage_output import InputError, refuse_package_output
+from datapackage_output import InputError, read_reference_table, refuse_package_output
 from datapackage_output import WeightedChoice as _Choice
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -152,12 +152,7 @@ RAIL_CROSSINGS_PER_YEAR = 8.0  # expected railway level-crossing accidents, whol
 
 
 def _read(name, data=DATA):
-    path = data / ("%s.csv" % name)
-    try:
-        with open(path, newline="", encoding="utf-8") as fh:
-            return list(csv.DictReader(fh))
-    except OSError as exc:
-        raise InputError("cannot read reference table %s: %s" % (path, exc.strerror))
+    return read_reference_table(data, name)
 
 
 def load_reference(data=DATA):

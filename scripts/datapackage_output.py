@@ -1,10 +1,12 @@
-"""What the data-package builders share: where they may write, and weighted choices.
+"""What the data-package builders share: reading reference tables, where they may
+write, and weighted choices.
 
 Imported by scripts/build_*.py (run as scripts, so this folder is on sys.path).
 """
 from __future__ import annotations
 
 import bisect
+import csv
 
 
 class InputError(Exception):
@@ -24,6 +26,19 @@ class WeightedChoice:
 
     def pick(self, rng):
         return self.items[bisect.bisect_right(self.cum, rng.random() * self.total)]
+
+
+def read_reference_table(folder, name):
+    """The rows of ``folder/name.csv`` (a hand-edited reference table) as dicts.
+
+    :raises InputError: when the file cannot be read
+    """
+    path = folder / ("%s.csv" % name)
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            return list(csv.DictReader(fh))
+    except OSError as exc:
+        raise InputError("cannot read reference table %s: %s" % (path, exc.strerror))
 
 
 def enclosing_package(folder):
