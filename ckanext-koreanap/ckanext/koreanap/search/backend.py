@@ -269,9 +269,13 @@ class PostgresSearchConnection:
         self.session.commit()
 
     # -- reads -----------------------------------------------------------
-    def _analyse(self, requests: sqlc.AnalysisRequests) -> None:
+    def _analyse(self, nodes: list[Any], default_field: str) -> sqlc.AnalysisRequests:
+        """The English analyses every text clause of ``nodes`` needs, in one query."""
+        requests = sqlc.AnalysisRequests()
+        for node in nodes:
+            sqlc.collect_analysis(node, default_field, requests)
         if not requests.items:
-            return
+            return requests
         binder = _Binder()
         columns = []
         functions = {"plain": "plainto_tsquery('english', %s)",
@@ -285,12 +289,11 @@ class PostgresSearchConnection:
                                    binder.params).one()
         for key, resolved in zip(keys, row, strict=False):
             requests.items[key] = resolved or ""
+        return requests
 
     def _where(self, node: Any, binder: _Binder, default_field: str = "text") -> str:
         """SQL condition for one parsed query (used by delete-by-query)."""
-        requests = sqlc.AnalysisRequests()
-        sqlc.collect_analysis(node, default_field, requests)
-        self._analyse(requests)
+        requests = self._analyse([node], default_field)
         return sqlc.Compiler(default_field, requests, binder).compile_where(node)
 
     def _parse(self, params: dict[str, Any]) -> tuple[Any, list[Any]]:
@@ -323,16 +326,13 @@ class PostgresSearchConnection:
         fl = [f for part in fl for f in str(part).replace(",", " ").split()]
 
         binder = _Binder()
-        requests = sqlc.AnalysisRequests()
-        for node in [q_node] + fq_nodes:
-            sqlc.collect_analysis(node, default_field, requests)
         # A plain SQL savepoint, not Session.begin_nested(): CKAN's session
         # hooks treat a nested commit like a real one (they re-index and drop
         # the pending-change cache). The savepoint keeps a failed query from
         # aborting the request's transaction.
         self.session.execute(sa.text("SAVEPOINT koreanap_search"))
         try:
-            self._analyse(requests)
+            requests = self._analyse([q_node] + fq_nodes, default_field)
             compiler = sqlc.Compiler(default_field, requests, binder)
             where = [compiler.compile_where(q_node)]
             # Filters never add to the score (Solr caches them separately).
