@@ -34,6 +34,10 @@ setup(
             "public/**/*",
             "i18n/**/*",
             "migration/**/*",
+            # The 3D view; assets/build/ is written by npm run build (scripts/lib.sh).
+            "view3d/config_declaration.yaml",
+            "view3d/templates/**/*",
+            "view3d/assets/**/*",
         ],
         # Rule data: one copy, loaded by the command line and by CKAN.
         "koreanap_validation": ["README.md", "checklists/*.yaml", "codelists/*.csv",
@@ -54,6 +58,7 @@ setup(
         "ckan.plugins": [
             "koreanap = ckanext.koreanap.plugin:KoreanapPlugin",
             "koreanap_search = ckanext.koreanap.search.plugin:KoreanapSearchPlugin",
+            "koreanap_3d_view = ckanext.koreanap.view3d.plugin:Koreanap3DViewPlugin",
         ],
         "babel.extractors": [
             "ckan = ckan.lib.extract:extract_ckan",

@@ -150,6 +150,37 @@ ensure_generated_data() {
     fi
 }
 
+# Browser code (the 3D view's three.js) from the npm registry, pinned by
+# package-lock.json and bundled by esbuild (package.json "build"); nothing
+# installed or built is kept in git. npm ci runs again only when the lock file
+# changes, the bundle only when its sources or the lock file change.
+VIEW3D_BUNDLE="$ROOT/ckanext-koreanap/ckanext/koreanap/view3d/assets/build/view3d.js"
+ensure_frontend() {
+    if ! command -v npm >/dev/null 2>&1; then
+        # Only when npm is missing: Debian's npm conflicts with NodeSource's
+        # nodejs, which carries its own npm.
+        ensure_apt nodejs npm
+    fi
+    mkdir -p "$VAR/log"
+    local log="$VAR/log/frontend.log" lock_sum build_sum
+    lock_sum="$(cat "$ROOT/package.json" "$ROOT/package-lock.json" | sha256sum | cut -d' ' -f1)"
+    if [ ! -d "$ROOT/node_modules" ] || [ "$(cat "$VAR/npm-stamp" 2>/dev/null)" != "$lock_sum" ]; then
+        say "Installing the browser code's npm packages (npm ci)"
+        (cd "$ROOT" && npm ci --no-audit --no-fund) >"$log" 2>&1 \
+            || { tail -n 20 "$log" >&2; die "npm ci failed; see $log"; }
+        echo "$lock_sum" > "$VAR/npm-stamp"
+    fi
+    build_sum="$( { echo "$lock_sum"
+        find "$ROOT/ckanext-koreanap/ckanext" -path '*/assets/src/*' -type f -print0 \
+            | sort -z | xargs -0 cat; } | sha256sum | cut -d' ' -f1)"
+    if [ ! -s "$VIEW3D_BUNDLE" ] || [ "$(cat "$VAR/frontend-stamp" 2>/dev/null)" != "$build_sum" ]; then
+        say "Bundling the browser code (npm run build)"
+        (cd "$ROOT" && npm run build) >"$log" 2>&1 \
+            || { tail -n 20 "$log" >&2; die "npm run build failed; see $log"; }
+        echo "$build_sum" > "$VAR/frontend-stamp"
+    fi
+}
+
 secret() {  # a random value kept in var/ so the ini is stable across runs
     local file="$VAR/secret-$1"
     if [ ! -s "$file" ]; then
@@ -171,7 +202,7 @@ write_ini() {
     __DATASTORE_WRITE_URL__="postgresql://datastore_default:$DB_PASSWORD@127.0.0.1/$ds_db" \
     __DATASTORE_READ_URL__="postgresql://datastore_ro:$DB_PASSWORD@127.0.0.1/$ds_db" \
     __REDIS_URL__="redis://127.0.0.1:6379/$redis_db" \
-    __PLUGINS__="${KOREANAP_PLUGINS:-activity datastore koreanap_search koreanap}" \
+    __PLUGINS__="${KOREANAP_PLUGINS:-activity datastore koreanap_search koreanap koreanap_3d_view}" \
     __SOLR_URL__="${KOREANAP_SOLR_URL:-http://127.0.0.1:8983/solr/ckan}" \
     __STORAGE_PATH__="$VAR/storage-$site_id" \
     __HOST__="$host" __PORT__="$port" \

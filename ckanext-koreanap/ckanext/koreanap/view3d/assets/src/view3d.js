@@ -1,0 +1,157 @@
+// CKAN module "koreanap-view3d": shows a GLB, STL, OBJ or PLY file with
+// three.js (rotate, zoom, move), or a still image without WebGL, or says why
+// the file cannot be shown. The figure's data-state tells which happened:
+// loading, rendered, still or error.
+import {
+  Color,
+  DirectionalLight,
+  HemisphereLight,
+  PerspectiveCamera,
+  Scene,
+  Vector3,
+  WebGLRenderer,
+} from 'three';
+import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
+
+import { loadModel, ModelError } from './load.js';
+import { drawStill, VIEW_DIRECTION } from './still.js';
+
+const BACKGROUND = 0xeef0f3;
+
+function webglRenderer() {
+  // three.js needs WebGL 2; without it (or with it switched off) the
+  // constructor throws and the still image is drawn instead.
+  try {
+    const probe = document.createElement('canvas');
+    if (!probe.getContext('webgl2')) return null;
+    // preserveDrawingBuffer keeps the last frame readable (screenshots, tests).
+    return new WebGLRenderer({ antialias: true, preserveDrawingBuffer: true });
+  } catch (error) {
+    return null;
+  }
+}
+
+function formatStats(kind, info, t) {
+  const parts = [];
+  if (info.faces) parts.push(t('%(n)s faces', { n: info.faces.toLocaleString() }));
+  if (info.points) parts.push(t('%(n)s points', { n: info.points.toLocaleString() }));
+  // glTF is in metres; STL has no unit but 3D printing uses millimetres.
+  const factor = kind === 'glb' ? 1000 : 1;
+  // Along the file's own axes (STL and PLY were turned from Z up to Y up).
+  const zUp = kind === 'stl' || kind === 'ply';
+  const axes = zUp ? [info.size.x, info.size.z, info.size.y] : [info.size.x, info.size.y, info.size.z];
+  const dims = axes.map((d) => (d * factor).toFixed(1));
+  if (kind === 'glb' || kind === 'stl') {
+    parts.push(t('%(dims)s mm', { dims: dims.join(' × ') }));
+  } else {
+    parts.push(t('%(dims)s (file units)', { dims: dims.join(' × ') }));
+  }
+  return parts.join(' · ');
+}
+
+function showWebGL(stage, renderer, object, info) {
+  const scene = new Scene();
+  scene.background = new Color(BACKGROUND);
+  scene.add(new HemisphereLight(0xffffff, 0x8d8d8d, 1.8));
+  scene.add(object);
+
+  const centre = info.box.getCenter(new Vector3());
+  const radius = info.size.length() / 2;
+  const camera = new PerspectiveCamera(40, 1, radius / 100, radius * 100);
+  const keyLight = new DirectionalLight(0xffffff, 1.6);
+  keyLight.position.set(0.5, 1, 1);
+  camera.add(keyLight);
+  scene.add(camera);
+  const distance = (radius / Math.sin((camera.fov * Math.PI) / 360)) * 1.05;
+  camera.position.copy(centre).addScaledVector(VIEW_DIRECTION, distance);
+
+  renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
+  stage.appendChild(renderer.domElement);
+  const controls = new OrbitControls(camera, renderer.domElement);
+  controls.target.copy(centre);
+  controls.minDistance = radius / 20;
+  controls.maxDistance = radius * 20;
+
+  const render = () => renderer.render(scene, camera);
+  const resize = () => {
+    const width = stage.clientWidth || 640;
+    const height = stage.clientHeight || 460;
+    renderer.setSize(width, height, false);
+    camera.aspect = width / height;
+    camera.updateProjectionMatrix();
+    render();
+  };
+  // Draw only when something changed: no busy loop in a background tab.
+  controls.addEventListener('change', render);
+  controls.update();
+  new ResizeObserver(resize).observe(stage);
+  resize();
+}
+
+function showStill(stage, object, info, imageUrl, t) {
+  if (imageUrl) {
+    const img = document.createElement('img');
+    img.src = imageUrl;
+    img.alt = t('Still image of the 3D model');
+    stage.appendChild(img);
+    return;
+  }
+  const canvas = document.createElement('canvas');
+  canvas.width = stage.clientWidth || 640;
+  canvas.height = stage.clientHeight || 460;
+  canvas.setAttribute('role', 'img');
+  canvas.setAttribute('aria-label', t('Still image of the 3D model'));
+  stage.appendChild(canvas);
+  drawStill(canvas, object, info.box);
+}
+
+async function run(figure, options, t) {
+  const stage = figure.querySelector('.koreanap-view3d-stage');
+  const status = figure.querySelector('.koreanap-view3d-status');
+  const stats = figure.querySelector('.koreanap-view3d-stats');
+  const setState = (state) => { figure.dataset.state = state; };
+  const fail = (reason) => {
+    figure.querySelector('.koreanap-view3d-error-reason').textContent = reason;
+    figure.querySelector('.koreanap-view3d-error').hidden = false;
+    status.textContent = '';
+    setState('error');
+  };
+
+  if (options.tooLarge) {
+    fail(t('It is too large to show in the browser.'));
+    return;
+  }
+  try {
+    const { object, info } = await loadModel(options.url, options.kind, t);
+    stats.textContent = formatStats(options.kind, info, t);
+    figure.dataset.faces = String(info.faces);
+    figure.dataset.points = String(info.points);
+    const renderer = webglRenderer();
+    if (renderer) {
+      showWebGL(stage, renderer, object, info);
+      // Rendered once the first frame has reached the screen.
+      requestAnimationFrame(() => requestAnimationFrame(() => setState('rendered')));
+    } else {
+      showStill(stage, object, info, options.stillImageUrl, t);
+      status.textContent = t(
+        'This browser cannot show 3D (WebGL is off or not supported): this is a still image.');
+      setState('still');
+    }
+  } catch (error) {
+    if (!(error instanceof ModelError)) {
+      // An unexpected failure still gets a message rather than a blank canvas.
+      window.console.error(error);
+    }
+    fail(error instanceof ModelError ? error.message : String(error && error.message || error));
+  }
+}
+
+window.ckan.module('koreanap-view3d', function () {
+  return {
+    options: { url: '', kind: '', stillImageUrl: '', tooLarge: false },
+    initialize: function () {
+      const t = (text, values) => this._(text, values);
+      run(this.el[0], this.options, t);
+    },
+  };
+});
