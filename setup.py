@@ -34,6 +34,9 @@ setup(
             "public/**/*",
             "i18n/**/*",
             "migration/**/*",
+            # The error-report centre (plugin koreanap_reports).
+            "reports/config_declaration.yaml",
+            "reports/templates/**/*",
             # The 3D view; assets/build/ is written by npm run build (scripts/lib.sh).
             "view3d/config_declaration.yaml",
             "view3d/templates/**/*",
@@ -58,6 +61,7 @@ setup(
         "ckan.plugins": [
             "koreanap = ckanext.koreanap.plugin:KoreanapPlugin",
             "koreanap_search = ckanext.koreanap.search.plugin:KoreanapSearchPlugin",
+            "koreanap_reports = ckanext.koreanap.reports.plugin:KoreanapReportsPlugin",
             "koreanap_3d_view = ckanext.koreanap.view3d.plugin:Koreanap3DViewPlugin",
         ],
         "babel.extractors": [

@@ -1,0 +1,34 @@
+"""``koreanap_reports``: the error-report centre.
+
+Its own plugin so a catalogue can run without it; the tables come from the
+``koreanap_reports`` migrations (``ckan db upgrade -p koreanap_reports``).
+"""
+from __future__ import annotations
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+
+from . import views
+
+
+@tk.blanket.config_declarations
+@tk.blanket.actions
+@tk.blanket.auth_functions
+@tk.blanket.helpers
+@tk.blanket.blueprints
+class KoreanapReportsPlugin(p.SingletonPlugin):
+    p.implements(p.IConfigurer)
+    p.implements(p.IMiddleware, inherit=True)
+
+    # IConfigurer
+
+    def update_config(self, config):
+        tk.add_template_directory(config, "templates")
+
+    # IMiddleware
+
+    def make_middleware(self, app, config):
+        # A flood of reports answers 429 (JSON for the API, a page otherwise).
+        if hasattr(app, "register_error_handler"):
+            views.register_error_handlers(app)
+        return app

@@ -1,0 +1,258 @@
+"""Pages of the error-report centre (Blueprint ``koreanap_reports``).
+
+- ``/dataset/<id>/report-error`` and ``/dataset/<id>/resource/<rid>/report-error``:
+  the report form (anyone, unless configured otherwise)
+- ``/error-report/<code>``: the public tracking page
+- ``/quality/error-reports`` (+ ``.csv``): the evaluator workspace
+- ``/quality/error-reports/<code>``: one report, with the actions on it
+"""
+from __future__ import annotations
+
+import csv
+import io
+
+import ckan.plugins.toolkit as tk
+from flask import Blueprint, Response, jsonify, request
+from flask_wtf.csrf import ValidationError as CSRFError
+from flask_wtf.csrf import validate_csrf
+
+from . import workflow
+from .ratelimit import TooManyReports
+
+koreanap_reports = Blueprint("koreanap_reports", __name__)
+
+_FORM_FIELDS = ("category", "description", "resource_id", "location_row", "location_column",
+                "reporter_name", "reporter_email", "consent")
+_HONEYPOT = "website"
+_CSRF_MESSAGE = ("양식이 만료되었거나 이 사이트에서 보낸 것이 아닙니다. "
+                 "새로 고친 뒤 다시 보내세요. / "
+                 "The form expired or was not sent from this site; reload the page and send it "
+                 "again.")
+_FILTERS = ("status", "owner_org", "category", "urgent", "overdue")
+
+
+def _user() -> str:
+    return tk.current_user.name if tk.current_user.is_authenticated else ""
+
+
+def _context() -> dict:
+    return {"user": _user()}
+
+
+def _csrf_ok() -> bool:
+    # CKAN exempts views from CSRFProtect for visitors without a session
+    # login; the report form is mostly used by them, so check it here.
+    if not tk.config.get("WTF_CSRF_ENABLED"):
+        return True
+    try:
+        validate_csrf(request.form.get(tk.config.get("WTF_CSRF_FIELD_NAME")))
+    except CSRFError:
+        return False
+    return True
+
+
+def register_error_handlers(app) -> None:
+    """429 for a flood of reports: JSON for the API, a readable page otherwise."""
+
+    def too_many(error: TooManyReports):
+        headers = {"Retry-After": str(error.retry_after)}
+        if request.path.startswith("/api/"):
+            response = jsonify({"success": False, "error": {
+                "__type": "Rate Limit", "message": error.description}})
+            return response, 429, headers
+        body = tk.render("error_document_template.html", {
+            "code": 429, "content": error.description, "name": error.name})
+        return body, 429, headers
+
+    app.register_error_handler(TooManyReports, too_many)
+
+
+def report_form(id: str, resource_id: str | None = None):
+    """The "report an error" form for a dataset or one of its resources."""
+    context = _context()
+    try:
+        package = tk.get_action("package_show")(dict(context), {"id": id})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return tk.abort(404, "데이터셋을 찾을 수 없습니다 / Dataset not found")
+    resources = {r["id"]: r for r in package.get("resources", [])}
+    if resource_id and resource_id not in resources:
+        return tk.abort(404, "리소스를 찾을 수 없습니다 / Resource not found")
+    try:
+        tk.check_access("koreanap_error_report_create", dict(context), {})
+    except tk.NotAuthorized as error:
+        return tk.abort(403, str(error))
+
+    data = {"resource_id": resource_id or request.args.get("resource_id", "")}
+    errors: dict = {}
+    status = 200
+    if request.method == "POST":
+        data = {field: request.form.get(field, "") for field in _FORM_FIELDS}
+        data["consent"] = bool(request.form.get("consent"))
+        if resource_id:
+            data["resource_id"] = resource_id
+        if not _csrf_ok():
+            errors, status = {"form": [_CSRF_MESSAGE]}, 400
+        elif request.form.get(_HONEYPOT):
+            errors, status = {"form": ["양식을 받을 수 없습니다 / The form could not be "
+                                       "accepted"]}, 400
+        else:
+            try:
+                report = tk.get_action("koreanap_error_report_create")(
+                    dict(context), {**data, "package_id": package["id"]})
+            except tk.ValidationError as error:
+                errors, status = error.error_dict, 400
+            except TooManyReports as error:
+                errors, status = {"form": [error.description]}, 429
+            except tk.ObjectNotFound as error:
+                return tk.abort(404, str(error))
+            else:
+                tk.h.flash_success(
+                    "오류신고가 접수되었습니다. 추적 코드: {} / Your report was received. "
+                    "Tracking code: {}".format(report["code"], report["code"]))
+                return tk.redirect_to("koreanap_reports.track", code=report["code"])
+    body = tk.render("koreanap/error_report/form.html", {
+        "pkg": package, "pkg_dict": package, "resource": resources.get(resource_id or ""),
+        "resources": package.get("resources", []), "data": data, "errors": errors,
+        "honeypot": _HONEYPOT,
+    })
+    return body, status
+
+
+def track(code: str):
+    """The public tracking page of one report (no contact details)."""
+    try:
+        report = tk.get_action("koreanap_error_report_show")(_context(), {"id": code})
+    except tk.ObjectNotFound:
+        return tk.abort(404, "오류신고를 찾을 수 없습니다 / Error report not found")
+    return tk.render("koreanap/error_report/track.html", {"report": report})
+
+
+def _filters() -> dict:
+    data = {key: request.args.get(key, "") for key in _FILTERS}
+    return {key: value for key, value in data.items() if value}
+
+
+def _queue(filters: dict, **extra) -> dict:
+    try:
+        return tk.get_action("koreanap_error_report_list")(_context(), {**filters, **extra})
+    except tk.NotAuthorized as error:
+        tk.abort(403, str(error))
+    except tk.ObjectNotFound as error:
+        tk.abort(404, str(error))
+    except tk.ValidationError as error:
+        tk.abort(400, "; ".join("{}: {}".format(k, " ".join(map(str, v)))
+                                for k, v in error.error_dict.items()))
+
+
+def workspace():
+    """The evaluators' queue, with counts, median time to answer and overdue per org."""
+    if not _user():
+        return tk.abort(403, "로그인하세요 / Log in to see the error-report queue")
+    filters = _filters()
+    page = max(1, tk.h.get_page_number(request.args))
+    per_page = 50
+    result = _queue(filters, include_stats=True, limit=per_page,
+                    offset=(page - 1) * per_page)
+    orgs = tk.get_action("organization_list")(
+        {"ignore_auth": True}, {"all_fields": True, "limit": 1000})
+    return tk.render("koreanap/error_report/workspace.html", {
+        "result": result, "filters": filters, "page": page, "per_page": per_page,
+        "organizations": orgs, "csv_query": request.query_string.decode("ascii", "replace"),
+    })
+
+
+_CSV_COLUMNS = ("code", "created", "status", "category", "urgent", "organization_title",
+                "package_name", "resource_name", "location_row", "location_column",
+                "description", "assignee", "accepted_at", "due_at", "overdue",
+                "answered_at", "resolution", "public_answer")
+
+
+def _cell(value) -> str:
+    """A CSV cell that a spreadsheet shows as text, never runs as a formula."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+def workspace_csv():
+    """The queue (same filters) as CSV, formulas neutralised."""
+    if not _user():
+        return tk.abort(403, "로그인하세요 / Log in to export error reports")
+    filters = _filters()
+    out = io.StringIO()
+    out.write("\ufeff")  # so spreadsheets read the Korean text as UTF-8
+    writer = csv.writer(out)
+    writer.writerow(_CSV_COLUMNS)
+    offset = 0
+    while True:
+        page = _queue(filters, limit=1000, offset=offset)
+        for report in page["results"]:
+            writer.writerow([_cell(report.get(column)) for column in _CSV_COLUMNS])
+        offset += 1000
+        if offset >= page["count"]:
+            break
+    return Response(out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": "attachment; filename=error-reports.csv"})
+
+
+def manage(code: str):
+    """One report with its private details, event log and the actions on it."""
+    context = _context()
+    errors: dict = {}
+    status = 200
+    if request.method == "POST":
+        action = request.form.get("action", "")
+        form = request.form
+        if not _csrf_ok():
+            errors, status = {"form": [_CSRF_MESSAGE]}, 400
+        else:
+            try:
+                if action == "comment":
+                    tk.get_action("koreanap_error_report_comment")(
+                        dict(context), {"id": code, "text": form.get("text", "")})
+                elif action == "make_private":
+                    tk.get_action("koreanap_error_report_make_private")(
+                        dict(context), {"id": code})
+                elif action == "update":
+                    data = {key: form[key] for key in ("status", "resolution", "answer")
+                            if form.get(key)}
+                    if "assignee" in form:
+                        data["assignee"] = form["assignee"]
+                    tk.get_action("koreanap_error_report_update")(
+                        dict(context), {"id": code, **data})
+                else:
+                    errors, status = {"form": ["알 수 없는 동작 / Unknown action"]}, 400
+            except tk.NotAuthorized as error:
+                return tk.abort(403, str(error))
+            except tk.ObjectNotFound as error:
+                return tk.abort(404, str(error))
+            except tk.ValidationError as error:
+                errors, status = error.error_dict, 409
+            if not errors:
+                tk.h.flash_success("저장했습니다 / Saved")
+                return tk.redirect_to("koreanap_reports.manage", code=code)
+    try:
+        report = tk.get_action("koreanap_error_report_show")(
+            dict(context), {"id": code, "include_private": True})
+    except tk.NotAuthorized as error:
+        return tk.abort(403, str(error))
+    except tk.ObjectNotFound as error:
+        return tk.abort(404, str(error))
+    body = tk.render("koreanap/error_report/manage.html", {
+        "report": report, "errors": errors, "form": request.form,
+        "allowed": workflow.TRANSITIONS.get(report["status"], ()),
+    })
+    return body, status
+
+
+koreanap_reports.add_url_rule("/dataset/<id>/report-error", view_func=report_form,
+                              methods=["GET", "POST"])
+koreanap_reports.add_url_rule("/dataset/<id>/resource/<resource_id>/report-error",
+                              view_func=report_form, endpoint="report_resource_form",
+                              methods=["GET", "POST"])
+koreanap_reports.add_url_rule("/error-report/<code>", view_func=track)
+koreanap_reports.add_url_rule("/quality/error-reports", view_func=workspace)
+koreanap_reports.add_url_rule("/quality/error-reports.csv", view_func=workspace_csv)
+koreanap_reports.add_url_rule("/quality/error-reports/<code>", view_func=manage,
+                              methods=["GET", "POST"])

@@ -1,0 +1,56 @@
+"""Categories, statuses and the allowed status changes of an error report."""
+from __future__ import annotations
+
+# (value, Korean label, English label)
+CATEGORIES = (
+    ("wrong_value", "잘못된 값", "Wrong value"),
+    ("missing_values", "누락된 값", "Missing values"),
+    ("out_of_date", "최신이 아님", "Out of date"),
+    ("broken_link", "다운로드·링크 오류", "Broken download or link"),
+    ("format_encoding", "형식·인코딩 문제", "Format or encoding problem"),
+    ("personal_data", "개인정보 노출", "Personal data exposed"),
+    ("metadata_wrong", "메타데이터 오류", "Metadata wrong"),
+    ("other", "기타", "Other"),
+)
+CATEGORY_VALUES = tuple(value for value, _ko, _en in CATEGORIES)
+# Exposed personal data (Public Data Act art. 17) is the most urgent kind.
+URGENT_CATEGORIES = ("personal_data",)
+
+STATUSES = (
+    ("pending", "대기", "Pending"),
+    ("accepted", "접수", "Accepted"),
+    ("in_progress", "처리중", "In progress"),
+    ("answered", "통지", "Answered"),
+    ("spam", "스팸", "Spam"),
+)
+STATUS_VALUES = tuple(value for value, _ko, _en in STATUSES)
+# Statuses whose answer deadline is running.
+OPEN_STATUSES = ("accepted", "in_progress")
+
+RESOLUTIONS = (
+    ("resolved", "해결", "Resolved"),
+    ("rejected", "반려", "Rejected"),
+)
+RESOLUTION_VALUES = tuple(value for value, _ko, _en in RESOLUTIONS)
+
+# from -> allowed targets. An answered report is final; spam can be restored.
+TRANSITIONS = {
+    "pending": ("accepted", "spam"),
+    "accepted": ("in_progress", "answered", "spam"),
+    "in_progress": ("answered",),
+    "answered": (),
+    "spam": ("pending",),
+}
+
+
+def label(choices, value: str) -> str:
+    """``"접수 / Accepted"`` for a value of CATEGORIES, STATUSES or RESOLUTIONS."""
+    for val, ko, en in choices:
+        if val == value:
+            return "{} / {}".format(ko, en)
+    return value or ""
+
+
+def can_move(from_status: str, to_status: str) -> bool:
+    """Whether a report may go from one status to another."""
+    return to_status in TRANSITIONS.get(from_status, ())

@@ -1,0 +1,121 @@
+"""Fixtures of the error-report centre tests: a small catalogue with roles,
+a real SMTP server on loopback and a real Redis-backed RQ worker."""
+from __future__ import annotations
+
+import re
+import socket
+import threading
+
+import ckan.model as model
+import pytest
+import rq
+from aiosmtpd.controller import Controller
+from ckan.lib import jobs
+from ckan.tests import factories
+from sqlalchemy import text
+
+REPORT_TABLES = ("koreanap_error_report_event", "koreanap_error_report")
+
+
+@pytest.fixture
+def clean_db(clean_db, migrate_db_for):
+    """The shared clean_db, then the report tables empty (CKAN keeps plugin tables' rows)."""
+    migrate_db_for("koreanap_reports")
+    model.Session.execute(text("TRUNCATE {}".format(", ".join(REPORT_TABLES))))
+    model.Session.commit()
+
+
+@pytest.fixture
+def catalogue(clean_db, clean_redis):
+    """Two organizations with a dataset each, their staff, an evaluator and an outsider."""
+    users = {name: factories.User(name=name, email=name + "@example.org")
+             for name in ("mfds-admin", "mfds-editor", "cha-admin", "evaluator", "outsider")}
+    sysadmin = factories.Sysadmin(name="root")
+    mfds = factories.Organization(name="mfds", title="식품의약품안전처", users=[
+        {"name": "mfds-admin", "capacity": "admin"},
+        {"name": "mfds-editor", "capacity": "editor"}])
+    cha = factories.Organization(name="cha", title="문화재청", users=[
+        {"name": "cha-admin", "capacity": "admin"}])
+    factories.Group(name="quality-evaluators", users=[
+        {"name": "evaluator", "capacity": "member"}])
+    ctx = {"user": sysadmin["name"]}
+    rice = factories.Dataset(
+        owner_org=mfds["id"], name="rice-cadmium", title="쌀 중 카드뮴",
+        resources=[{"url": "http://example.org/rice.csv", "format": "CSV", "name": "검사 결과"}],
+        context=ctx)
+    scans = factories.Dataset(
+        owner_org=cha["id"], name="heritage-3d", title="문화유산 3D",
+        resources=[{"url": "http://example.org/a.stl", "format": "STL", "name": "scan"}],
+        context=ctx)
+    return {"users": users, "sysadmin": sysadmin, "mfds": mfds, "cha": cha,
+            "rice": rice, "scans": scans}
+
+
+class _Inbox:
+    def __init__(self):
+        self.messages = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.messages.append({"to": list(envelope.rcpt_tos),
+                                  "data": envelope.content.decode("utf-8", "replace")})
+        return "250 Message accepted for delivery"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(ckan_config, monkeypatch):
+    """A real SMTP server on loopback that CKAN's mailer sends to; yields its inbox."""
+    inbox = _Inbox()
+    port = _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setitem(ckan_config, "smtp.server", "127.0.0.1:{}".format(port))
+    monkeypatch.setitem(ckan_config, "smtp.mail_from", "noreply@koreanap.invalid")
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def dead_smtp(ckan_config, monkeypatch):
+    """An SMTP address on loopback where nothing listens (a mail server that is down)."""
+    monkeypatch.setitem(ckan_config, "smtp.server", "127.0.0.1:{}".format(_free_port()))
+
+
+@pytest.fixture
+def run_jobs():
+    """Run every queued job with a real RQ worker on Redis, in this process, until idle."""
+
+    def run():
+        queue = jobs.get_queue()
+        worker = rq.SimpleWorker([queue], connection=queue.connection)
+        worker.work(burst=True)
+        model.Session.remove()
+
+    return run
+
+
+def csrf_token(body: str) -> str:
+    """The CSRF token of the first form in a page."""
+    match = re.search(r'name="_csrf_token" value="([^"]+)"', body)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+def api(app, action: str, user: str | None = None, expect: int = 200, **data):
+    """POST to /api/3/action/<action> as ``user`` (an API token) or anonymously."""
+    headers = {}
+    if user:
+        token = factories.APIToken(user=user)["token"]
+        headers["Authorization"] = token
+    response = app.post("/api/3/action/" + action, json=data, headers=headers)
+    assert response.status_code == expect, response.body
+    return response.json
