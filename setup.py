@@ -54,6 +54,9 @@ setup(
         "click>=8.1,<9",
         # Quality rules (validation/): tables, and metadata as DCAT + SHACL.
         "frictionless==5.21.0",
+        "numpy==2.4.6",
+        # Column-at-a-time reading of large tables (validation/fast.py).
+        "pyarrow==26.0.1",
         "pyshacl==0.40.1",
         "rdflib==7.6.0",
     ],

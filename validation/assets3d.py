@@ -232,6 +232,11 @@ class Asset3DCheck(Check):
             return None
         return row[field]
 
+    @property
+    def row_fields(self) -> list[str]:
+        """Every field: the rule reads the asset file a row names and its columns."""
+        return list(getattr(self, "_numbers", {}))
+
     def validate_row(self, row: Row) -> Iterable[Error]:
         if self.path_field not in self._numbers or self.path_field in row.error_cells:
             return

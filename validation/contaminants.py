@@ -291,6 +291,14 @@ class ContaminantResultsCheck(Check):
         for note in notes:
             yield ContaminantSetupError(note=note)
 
+    @property
+    def row_fields(self) -> list[str]:
+        """The fields validate_row reads (for column-at-a-time validation)."""
+        wanted = (self.detected_field, self.value_field, self.unit_field, self.lod_field,
+                  self.loq_field, self.substance_field, self.food_group_field,
+                  self.maximum_level_id_field, self.exceeds_field)
+        return [name for name in wanted if name in getattr(self, "_numbers", {})]
+
     def validate_row(self, row: Row) -> Iterable[Error]:
         bad = row.error_cells
         n = self._numbers
@@ -404,6 +412,11 @@ class CasNumberCheck(Check):
         self._number = names.index(self.cas_field) + 1 if self.cas_field in names else 0
         if not self._number:
             yield ContaminantSetupError(note=f'the table has no "{self.cas_field}" column')
+
+    @property
+    def row_fields(self) -> list[str]:
+        """The fields validate_row reads (for column-at-a-time validation)."""
+        return [self.cas_field] if getattr(self, "_number", 0) else []
 
     def validate_row(self, row: Row) -> Iterable[Error]:
         if not self._number or self.cas_field in row.error_cells:

@@ -68,8 +68,29 @@ def render_text(report: dict, *, source: str = "", max_examples: int = 5) -> str
             who = f'resource "{note["resource"]}": ' if note.get("resource") else ""
             lines.append(f"  - {who}{note['message']}")
         lines.append("")
+    lines.extend(_metadata_lines(report.get("metadata")))
     lines.append(summary_line(report))
     return "\n".join(lines) + "\n"
+
+
+def _metadata_lines(found: dict | None) -> list[str]:
+    if not found:
+        return []
+    if "error" in found:
+        return ["metadata (DCAT, SHACL, score):", f"  - {found['error']}", ""]
+    score = found["score"]
+    state = "conforms" if found["conforms"] else "does not conform"
+    lines = [f"metadata: DCAT {state} to the shapes; score {score['total']}/{score['max']} "
+             f"({score['band']})"]
+    for result in found["results"]:
+        lines.append(f"  - {result['severity']}: {result['path'] or result['focus']}: "
+                     f"{result['message']}")
+    for indicator in score["indicators"]:
+        if indicator["points"] < indicator["max"]:
+            lines.append(f"  - score {indicator['id']} {indicator['points']}/"
+                         f"{indicator['max']}: {indicator['why']}")
+    lines.append("")
+    return lines
 
 
 _CSS = """body{font-family:system-ui,sans-serif;margin:2em;max-width:70em}
@@ -106,6 +127,11 @@ def render_html(report: dict, *, source: str = "", max_examples: int = 5) -> str
         for note in report["notes"]:
             who = f'{note["resource"]}: ' if note.get("resource") else ""
             out.append(f"<li>{e(who + note['message'])}</li>")
+        out.append("</ul>")
+    found = report.get("metadata")
+    if found:
+        out.append("<h2>metadata</h2><ul>")
+        out.extend(f"<li>{e(line.strip())}</li>" for line in _metadata_lines(found) if line)
         out.append("</ul>")
     out.append("<h2>resources</h2><table><tr><th>name</th><th>path</th><th>encoding</th>"
                "<th>rows</th><th>checked</th></tr>")

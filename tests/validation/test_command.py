@@ -110,7 +110,8 @@ def test_faulty_package_json(tmp_path):
     result = run("validate", faulty_package(tmp_path), "--format", "json")
     assert result.exit_code == 1
     report = json.loads(result.stdout)
-    assert set(report) == {"version", "valid", "errors", "counts", "notes", "resources"}
+    assert set(report) == {"version", "valid", "errors", "counts", "notes", "resources",
+                           "metadata"}
     assert report["version"] == 1 and report["valid"] is False
     assert report["counts"] == {"koreanap-personal-data": 1, "koreanap-value-domain": 1}
     for error in report["errors"]:
@@ -159,8 +160,12 @@ def test_progress_on_stderr(tmp_path):
         {"name": "big", "path": "big.csv", "schema": schema}], {"big.csv": rows})
     result = run("validate", folder, "--progress")
     assert result.exit_code == 0
-    assert "big: 10,000 rows" in result.stderr and "big: 25,000 rows done" in result.stderr
+    assert "big: 25,000 rows done" in result.stderr
     assert "rows" not in result.stdout.splitlines()[0]
+    row_by_row = run("validate", folder, "--progress", "--engine", "frictionless")
+    assert row_by_row.exit_code == 0
+    assert "big: 10,000 rows" in row_by_row.stderr
+    assert "big: 25,000 rows done" in row_by_row.stderr
 
 
 # -- bad input ----------------------------------------------------------------
@@ -340,9 +345,24 @@ def test_mixed_line_endings():
 
 
 def test_semicolon_delimiter_detected():
-    """A ';' file with a ',' schema is read by dialect detection: the flags are still checked."""
+    """A ';' file that declares no dialect: exit 1 naming the delimiter and the fix; rows read."""
     result = run("validate", FIXTURES / "semicolon.csv", "--schema", SCHEMA,
                  "--format", "json")
+    assert result.exit_code == 1, result.stdout
+    report = json.loads(result.stdout)
+    assert report["resources"][0]["rows"] == 2
+    (error,) = [e for e in report["errors"] if e["rule"] == "koreanap-dialect"]
+    assert 'delimited by ";"' in error["message"] and '"delimiter": ";"' in error["message"]
+
+
+def test_semicolon_delimiter_declared(tmp_path):
+    """The same ';' file passes when its dialect declares the delimiter."""
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    folder = write_package(tmp_path / "p", [
+        {"name": "semi", "path": "semi.csv", "schema": schema,
+         "dialect": {"csv": {"delimiter": ";"}}}],
+        {"semi.csv": (FIXTURES / "semicolon.csv").read_text(encoding="utf-8")})
+    result = run("validate", folder, "--format", "json")
     assert result.exit_code == 0, result.stdout
     assert json.loads(result.stdout)["resources"][0]["rows"] == 2
 
@@ -408,3 +428,34 @@ def test_fix_encoding_undecodable(tmp_path):
 def test_fix_encoding_missing_file(tmp_path):
     """A missing FILE is a usage error (exit 2)."""
     assert run("fix-encoding", tmp_path / "nope.csv").exit_code == 2
+
+
+# -- metadata (rule 7) in the command -------------------------------------------
+
+def test_metadata_reported_without_failing_by_default():
+    """By default the DCAT/SHACL result and the score are in the report, not errors."""
+    result = run("validate", REPO / "datapackages" / "ogp-nap4-commitments", "--format", "json")
+    assert result.exit_code == 0, result.stdout
+    found = json.loads(result.stdout)["metadata"]
+    assert found["conforms"] is False
+    assert any(r["path"] == "dct:license" for r in found["results"])
+    assert found["score"]["max"] == 405 and 0 < found["score"]["total"] < 405
+    assert found["score"]["band"] in ("excellent", "good", "sufficient", "bad")
+
+
+def test_metadata_strict_makes_violations_errors():
+    """--metadata strict turns each SHACL violation into a koreanap-metadata error (exit 1)."""
+    result = run("validate", REPO / "datapackages" / "ogp-nap4-commitments", "--metadata", "strict",
+                 "--format", "json")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    messages = [e["message"] for e in report["errors"] if e["rule"] == "koreanap-metadata"]
+    assert messages and all(m.startswith("dct:license") for m in messages)
+
+
+def test_metadata_text_section_and_off():
+    """The text report has a metadata section with the score; --metadata off leaves it out."""
+    shown = run("validate", REPO / "datapackages" / "food-contaminants")
+    assert "metadata: DCAT conforms to the shapes; score " in shown.stdout
+    hidden = run("validate", REPO / "datapackages" / "food-contaminants", "--metadata", "off")
+    assert "metadata:" not in hidden.stdout

@@ -108,8 +108,16 @@ def _fail(message: str, code: int) -> NoReturn:
               type=click.IntRange(1), help="Refuse a CSV with a line longer than this.")
 @click.option("--progress/--no-progress", default=None,
               help="Rows read on standard error [default: only when it is a terminal].")
+@click.option("--metadata", "metadata", type=click.Choice(["off", "report", "strict"]),
+              default="report", show_default=True,
+              help="Rule 7 on a package's DCAT metadata (SHACL shapes and the score): "
+              "off; report (listed, does not make the package invalid); strict "
+              "(SHACL violations are errors).")
+@click.option("--engine", type=click.Choice(["auto", "frictionless"]), default="auto",
+              show_default=True, help="auto reads plain UTF-8 CSV files column at a time "
+              "(same rules, much faster); frictionless reads every table row by row.")
 def validate(path, schema, fmt, output, max_examples, limit_errors, allow_remote,
-             max_unpacked_bytes, max_line_bytes, progress) -> None:
+             max_unpacked_bytes, max_line_bytes, progress, metadata, engine) -> None:
     """Validate a data package with all the catalogue's quality rules.
 
     PATH is a package folder, a datapackage.json, a .zip of a package, or a
@@ -117,7 +125,7 @@ def validate(path, schema, fmt, output, max_examples, limit_errors, allow_remote
     counts, the first examples (resource, row, field, value masked where
     personal) and a summary line. Needs no CKAN.
     """
-    from koreanap_validation.engine import validate_package
+    from koreanap_validation.engine import add_metadata, validate_package
     from koreanap_validation.inputs import EXIT_INVALID, InputError, open_input
     from koreanap_validation.report import render
 
@@ -129,7 +137,10 @@ def validate(path, schema, fmt, output, max_examples, limit_errors, allow_remote
                         max_unpacked_bytes=max_unpacked_bytes,
                         max_line_bytes=max_line_bytes) as prepared:
             report = validate_package(prepared.descriptor, basepath=prepared.basepath,
-                                      limit_errors=limit_errors, progress=show)
+                                      limit_errors=limit_errors, progress=show,
+                                      engine=engine)
+            if metadata != "off" and not schema:
+                add_metadata(report, prepared.descriptor, strict=metadata == "strict")
     except InputError as exc:
         if exc.exit_code == EXIT_INVALID and (fmt != "text" or output):
             _write(render(_input_report(exc.message), fmt, source=path,

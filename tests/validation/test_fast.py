@@ -1,0 +1,147 @@
+"""The column-at-a-time path (validation/fast.py) finds what frictionless finds, where."""
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+from koreanap_validation import personal
+from koreanap_validation.engine import validate_package
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import faults  # noqa: E402  (benchmarks/faults.py, shared with the benchmark)
+
+PACKAGE = ROOT / "datapackages" / "food-contaminants"
+
+
+def both(source, **options):
+    """Validate with both engines; return (auto report, frictionless report)."""
+    auto = validate_package(source, engine="auto", limit_errors=100_000, **options)
+    slow = validate_package(source, engine="frictionless", limit_errors=100_000, **options)
+    return auto, slow
+
+
+def where(report):
+    return sorted((e["rule"], e["resource"] or "", e["row"] or 0, e["field"] or "",
+                   e["message"]) for e in report["errors"])
+
+
+def engines(report):
+    return {r["name"]: r["engine"] for r in report["resources"]}
+
+
+@pytest.fixture(scope="module")
+def faulty_survey(tmp_path_factory):
+    """The food-contaminants package with 6,000 built survey rows and known faults."""
+    folder = tmp_path_factory.mktemp("fc") / "food-contaminants"
+    shutil.copytree(PACKAGE, folder, ignore=shutil.ignore_patterns("survey_results.csv"))
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "build_food_contaminants.py"),
+                    "--out", str(folder / "data"), "--rows", "6000", "--overwrite"],
+                   check=True, capture_output=True)
+    injected = faults.inject(folder / "data" / "survey_results.csv", per_kind=2)
+    return folder, injected
+
+
+def test_injected_faults_found_by_both_engines_at_the_same_rows(faulty_survey):
+    """Every injected fault of every rule kind is reported at its row, identically by both paths."""
+    folder, injected = faulty_survey
+    auto, slow = both(folder)
+    assert engines(auto)["survey_results"] == "fast"
+    assert engines(slow)["survey_results"] == "frictionless"
+    assert faults.missed(injected, auto["errors"]) == []
+    assert faults.missed(injected, slow["errors"]) == []
+    assert where(auto) == where(slow)
+    assert {f["kind"] for f in injected} == set(faults.KINDS)
+
+
+def test_limit_errors_keeps_the_first_rows(faulty_survey):
+    """With an error limit both paths keep the same first errors and mark the table partial."""
+    folder, _ = faulty_survey
+    auto = validate_package(folder, limit_errors=5)
+    slow = validate_package(folder, limit_errors=5, engine="frictionless")
+    assert [e["row"] for e in auto["errors"]] == [e["row"] for e in slow["errors"]]
+    assert len(auto["errors"]) == 5
+    assert {r["name"]: r["partial"] for r in auto["resources"]}["survey_results"] is True
+
+
+SCHEMA = {
+    "fields": [
+        {"name": "id", "type": "integer", "constraints": {"unique": True}},
+        {"name": "code", "type": "string", "constraints": {"required": True}},
+        {"name": "note", "type": "string"},
+        {"name": "flag", "type": "string", "koreanap:domain": "yn"},
+        {"name": "when", "type": "date"},
+    ],
+    "primaryKey": ["code", "flag"],
+}
+
+
+def package(folder: Path, text: str, schema=SCHEMA) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "t.csv").write_bytes(text.encode("utf-8"))
+    (folder / "datapackage.json").write_text(json.dumps({
+        "name": "p", "resources": [{"name": "t", "path": "t.csv", "format": "csv",
+                                    "schema": schema}]}), encoding="utf-8")
+    return folder
+
+
+CASES = {
+    "types-and-constraints": "id,code,note,flag,when\n1,A,,Y,2020-01-01\nx,,,y,2020-02-30\n",
+    "unique-on-parsed-values": "id,code,note,flag,when\n1,A,,Y,\n01,B,,Y,\n2,C,,N,\n2,D,,N,\n",
+    "primary-key-and-none": ("id,code,note,flag,when\n1,A,,Y,\n2,A,,Y,\n3,,,,\n4,A,,N,\n"
+                             "5,,,,\n"),
+    "blank-row": "id,code,note,flag,when\n1,A,,Y,\n,,,,\n2,B,,N,\n",
+    "quoted-newline": 'id,code,note,flag,when\n1,A,"two\nlines 010-2345-6789",Y,\n2,B,x,N,\n',
+    "korean-and-full-width": ("id,code,note,flag,when\n1,A,연락처 ０１０-２３４５-６７８９,Y,\n"
+                              "2,B,메일 kim@example.org,N,\n3,C,주민 711231-1234567,N,\n"),
+    "empty-line": "id,code,note,flag,when\n1,A,,Y,\n\n2,B,,N,\n",
+    "bom": "\ufeffid,code,note,flag,when\n1,A,,Y,\n1,B,,Q,\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_small_tables_same_errors_both_engines(tmp_path, case):
+    """Edge cases (parsed-value keys, blank rows, quoted newlines, Unicode digits, BOM) match."""
+    folder = package(tmp_path / case, CASES[case])
+    auto, slow = both(folder)
+    assert engines(auto)["t"] == "fast"
+    assert where(auto) == where(slow)
+    assert auto["errors"], "each case holds at least one error"
+
+
+@pytest.mark.parametrize("text,reason", [
+    ("id,code,note,flag,when\n1,A,,Y,,extra\n2,B,,N,\n", "an extra cell"),
+    ("id,code,note,flag,when\n1,A,,Y\n", "a missing cell"),
+    ("id,code,flag,note,when\n1,A,Y,,\n", "a header unlike the schema"),
+])
+def test_irregular_tables_fall_back_to_frictionless(tmp_path, text, reason):
+    """A table pyarrow cannot read as the schema says is validated row by row instead."""
+    folder = package(tmp_path / "p", text)
+    auto, slow = both(folder)
+    assert engines(auto)["t"] == "frictionless", reason
+    assert where(auto) == where(slow)
+    assert auto["errors"], reason
+
+
+def test_user_checklist_uses_frictionless(tmp_path):
+    """A caller's checklist may hold any check, so it is run row by row."""
+    folder = package(tmp_path / "p", "id,code,note,flag,when\n1,A,,Y,\n")
+    report = validate_package(folder, checklist={"checks": [{"type": "koreanap-value-domain"}]})
+    assert engines(report)["t"] == "frictionless"
+
+
+@pytest.mark.parametrize("text", [
+    "711231-1234567", "7112311234567", "010-2345-6789", "01023456789", "+82-10-2345-6789",
+    "02-123-4567", "kim.min@example.org", "연락 010 2345 6789",
+    "x\x0b010-2345-6789", "주민번호 711231 - 1234567",
+])
+def test_candidate_pattern_matches_all_personal_data(text):
+    """Every text the Python search finds personal data in matches the RE2 pre-filter."""
+    assert personal.find_personal_data(text), "the example holds personal data"
+    matched = pc.match_substring_regex(pa.array([text]), personal.CANDIDATE_PATTERN)
+    assert matched[0].as_py() is True
