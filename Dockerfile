@@ -4,6 +4,15 @@
 # with CKAN's own pins as constraints so nothing here moves them. No secret is
 # baked in: secrets, URLs and the plugin list come from the environment when a
 # container starts (docker/ckan/entrypoint). See docs/production.md.
+# The browser code (the 3D view's three.js), from the npm registry as pinned by
+# package-lock.json and bundled by esbuild; only the bundle goes into the image.
+FROM node:20-bookworm-slim AS frontend
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY ckanext-koreanap/ckanext/koreanap/view3d/assets/src ckanext-koreanap/ckanext/koreanap/view3d/assets/src
+RUN npm run build
+
 FROM ckan/ckan-base:2.12.0
 
 # Installing into the image's Python needs root; the container runs as `ckan`.
@@ -25,6 +34,8 @@ RUN ckan config-tool "${CKAN_INI}" \
 WORKDIR ${SRC_DIR}/ckanext-koreanap
 COPY requirements.txt setup.py ./
 COPY ckanext-koreanap ./ckanext-koreanap
+COPY --from=frontend /build/ckanext-koreanap/ckanext/koreanap/view3d/assets/build \
+    ./ckanext-koreanap/ckanext/koreanap/view3d/assets/build
 COPY validation ./validation
 
 # CKAN's exact pins are not visible to `pip check`: freeze what the image has
@@ -41,7 +52,8 @@ RUN set -eux; \
     pip install --no-cache-dir -c /tmp/ckan-constraints.txt .; \
     rm -f /tmp/ckan-constraints.txt; \
     python3 -c 'import ckan; assert ckan.__version__ == "'"$want"'", ckan.__version__'; \
-    python3 -c 'import ckanext.koreanap.plugin, ckanext.koreanap.search.plugin, koreanap_validation'
+    python3 -c 'import ckanext.koreanap.plugin, ckanext.koreanap.search.plugin, ckanext.koreanap.view3d.plugin, koreanap_validation'; \
+    test -s "$(python3 -c 'import ckanext.koreanap.view3d as v, os; print(os.path.dirname(v.__file__))')/assets/build/view3d.js"
 
 COPY --chmod=0755 docker/ckan/entrypoint /srv/app/koreanap/entrypoint
 COPY --chmod=0644 docker/ckan/pg.py docker/ckan/wsgi.py /srv/app/koreanap/

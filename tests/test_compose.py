@@ -322,7 +322,9 @@ def test_dockerignore_keeps_local_secrets_out_of_the_build_context():
     for private in ("ckan.ini", "test.ini", "var", "venv", ".env", ".git"):
         assert not any(private == a or private.startswith(a + "/") for a in added), private
     text = DOCKERFILE.read_text(encoding="utf-8")
-    for source in re.findall(r"^COPY\s+(?:--\S+\s+)*(.+?)\s+\S+$", text, re.MULTILINE):
+    # COPY --from=STAGE copies out of an earlier build stage, not the context.
+    for source in re.findall(r"^COPY\s+(?!--from=)(?:--\S+\s+)*(.+?)\s+\S+$", text,
+                             re.MULTILINE):
         for path in source.split():
             assert any(path.rstrip("/") == a or path.startswith(a + "/") for a in added), path
 
