@@ -21,10 +21,12 @@ setup(
         "": EXTENSION_DIR,
         "koreanap_validation": "validation",
         "koreanap_validation.metadata": "validation/metadata",
+        # Found by the `frictionless` command (top-level frictionless_* only).
+        "frictionless_koreanap": "validation/plugin/frictionless_koreanap",
     },
     packages=(
         find_namespace_packages(where=EXTENSION_DIR, include=["ckanext.*"])
-        + ["koreanap_validation", "koreanap_validation.metadata"]
+        + ["koreanap_validation", "koreanap_validation.metadata", "frictionless_koreanap"]
     ),
     include_package_data=True,
     package_data={

@@ -81,6 +81,11 @@ ensure_venv() {
     done
     "$VENV/bin/pip" install -q --disable-pip-version-check -c "$VAR/ckan-constraints.txt" \
         -e "$ROOT"
+    # An editable install imports through a finder that pkgutil cannot list,
+    # so the frictionless command would not see frictionless_koreanap: put its
+    # folder on sys.path (a regular install, as in the Dockerfile, needs not).
+    "$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])' \
+        | { read -r site; echo "$ROOT/validation/plugin" > "$site/koreanap-frictionless.pth"; }
     echo "$want" >> "$stamp"
 }
 
