@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -66,16 +65,34 @@ def build(folder: Path, rows: int) -> Path:
     return folder
 
 
+def _high_water_mib(pid: int) -> int | None:
+    """The process's peak resident memory so far (VmHWM), in MiB."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) // 1024
+    except OSError:
+        return None
+    return None
+
+
 def timed(command: list[str], stdout=subprocess.DEVNULL) -> tuple[float, int, int]:
-    """Run a command; (wall seconds, peak resident MiB, exit code)."""
+    """Run a command; (wall seconds, peak resident MiB, exit code).
+
+    The peak is the child's own VmHWM, sampled every 20 ms until it exits
+    (rusage's maxrss would count what the child inherited from this process).
+    """
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=stdout, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, _high_water_mib(process.pid) or 0)
+        time.sleep(0.02)
     elapsed = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode not in (0, 1):
         sys.exit(f"{command[0]} failed: {process.stderr.read().decode()[-2000:]}")
-    return elapsed, usage.ru_maxrss // 1024, process.returncode
+    return elapsed, peak, process.returncode
 
 
 def ours(folder: Path, out: Path) -> tuple[float, int, list[dict]]:

@@ -41,7 +41,7 @@ import pyarrow.compute as pc
 from frictionless import FrictionlessException, errors
 from pyarrow import csv as pacsv
 
-BATCH_BYTES = 1 << 20
+BATCH_BYTES = 4 << 20
 CACHE_LIMIT = 50_000
 _HASH_MASK = (1 << 64) - 1
 _MIX = np.uint64(0x100000001B3)
@@ -169,27 +169,29 @@ class _Column:
         encoded = pc.dictionary_encode(array)
         self.codes = encoded.indices.to_numpy(zero_copy_only=False)
         self.raw = encoded.dictionary.to_pylist()
-        count = len(self.raw)
-        self.values = [None] * count
-        self.type_error = np.zeros(count, dtype=bool)
-        self.blank = np.zeros(count, dtype=bool)
+        values: list = []
+        type_flags: list[bool] = []
+        blank_flags: list[bool] = []
         found: list[tuple[int, int, Any]] = []
+        get = self.cache.get
         for index, raw in enumerate(self.raw):
-            result = self.cache.get(raw)
+            result = get(raw)
             if result is None:
                 value, notes = self.reader(raw)
                 notes = dict(notes) if notes else {}
-                result = (value, notes.pop("type", None), list(notes.values()))
+                result = (value, notes.pop("type", None), tuple(notes.values()))
                 self.cache.remember(raw, result)
             value, type_note, constraint_notes = result
-            self.values[index] = value
+            values.append(value)
+            type_flags.append(bool(type_note))
+            blank_flags.append(value is None and not type_note)
             if type_note:
-                self.type_error[index] = True
                 found.append((index, 0, (errors.TypeError, type_note)))
-            elif value is None:
-                self.blank[index] = True
             for note in constraint_notes:
                 found.append((index, 1, (errors.ConstraintError, note)))
+        self.values = values
+        self.type_error = np.array(type_flags, dtype=bool)
+        self.blank = np.array(blank_flags, dtype=bool)
         return found
 
 
@@ -374,42 +376,49 @@ def _group_errors(cols: list[_Column], count: int, numbers: np.ndarray, found: l
     and copy its errors to every row with that combination."""
     if not cols:
         return
-    if len(cols) == 1:
-        first = None
-        group = cols[0].codes
-        groups = range(len(cols[0].raw))
-        members = [[i] for i in groups]
+    single = cols[0] if len(cols) == 1 else None
+    if single is not None:
+        group = single.codes
+        size = len(single.raw)
+        if pattern is not None:
+            matches = pc.match_substring_regex(pa.array(single.raw, pa.string()), pattern)
+            candidates = np.nonzero(matches.to_numpy(zero_copy_only=False))[0].tolist()
+        else:
+            candidates = range(size)
+        representatives = None
     else:
         first, group = _combine(cols, count)
-        groups = range(len(first))
-        members = None
-    skip = None
-    if pattern is not None and len(cols) == 1:
-        matches = pc.match_substring_regex(pa.array(cols[0].raw, pa.string()), pattern)
-        skip = ~matches.to_numpy(zero_copy_only=False)
+        size = len(first)
+        candidates = range(size)
+        # the codes of each group's first row, as Python ints, in one step
+        representatives = np.stack([c.codes[first] for c in cols], axis=1).tolist()
     failing: dict[int, list] = {}
-    for g in groups:
-        if skip is not None and skip[g]:
-            continue
-        if members is not None:
-            indices = members[g]
+    for g in candidates:
+        if single is not None:
+            key = single.raw[g]
+            got = cache.get(key) if cache is not None else None
+            if got is None:
+                error_cells = {single.name: key} if single.type_error[g] else {}
+                got = evaluate({single.name: single.values[g]}, 0, error_cells)
         else:
-            row = first[g]
-            indices = [int(c.codes[row]) for c in cols]
-        key = tuple(c.raw[i] for c, i in zip(cols, indices, strict=True))
-        got = cache.get(key) if cache is not None else None
-        if got is None:
-            pairs = list(zip(cols, indices, strict=True))
-            values = {c.name: c.values[i] for c, i in pairs}
-            error_cells = {c.name: c.raw[i] for c, i in pairs if c.type_error[i]}
-            got = evaluate(values, 0, error_cells)
-            if cache is not None:
-                cache.remember(key, got)
+            indices = representatives[g]
+            key = tuple([c.raw[i] for c, i in zip(cols, indices, strict=True)])
+            got = cache.get(key) if cache is not None else None
+            if got is None:
+                values = {}
+                error_cells = {}
+                for c, i in zip(cols, indices, strict=True):
+                    values[c.name] = c.values[i]
+                    if c.type_error[i]:
+                        error_cells[c.name] = c.raw[i]
+                got = evaluate(values, 0, error_cells)
+        if cache is not None and key not in cache:
+            cache.remember(key, got)
         if got:
             failing[g] = got
     if not failing:
         return
-    flags = np.zeros(len(groups), dtype=bool)
+    flags = np.zeros(size, dtype=bool)
     flags[list(failing)] = True
     hit = np.nonzero(flags[group])[0]
     for position in hit:
