@@ -79,6 +79,8 @@ setup(
     message_extractors={
         "ckanext-koreanap/ckanext": [
             ("**.py", "python", None),
+            # Bundles built by npm run build (minified copies of the sources).
+            ("**/assets/build/**.js", "ignore", None),
             ("**.js", "javascript", None),
             ("**/templates/**.html", "ckan", None),
         ],

@@ -59,10 +59,10 @@ function zUpToYUp(object) {
   return group;
 }
 
-async function parse(kind, buffer, t) {
+async function parse(kind, buffer, _) {
   if (kind === 'glb') {
     if (!startsWithText(buffer, 'gltf')) {
-      throw new ModelError(t('It is not a GLB file: a GLB file starts with "glTF".'));
+      throw new ModelError(_('It is not a GLB file: a GLB file starts with "glTF".'));
     }
     const gltf = await new GLTFLoader().parseAsync(buffer, '');
     return gltf.scene;
@@ -72,7 +72,7 @@ async function parse(kind, buffer, t) {
     const triangles = buffer.byteLength >= 84 ? view.getUint32(80, true) : -1;
     const binary = triangles >= 0 && 84 + 50 * triangles === buffer.byteLength;
     if (!binary && !startsWithText(buffer, 'solid')) {
-      throw new ModelError(t(
+      throw new ModelError(_(
         'It is not a valid STL file: as binary STL its size does not match the number of '
         + 'triangles in its header (the file may be cut short), and it is not text STL '
         + '(which starts with "solid").'));
@@ -81,7 +81,7 @@ async function parse(kind, buffer, t) {
   }
   if (kind === 'ply') {
     if (!startsWithText(buffer, 'ply')) {
-      throw new ModelError(t('It is not a PLY file: a PLY file starts with "ply".'));
+      throw new ModelError(_('It is not a PLY file: a PLY file starts with "ply".'));
     }
     return zUpToYUp(fromGeometry(new PLYLoader().parse(buffer), true));
   }
@@ -95,12 +95,12 @@ async function parse(kind, buffer, t) {
     });
     return group;
   }
-  throw new ModelError(t('The view does not know this format.'));
+  throw new ModelError(_('The view does not know this format.'));
 }
 
 // Faces, points and the bounding box; a model with nothing to draw, or with
 // coordinates that are not numbers, is refused.
-export function describe(object, t) {
+export function describe(object, _) {
   let faces = 0;
   let points = 0;
   let bad = false;
@@ -121,43 +121,67 @@ export function describe(object, t) {
     }
   });
   if (bad) {
-    throw new ModelError(t('It contains coordinates that are not numbers: the file is damaged.'));
+    throw new ModelError(_('It contains coordinates that are not numbers: the file is damaged.'));
   }
   if (faces === 0 && points === 0) {
-    throw new ModelError(t('No triangles or points were found in it: the file is empty or damaged.'));
+    throw new ModelError(_('No triangles or points were found in it: the file is empty or damaged.'));
   }
   const box = new Box3().setFromObject(object);
   const size = box.getSize(new Vector3());
   if (box.isEmpty() || !(size.length() > 0)) {
-    throw new ModelError(t('All its points are in one place: there is nothing to see.'));
+    throw new ModelError(_('All its points are in one place: there is nothing to see.'));
   }
   return { faces, points, box, size };
 }
 
-export async function loadModel(url, kind, t) {
+// The body as one ArrayBuffer, telling onProgress (bytes read, bytes in all)
+// as it arrives when the server gives the length.
+async function readBody(response, onProgress) {
+  const total = Number(response.headers.get('content-length')) || 0;
+  if (!response.body || !total || !onProgress) return response.arrayBuffer();
+  const reader = response.body.getReader();
+  const chunks = [];
+  let received = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    received += value.length;
+    onProgress(Math.min(received, total), total);
+  }
+  const bytes = new Uint8Array(received);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return bytes.buffer;
+}
+
+export async function loadModel(url, kind, _, onProgress) {
   let response;
   try {
     response = await fetch(url, { credentials: 'same-origin' });
   } catch (error) {
-    throw new ModelError(t(
+    throw new ModelError(_(
       'The file could not be downloaded: the server cannot be reached or does not let '
       + 'this page read it.'));
   }
   if (!response.ok) {
-    throw new ModelError(t('The server answered HTTP %(status)s when the file was requested.',
+    throw new ModelError(_('The server answered HTTP %(status)s when the file was requested.',
       { status: response.status }));
   }
-  const buffer = await response.arrayBuffer();
+  const buffer = await readBody(response, onProgress);
   if (buffer.byteLength === 0) {
-    throw new ModelError(t('The file is empty.'));
+    throw new ModelError(_('The file is empty.'));
   }
   let object;
   try {
-    object = await parse(kind, buffer, t);
+    object = await parse(kind, buffer, _);
   } catch (error) {
     if (error instanceof ModelError) throw error;
-    throw new ModelError(t('It could not be read as %(format)s: %(reason)s',
+    throw new ModelError(_('It could not be read as %(format)s: %(reason)s',
       { format: kind.toUpperCase(), reason: String(error && error.message || error) }));
   }
-  return { object, info: describe(object, t) };
+  return { object, info: describe(object, _) };
 }

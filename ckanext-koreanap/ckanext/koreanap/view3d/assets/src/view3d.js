@@ -31,10 +31,10 @@ function webglRenderer() {
   }
 }
 
-function formatStats(kind, info, t) {
+function formatStats(kind, info, _) {
   const parts = [];
-  if (info.faces) parts.push(t('%(n)s faces', { n: info.faces.toLocaleString() }));
-  if (info.points) parts.push(t('%(n)s points', { n: info.points.toLocaleString() }));
+  if (info.faces) parts.push(_('%(n)s faces', { n: info.faces.toLocaleString() }));
+  if (info.points) parts.push(_('%(n)s points', { n: info.points.toLocaleString() }));
   // glTF is in metres; STL has no unit but 3D printing uses millimetres.
   const factor = kind === 'glb' ? 1000 : 1;
   // Along the file's own axes (STL and PLY were turned from Z up to Y up).
@@ -42,9 +42,9 @@ function formatStats(kind, info, t) {
   const axes = zUp ? [info.size.x, info.size.z, info.size.y] : [info.size.x, info.size.y, info.size.z];
   const dims = axes.map((d) => (d * factor).toFixed(1));
   if (kind === 'glb' || kind === 'stl') {
-    parts.push(t('%(dims)s mm', { dims: dims.join(' × ') }));
+    parts.push(_('%(dims)s mm', { dims: dims.join(' × ') }));
   } else {
-    parts.push(t('%(dims)s (file units)', { dims: dims.join(' × ') }));
+    parts.push(_('%(dims)s (file units)', { dims: dims.join(' × ') }));
   }
   return parts.join(' · ');
 }
@@ -88,11 +88,11 @@ function showWebGL(stage, renderer, object, info) {
   resize();
 }
 
-function showStill(stage, object, info, imageUrl, t) {
+function showStill(stage, object, info, imageUrl, _) {
   if (imageUrl) {
     const img = document.createElement('img');
     img.src = imageUrl;
-    img.alt = t('Still image of the 3D model');
+    img.alt = _('Still image of the 3D model');
     stage.appendChild(img);
     return;
   }
@@ -100,12 +100,12 @@ function showStill(stage, object, info, imageUrl, t) {
   canvas.width = stage.clientWidth || 640;
   canvas.height = stage.clientHeight || 460;
   canvas.setAttribute('role', 'img');
-  canvas.setAttribute('aria-label', t('Still image of the 3D model'));
+  canvas.setAttribute('aria-label', _('Still image of the 3D model'));
   stage.appendChild(canvas);
   drawStill(canvas, object, info.box);
 }
 
-async function run(figure, options, t) {
+async function run(figure, options, _) {
   const stage = figure.querySelector('.koreanap-view3d-stage');
   const status = figure.querySelector('.koreanap-view3d-status');
   const stats = figure.querySelector('.koreanap-view3d-stats');
@@ -118,12 +118,16 @@ async function run(figure, options, t) {
   };
 
   if (options.tooLarge) {
-    fail(t('It is too large to show in the browser.'));
+    fail(_('It is too large to show in the browser.'));
     return;
   }
   try {
-    const { object, info } = await loadModel(options.url, options.kind, t);
-    stats.textContent = formatStats(options.kind, info, t);
+    const progress = (done, total) => {
+      status.textContent = _('Loading the 3D model: %(done)s of %(total)s MB', {
+        done: (done / 1e6).toFixed(1), total: (total / 1e6).toFixed(1) });
+    };
+    const { object, info } = await loadModel(options.url, options.kind, _, progress);
+    stats.textContent = formatStats(options.kind, info, _);
     figure.dataset.faces = String(info.faces);
     figure.dataset.points = String(info.points);
     const renderer = webglRenderer();
@@ -132,8 +136,8 @@ async function run(figure, options, t) {
       // Rendered once the first frame has reached the screen.
       requestAnimationFrame(() => requestAnimationFrame(() => setState('rendered')));
     } else {
-      showStill(stage, object, info, options.stillImageUrl, t);
-      status.textContent = t(
+      showStill(stage, object, info, options.stillImageUrl, _);
+      status.textContent = _(
         'This browser cannot show 3D (WebGL is off or not supported): this is a still image.');
       setState('still');
     }
@@ -150,8 +154,9 @@ window.ckan.module('koreanap-view3d', function () {
   return {
     options: { url: '', kind: '', stillImageUrl: '', tooLarge: false },
     initialize: function () {
-      const t = (text, values) => this._(text, values);
-      run(this.el[0], this.options, t);
+      // Named _ so that Babel extracts the messages for the catalogs.
+      const _ = (text, values) => this._(text, values);
+      run(this.el[0], this.options, _);
     },
   };
 });
