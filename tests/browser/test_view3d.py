@@ -69,6 +69,10 @@ def heritage(api, organization, run_id, tmp_path_factory):
             resources[key] = api.action.resource_create(
                 package_id=dataset["id"], name=f"{key} ({path.name})", format=fmt,
                 upload=upload)
+    # A link to a server that is not there (port 9 on loopback: nothing listens).
+    resources["unreachable-stl"] = api.action.resource_create(
+        package_id=dataset["id"], name="unreachable-stl", format="STL",
+        url="http://127.0.0.1:9/models/missing.stl")
     return {"dataset": dataset, "resources": resources}
 
 
@@ -122,9 +126,9 @@ def test_drag_rotates_and_wheel_zooms(browser, steps, live_ckan, api, heritage):
             lambda d: d.execute_script(CANVAS_PIXELS)["model"] > rotated["model"] * 1.2)
 
 
-@pytest.mark.parametrize("key", ["truncated-stl", "garbled-glb"])
+@pytest.mark.parametrize("key", ["truncated-stl", "garbled-glb", "unreachable-stl"])
 def test_damaged_file_gets_a_message(browser, steps, live_ckan, api, heritage, key):
-    """A cut-short STL or a garbled GLB shows why it cannot be shown, not a blank canvas."""
+    """A cut-short STL, a garbled GLB or an unreachable link says why, not a blank canvas."""
     with steps(f"open the {key} resource's 3D view"):
         figure = _open_view(browser, live_ckan, heritage, key, api)
     with steps("read the message"):
