@@ -12,7 +12,8 @@ process so time and peak memory are its own:
     personal data, contaminant rules), as ``frictionless validate`` would;
 (b) our command: ``koreanap validate PACKAGE --format json`` (every
     resource of the package, all rules, metadata off);
-(c) our command on a --small-rows copy, to compare peak memory.
+(c) our command and (d) frictionless-py on a --small-rows copy, to
+    compare peak memory.
 
 Prints wall time, rows/s and peak resident memory of each, the ratio a/b
 (target: at least 10), and for every injected fault whether each path found
@@ -134,6 +135,9 @@ def main() -> int:
         b_seconds, b_peak, b_errors = ours(big, tmp_path / "ours.json")
         print(f"(c) koreanap validate, {args.small_rows:,} rows ...", flush=True)
         c_seconds, c_peak, _ = ours(small, tmp_path / "ours-small.json")
+        print(f"(d) frictionless-py, {args.small_rows:,} rows ...", flush=True)
+        d_seconds, d_peak, _ = timed([sys.executable, "-c", BASELINE,
+                                      str(small / "datapackage.json"), str(out), *CHECKS])
 
     print()
     print(f"{'run':44} {'seconds':>8} {'rows/s':>10} {'peak MiB':>9}")
@@ -141,12 +145,16 @@ def main() -> int:
             ("(a) frictionless-py, survey_results only", a_seconds, a_peak, args.rows),
             ("(b) koreanap validate, whole package", b_seconds, b_peak, args.rows),
             (f"(c) koreanap validate, {args.small_rows:,} rows", c_seconds, c_peak,
+             args.small_rows),
+            (f"(d) frictionless-py, {args.small_rows:,} rows", d_seconds, d_peak,
              args.small_rows)):
         print(f"{label:44} {seconds:8.2f} {rows / seconds:10,.0f} {peak:9,}")
     ratio = a_seconds / b_seconds
     print(f"\nspeed-up a/b: {ratio:.1f}x (target >= 10x)")
-    print(f"peak memory {args.rows:,} vs {args.small_rows:,} rows: {b_peak} vs {c_peak} MiB "
-          f"(+{b_peak - c_peak} MiB for {args.rows // max(args.small_rows, 1)}x the rows)")
+    times = args.rows // max(args.small_rows, 1)
+    print(f"peak memory {args.rows:,} vs {args.small_rows:,} rows: koreanap {b_peak} vs "
+          f"{c_peak} MiB (+{b_peak - c_peak}), frictionless {a_peak} vs {d_peak} MiB "
+          f"(+{a_peak - d_peak}) for {times}x the rows")
 
     print(f"\n{'fault':15} {'row':>8}  {'rule':34} frictionless  koreanap")
     missed_a = faults.missed(injected, a_errors)

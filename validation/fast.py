@@ -41,8 +41,9 @@ import pyarrow.compute as pc
 from frictionless import FrictionlessException, errors
 from pyarrow import csv as pacsv
 
-BATCH_BYTES = 4 << 20
-CACHE_LIMIT = 50_000
+BATCH_BYTES = 1 << 20
+CACHE_LIMIT = 50_000  # entries per column, or per check that reads one column
+TUPLE_CACHE_LIMIT = 20_000  # per check reading several columns (bigger keys)
 _HASH_MASK = (1 << 64) - 1
 _MIX = np.uint64(0x100000001B3)
 
@@ -141,10 +142,15 @@ def _open_reader(resource: Any, batch_bytes: int) -> tuple[Any, Any]:
 
 
 class _Cache(dict):
-    """A dict that forgets everything when it grows past ``CACHE_LIMIT``."""
+    """A dict that forgets everything when it grows past its limit
+    (``CACHE_LIMIT`` unless given), so memory stays flat on long files."""
+
+    def __init__(self, limit: int | None = None) -> None:
+        super().__init__()
+        self.limit = limit
 
     def remember(self, key: Any, value: Any) -> None:
-        if len(self) >= CACHE_LIMIT:
+        if len(self) >= (self.limit or CACHE_LIMIT):
             self.clear()
         self[key] = value
 
@@ -169,9 +175,10 @@ class _Column:
         encoded = pc.dictionary_encode(array)
         self.codes = encoded.indices.to_numpy(zero_copy_only=False)
         self.raw = encoded.dictionary.to_pylist()
-        values: list = []
-        type_flags: list[bool] = []
-        blank_flags: list[bool] = []
+        count = len(self.raw)
+        values: list = [None] * count
+        type_errors: list[int] = []
+        blanks: list[int] = []
         found: list[tuple[int, int, Any]] = []
         get = self.cache.get
         for index, raw in enumerate(self.raw):
@@ -182,16 +189,19 @@ class _Column:
                 result = (value, notes.pop("type", None), tuple(notes.values()))
                 self.cache.remember(raw, result)
             value, type_note, constraint_notes = result
-            values.append(value)
-            type_flags.append(bool(type_note))
-            blank_flags.append(value is None and not type_note)
+            values[index] = value
             if type_note:
+                type_errors.append(index)
                 found.append((index, 0, (errors.TypeError, type_note)))
+            elif value is None:
+                blanks.append(index)
             for note in constraint_notes:
                 found.append((index, 1, (errors.ConstraintError, note)))
         self.values = values
-        self.type_error = np.array(type_flags, dtype=bool)
-        self.blank = np.array(blank_flags, dtype=bool)
+        self.type_error = np.zeros(count, dtype=bool)
+        self.type_error[type_errors] = True
+        self.blank = np.zeros(count, dtype=bool)
+        self.blank[blanks] = True
         return found
 
 
@@ -241,7 +251,7 @@ def _at_row(error: Any, row_number: int) -> Any:
 
 def validate_table(resource: Any, checks: list, *, limit_errors: int = 1000,
                    progress: Callable[[int], None] | None = None,
-                   batch_bytes: int = BATCH_BYTES) -> tuple[list, int, bool]:
+                   batch_bytes: int | None = None) -> tuple[list, int, bool]:
     """Validate a CSV resource column-at-a-time.
 
     :param resource: a frictionless TableResource (its package gives foreign keys)
@@ -259,7 +269,7 @@ def validate_table(resource: Any, checks: list, *, limit_errors: int = 1000,
     except FrictionlessException as exc:
         raise Unsupported("the resource descriptor is invalid") from exc
     lookups = _foreign_lookups(resource)
-    reader, names = _open_reader(resource, batch_bytes)
+    reader, names = _open_reader(resource, batch_bytes or BATCH_BYTES)
     schema = resource.schema
     columns = [_Column(f.name, i, f.create_cell_reader())
                for i, f in enumerate(schema.fields, start=1)]
@@ -274,7 +284,8 @@ def validate_table(resource: Any, checks: list, *, limit_errors: int = 1000,
             wanted = [by_name[n] for n in part.row_fields if n in by_name]
             pattern = getattr(part, "candidate_pattern", None)
             row_checks.append((order, part, wanted, pattern))
-    check_caches = [_Cache() for _ in row_checks]
+    check_caches = [_Cache(TUPLE_CACHE_LIMIT if len(cols) > 1 else None)
+                    for _, _, cols, _ in row_checks]
 
     unique_fields = [c for c in columns if schema.get_field(c.name).constraints.get("unique")]
     primary = [by_name[n] for n in schema.primary_key] if schema.primary_key else []
