@@ -2,6 +2,8 @@
 a real SMTP server on loopback and a real Redis-backed RQ worker."""
 from __future__ import annotations
 
+import email
+import email.policy
 import re
 import socket
 import threading
@@ -14,6 +16,7 @@ from ckan.lib import jobs
 from ckan.tests import factories
 from sqlalchemy import text
 
+PASSWORD = "correct-horse-123"
 REPORT_TABLES = ("koreanap_error_report_event", "koreanap_error_report")
 
 
@@ -28,9 +31,9 @@ def clean_db(clean_db, migrate_db_for):
 @pytest.fixture
 def catalogue(clean_db, clean_redis):
     """Two organizations with a dataset each, their staff, an evaluator and an outsider."""
-    users = {name: factories.User(name=name, email=name + "@example.org")
+    users = {name: factories.User(name=name, email=name + "@example.org", password=PASSWORD)
              for name in ("mfds-admin", "mfds-editor", "cha-admin", "evaluator", "outsider")}
-    sysadmin = factories.Sysadmin(name="root")
+    sysadmin = factories.Sysadmin(name="root", password=PASSWORD)
     mfds = factories.Organization(name="mfds", title="식품의약품안전처", users=[
         {"name": "mfds-admin", "capacity": "admin"},
         {"name": "mfds-editor", "capacity": "editor"}])
@@ -58,8 +61,10 @@ class _Inbox:
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
+            message = email.message_from_bytes(envelope.content, policy=email.policy.default)
             self.messages.append({"to": list(envelope.rcpt_tos),
-                                  "data": envelope.content.decode("utf-8", "replace")})
+                                  "subject": str(message["Subject"]),
+                                  "body": message.get_content()})
         return "250 Message accepted for delivery"
 
 
@@ -119,3 +124,11 @@ def api(app, action: str, user: str | None = None, expect: int = 200, **data):
     response = app.post("/api/3/action/" + action, json=data, headers=headers)
     assert response.status_code == expect, response.body
     return response.json
+
+
+def login(app, name: str) -> None:
+    """Log in through CKAN's login form, so the session cookie carries the user."""
+    body = app.get("/user/login", status=200).body
+    response = app.post("/user/login", data={
+        "_csrf_token": csrf_token(body), "login": name, "password": PASSWORD})
+    assert response.status_code == 200 and "/user/_logout" in response.body, name

@@ -30,5 +30,5 @@ class KoreanapReportsPlugin(p.SingletonPlugin):
     def make_middleware(self, app, config):
         # A flood of reports answers 429 (JSON for the API, a page otherwise).
         if hasattr(app, "register_error_handler"):
-            views.register_error_handlers(app)
+            views.register_app_hooks(app)
         return app

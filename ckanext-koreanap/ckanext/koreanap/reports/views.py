@@ -16,7 +16,7 @@ from flask import Blueprint, Response, jsonify, request
 from flask_wtf.csrf import ValidationError as CSRFError
 from flask_wtf.csrf import validate_csrf
 
-from . import workflow
+from . import ratelimit, workflow
 from .ratelimit import TooManyReports
 
 koreanap_reports = Blueprint("koreanap_reports", __name__)
@@ -51,8 +51,12 @@ def _csrf_ok() -> bool:
     return True
 
 
-def register_error_handlers(app) -> None:
-    """429 for a flood of reports: JSON for the API, a readable page otherwise."""
+def register_app_hooks(app) -> None:
+    """429 for a flood of reports: JSON for the API, a readable page otherwise.
+
+    CKAN's API view turns any unknown exception into a 500, so the API's
+    limit is checked before the view runs (and the action then skips it).
+    """
 
     def too_many(error: TooManyReports):
         headers = {"Retry-After": str(error.retry_after)}
@@ -64,7 +68,22 @@ def register_error_handlers(app) -> None:
             "code": 429, "content": error.description, "name": error.name})
         return body, 429, headers
 
+    def api_rate_limit():
+        if (request.endpoint != "api.action" or request.method != "POST"
+                or (request.view_args or {}).get("logic_function")
+                != "koreanap_error_report_create"):
+            return None
+        user = tk.current_user
+        if not (user.is_authenticated and getattr(user, "sysadmin", False)):
+            try:
+                ratelimit.check(request.remote_addr or "")
+            except TooManyReports as error:
+                return too_many(error)
+        tk.g.koreanap_reports_rate_checked = True
+        return None
+
     app.register_error_handler(TooManyReports, too_many)
+    app.before_request(api_rate_limit)
 
 
 def report_form(id: str, resource_id: str | None = None):
