@@ -108,7 +108,7 @@ def test_model_renders_with_webgl(browser, steps, live_ckan, api, heritage, key)
 
 
 def test_drag_rotates_and_wheel_zooms(browser, steps, live_ckan, api, heritage):
-    """Dragging on the canvas turns the model and the mouse wheel brings it closer."""
+    """Dragging turns the model, the wheel brings it closer and "Reset view" goes back."""
     with steps("open the STL print file's 3D view"):
         figure = _open_view(browser, live_ckan, heritage, "stl", api)
         assert figure.get_attribute("data-state") == "rendered", figure.text
@@ -124,6 +124,9 @@ def test_drag_rotates_and_wheel_zooms(browser, steps, live_ckan, api, heritage):
             .perform()
         WebDriverWait(browser, WAIT_S).until(
             lambda d: d.execute_script(CANVAS_PIXELS)["model"] > rotated["model"] * 1.2)
+    with steps("reset the view"):
+        figure.find_element(By.CLASS_NAME, "koreanap-view3d-reset").click()
+        assert browser.execute_script(CANVAS_PIXELS) == before
 
 
 @pytest.mark.parametrize("key", ["truncated-stl", "garbled-glb", "unreachable-stl"])

@@ -8,7 +8,7 @@ CKAN's own ``clean_db`` drops without re-creating.
 """
 import pytest
 
-MIGRATED_PLUGINS = ("activity", "koreanap_search", "koreanap")
+MIGRATED_PLUGINS = ("activity", "koreanap_search", "koreanap", "koreanap_reports")
 
 
 @pytest.fixture

@@ -49,7 +49,7 @@ function formatStats(kind, info, _) {
   return parts.join(' · ');
 }
 
-function showWebGL(stage, renderer, object, info) {
+function showWebGL(stage, renderer, object, info, resetButton) {
   const scene = new Scene();
   scene.background = new Color(BACKGROUND);
   scene.add(new HemisphereLight(0xffffff, 0x8d8d8d, 1.8));
@@ -84,6 +84,9 @@ function showWebGL(stage, renderer, object, info) {
   // Draw only when something changed: no busy loop in a background tab.
   controls.addEventListener('change', render);
   controls.update();
+  controls.saveState();
+  resetButton.addEventListener('click', () => controls.reset());
+  resetButton.hidden = false;
   new ResizeObserver(resize).observe(stage);
   resize();
 }
@@ -132,7 +135,8 @@ async function run(figure, options, _) {
     figure.dataset.points = String(info.points);
     const renderer = webglRenderer();
     if (renderer) {
-      showWebGL(stage, renderer, object, info);
+      showWebGL(stage, renderer, object, info,
+        figure.querySelector('.koreanap-view3d-reset'));
       // Rendered once the first frame has reached the screen.
       requestAnimationFrame(() => requestAnimationFrame(() => setState('rendered')));
     } else {
