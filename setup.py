@@ -69,6 +69,9 @@ setup(
             "koreanap_reports = ckanext.koreanap.reports.plugin:KoreanapReportsPlugin",
             "koreanap_3d_view = ckanext.koreanap.view3d.plugin:Koreanap3DViewPlugin",
         ],
+        "ckan.rdf.profiles": [
+            "koreanap_dcat = ckanext.koreanap.dcat.profile:KoreanapDCATProfile",
+        ],
         "babel.extractors": [
             "ckan = ckan.lib.extract:extract_ckan",
         ],

@@ -9,7 +9,7 @@ FRICTIONLESS = Path(sys.executable).parent / "frictionless"
 
 
 def test_frictionless_command_finds_the_koreanap_plugin(tmp_path):
-    """`frictionless validate --checklist koreanap.yaml` reports masked personal data and domains."""
+    """`frictionless validate --checklist koreanap.yaml` reports masked personal data, domains."""
     (tmp_path / "people.csv").write_text(
         "id,memo,flag\n1,전화 010-2345-6789,Y\n2,ok,maybe\n", encoding="utf-8")
     (tmp_path / "schema.json").write_text(json.dumps({"fields": [

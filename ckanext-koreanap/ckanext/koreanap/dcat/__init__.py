@@ -1,0 +1,1 @@
+"""DCAT for the catalogue: a ckanext-dcat RDF profile (see :mod:`.profile`)."""
