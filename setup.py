@@ -43,6 +43,9 @@ setup(
             "view3d/config_declaration.yaml",
             "view3d/templates/**/*",
             "view3d/assets/**/*",
+            # The commitment tracker (plugin koreanap_commitments).
+            "commitments/config_declaration.yaml",
+            "commitments/templates/**/*",
         ],
         # Rule data: one copy, loaded by the command line and by CKAN.
         "koreanap_validation": ["README.md", "checklists/*.yaml", "codelists/*.csv",
@@ -68,6 +71,7 @@ setup(
             "koreanap_search = ckanext.koreanap.search.plugin:KoreanapSearchPlugin",
             "koreanap_reports = ckanext.koreanap.reports.plugin:KoreanapReportsPlugin",
             "koreanap_3d_view = ckanext.koreanap.view3d.plugin:Koreanap3DViewPlugin",
+            "koreanap_commitments = ckanext.koreanap.commitments.plugin:KoreanapCommitmentsPlugin",
         ],
         "ckan.rdf.profiles": [
             "koreanap_dcat = ckanext.koreanap.dcat.profile:KoreanapDCATProfile",

@@ -1,0 +1,2 @@
+"""The commitment tracker: every commitment of the plan, its milestones and
+the datasets that publish it (plugin ``koreanap_commitments``)."""
