@@ -21,9 +21,8 @@ REPORT_TABLES = ("koreanap_error_report_event", "koreanap_error_report")
 
 
 @pytest.fixture
-def clean_db(clean_db, migrate_db_for):
+def clean_db(clean_db):
     """The shared clean_db, then the report tables empty (CKAN keeps plugin tables' rows)."""
-    migrate_db_for("koreanap_reports")
     model.Session.execute(text("TRUNCATE {}".format(", ".join(REPORT_TABLES))))
     model.Session.commit()
 
