@@ -126,7 +126,9 @@ def test_drag_rotates_and_wheel_zooms(browser, steps, live_ckan, api, heritage):
             lambda d: d.execute_script(CANVAS_PIXELS)["model"] > rotated["model"] * 1.2)
     with steps("reset the view"):
         figure.find_element(By.CLASS_NAME, "koreanap-view3d-reset").click()
-        assert browser.execute_script(CANVAS_PIXELS) == before
+        # The first picture again (edge pixels may differ by rounding).
+        after = browser.execute_script(CANVAS_PIXELS)
+        assert abs(after["model"] - before["model"]) <= 0.002 * before["total"], (before, after)
 
 
 @pytest.mark.parametrize("key", ["truncated-stl", "garbled-glb", "unreachable-stl"])
