@@ -80,3 +80,14 @@ def test_still_image_url_is_passed_on(app):
     body = app.get(f"/dataset/{resource['package_id']}/resource/{resource['id']}"
                    f"/view/{view['id']}", status=200).body
     assert 'data-module-still-image-url="http://example.org/still.png"' in body
+
+
+def test_view_settings_form_offers_the_still_image_field(app):
+    """The view's edit form (for editors) has the still image URL field."""
+    admin = factories.SysadminWithToken()
+    resource = factories.Resource(url="http://example.org/a.glb", format="GLB")
+    view = helpers.call_action("resource_view_list", id=resource["id"])[0]
+    body = app.get(f"/dataset/{resource['package_id']}/resource/{resource['id']}"
+                   f"/edit_view/{view['id']}", headers={"Authorization": admin["token"]},
+                   status=200).body
+    assert 'name="image_url"' in body
