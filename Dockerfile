@@ -4,13 +4,14 @@
 # with CKAN's own pins as constraints so nothing here moves them. No secret is
 # baked in: secrets, URLs and the plugin list come from the environment when a
 # container starts (docker/ckan/entrypoint). See docs/production.md.
-# The browser code (the 3D view's three.js), from the npm registry as pinned by
-# package-lock.json and bundled by esbuild; only the bundle goes into the image.
+# The browser code (e.g. the 3D view's three.js), from the npm registry as
+# pinned by package-lock.json and bundled by esbuild (package.json "build", all
+# bundles); the image takes the extension from here, with the bundles in it.
 FROM node:20-bookworm-slim AS frontend
 WORKDIR /build
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY ckanext-koreanap/ckanext/koreanap/view3d/assets/src ckanext-koreanap/ckanext/koreanap/view3d/assets/src
+COPY ckanext-koreanap ./ckanext-koreanap
 RUN npm run build
 
 FROM ckan/ckan-base:2.12.0
@@ -33,9 +34,7 @@ RUN ckan config-tool "${CKAN_INI}" \
 
 WORKDIR ${SRC_DIR}/ckanext-koreanap
 COPY requirements.txt setup.py ./
-COPY ckanext-koreanap ./ckanext-koreanap
-COPY --from=frontend /build/ckanext-koreanap/ckanext/koreanap/view3d/assets/build \
-    ./ckanext-koreanap/ckanext/koreanap/view3d/assets/build
+COPY --from=frontend /build/ckanext-koreanap ./ckanext-koreanap
 COPY validation ./validation
 
 # CKAN's exact pins are not visible to `pip check`: freeze what the image has
