@@ -43,6 +43,10 @@ setup(
             "view3d/config_declaration.yaml",
             "view3d/templates/**/*",
             "view3d/assets/**/*",
+            # The contaminant quick search; assets/build/ as for the 3D view.
+            "contaminants/config_declaration.yaml",
+            "contaminants/templates/**/*",
+            "contaminants/assets/**/*",
             # The commitment tracker (plugin koreanap_commitments).
             "commitments/config_declaration.yaml",
             "commitments/templates/**/*",
@@ -71,6 +75,8 @@ setup(
             "koreanap_search = ckanext.koreanap.search.plugin:KoreanapSearchPlugin",
             "koreanap_reports = ckanext.koreanap.reports.plugin:KoreanapReportsPlugin",
             "koreanap_3d_view = ckanext.koreanap.view3d.plugin:Koreanap3DViewPlugin",
+            "koreanap_contaminants = "
+            "ckanext.koreanap.contaminants.plugin:KoreanapContaminantsPlugin",
             "koreanap_commitments = ckanext.koreanap.commitments.plugin:KoreanapCommitmentsPlugin",
         ],
         "ckan.rdf.profiles": [

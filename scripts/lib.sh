@@ -160,6 +160,8 @@ ensure_generated_data() {
 # installed or built is kept in git. npm ci runs again only when the lock file
 # changes, the bundle only when its sources or the lock file change.
 VIEW3D_BUNDLE="$ROOT/ckanext-koreanap/ckanext/koreanap/view3d/assets/build/view3d.js"
+# The contaminant quick search's chart (Chart.js), bundled by the same build.
+CONTAMINANTS_BUNDLE="$ROOT/ckanext-koreanap/ckanext/koreanap/contaminants/assets/build/contaminants.js"
 ensure_frontend() {
     if ! command -v npm >/dev/null 2>&1; then
         # Only when npm is missing: Debian's npm conflicts with NodeSource's
@@ -178,7 +180,8 @@ ensure_frontend() {
     build_sum="$( { echo "$lock_sum"
         find "$ROOT/ckanext-koreanap/ckanext" -path '*/assets/src/*' -type f -print0 \
             | sort -z | xargs -0 cat; } | sha256sum | cut -d' ' -f1)"
-    if [ ! -s "$VIEW3D_BUNDLE" ] || [ "$(cat "$VAR/frontend-stamp" 2>/dev/null)" != "$build_sum" ]; then
+    if [ ! -s "$VIEW3D_BUNDLE" ] || [ ! -s "$CONTAMINANTS_BUNDLE" ] \
+        || [ "$(cat "$VAR/frontend-stamp" 2>/dev/null)" != "$build_sum" ]; then
         say "Bundling the browser code (npm run build)"
         (cd "$ROOT" && npm run build) >"$log" 2>&1 \
             || { tail -n 20 "$log" >&2; die "npm run build failed; see $log"; }
@@ -207,7 +210,7 @@ write_ini() {
     __DATASTORE_WRITE_URL__="postgresql://datastore_default:$DB_PASSWORD@127.0.0.1/$ds_db" \
     __DATASTORE_READ_URL__="postgresql://datastore_ro:$DB_PASSWORD@127.0.0.1/$ds_db" \
     __REDIS_URL__="redis://127.0.0.1:6379/$redis_db" \
-    __PLUGINS__="${KOREANAP_PLUGINS:-activity datastore koreanap_search koreanap koreanap_3d_view koreanap_reports koreanap_commitments}" \
+    __PLUGINS__="${KOREANAP_PLUGINS:-activity datastore koreanap_search koreanap koreanap_3d_view koreanap_reports koreanap_contaminants koreanap_commitments}" \
     __SOLR_URL__="${KOREANAP_SOLR_URL:-http://127.0.0.1:8983/solr/ckan}" \
     __STORAGE_PATH__="$VAR/storage-$site_id" \
     __HOST__="$host" __PORT__="$port" \

@@ -1,0 +1,1 @@
+"""The contaminant quick search (plugin ``koreanap_contaminants``)."""

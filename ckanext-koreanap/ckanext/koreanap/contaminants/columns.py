@@ -1,0 +1,72 @@
+"""The whitelist: which columns of the survey table may be filtered, sorted and shown.
+
+Column names in SQL come only from here; every filter value must match its
+pattern (taken from the food-contaminants Table Schema) before a query runs.
+"""
+from __future__ import annotations
+
+import re
+
+# Every column of the food-contaminants ``survey_results`` table, in file order.
+COLUMNS = (
+    "sample_id", "substance_code", "survey_year", "food_group_code", "food_item_code",
+    "producer_country", "production_region_code", "collection_region_code",
+    "collection_place_code", "method_code", "detected", "value", "unit", "lod", "loq",
+    "maximum_level_id", "exceeds_ml",
+)
+
+# Columns whose values are numbers (compared and returned as numbers).
+NUMERIC = frozenset({"survey_year", "value", "lod", "loq"})
+
+# Filter parameter -> (column, pattern each value must match).
+FILTERS: dict[str, tuple[str, re.Pattern[str]]] = {
+    "substance_code": ("substance_code", re.compile(r"^(MYC|DIO|PAH|PRC|HMT)[0-9]{2}$")),
+    "food_group_code": ("food_group_code", re.compile(r"^FG[0-9]{2}$")),
+    "food_item_code": ("food_item_code", re.compile(r"^FI[0-9]{3}$")),
+    "producer_country": ("producer_country", re.compile(r"^[A-Z]{2}$")),
+    "production_region_code": ("production_region_code", re.compile(r"^[0-9]{2}$")),
+    "collection_region_code": ("collection_region_code", re.compile(r"^[0-9]{2}$")),
+    "collection_place_code": ("collection_place_code", re.compile(r"^[a-z][a-z_]{0,39}$")),
+}
+
+# Substance groups: the prefix of substance_code (the data package's code rule).
+SUBSTANCE_GROUPS: dict[str, tuple[str, str]] = {
+    "MYC": ("곰팡이독소", "Mycotoxins"),
+    "DIO": ("다이옥신·PCB", "Dioxins and PCBs"),
+    "PAH": ("다환방향족탄화수소", "Polycyclic aromatic hydrocarbons"),
+    "PRC": ("제조·가공 중 생성 오염물질", "Processing contaminants"),
+    "HMT": ("중금속", "Heavy metals"),
+}
+
+YEAR_MIN, YEAR_MAX = 1970, 2100
+MAX_VALUES_PER_FILTER = 50
+MAX_OFFSET = 1_000_000
+
+# Columns that get an index (every filter column), see query.ensure_indexes.
+INDEXED = ("substance_code", "survey_year", "food_group_code", "food_item_code",
+           "producer_country", "production_region_code", "collection_region_code",
+           "collection_place_code", "exceeds_ml")
+
+SORTABLE = frozenset(COLUMNS)
+DEFAULT_SORT = ("sample_id", "asc")
+
+# Column headings, Korean first.
+LABELS = {
+    "sample_id": "시료번호 / Sample",
+    "substance_code": "유해물질 / Substance",
+    "survey_year": "조사연도 / Year",
+    "food_group_code": "식품군 / Food group",
+    "food_item_code": "품목 / Food item",
+    "producer_country": "제조·생산국 / Producer country",
+    "production_region_code": "생산지역 / Region of production",
+    "collection_region_code": "수거지역 / Region of collection",
+    "collection_place_code": "수거장소 / Place of collection",
+    "method_code": "분석법 / Method",
+    "detected": "검출 / Detected",
+    "value": "검출량 / Value",
+    "unit": "단위 / Unit",
+    "lod": "검출한계 / LOD",
+    "loq": "정량한계 / LOQ",
+    "maximum_level_id": "기준 / Maximum level",
+    "exceeds_ml": "기준 초과 / Over the maximum level",
+}

@@ -1,0 +1,115 @@
+"""Actions of the contaminant quick search (parameters documented in README.md)."""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan.logic import validate
+
+from .. import query, tables
+from . import schema
+
+
+def _table(context, data_dict) -> tables.SurveyTable:
+    found = tables.survey_table_for(context, data_dict)
+    # None: look again, so the caller hears why (not found, not a survey table).
+    return found or tables.find_survey_table(data_dict.get("resource_id"))
+
+
+def _label(labels: dict, column: str, code: Any) -> str | None:
+    names = labels.get(column, {}).get(str(code)) if code is not None else None
+    if not names:
+        return None
+    return " / ".join(n for n in names if n)
+
+
+def _maximum_level_ranges(summary: dict, levels: dict[str, Any],
+                          groups: list[str] | None) -> None:
+    """Add each substance's maximum levels (lowest, highest) for the food groups in view."""
+    for group in summary["by_substance"]:
+        values = [m["maximum_level"] for m in levels.values()
+                  if m["substance_code"] == group["substance_code"]
+                  and (not groups or m["food_group_code"] in groups)]
+        group["maximum_level_min"] = min(values) if values else None
+        group["maximum_level_max"] = max(values) if values else None
+
+
+@tk.side_effect_free
+@validate(schema.search)
+def koreanap_contaminant_search(context, data_dict):
+    """Search the food-contamination survey table; rows, their total and a summary.
+
+    Every parameter is optional; a filter takes one value, a list or a
+    comma-separated string, and rows must match every filter given (any of
+    its values). Unknown parameters and values outside the whitelist are
+    refused (400, the field named), before any SQL runs.
+
+    :param resource_id: the survey table (default: see README, "which table")
+    :param substance_code: e.g. ``HMT02`` (cadmium)
+    :param substance_group: ``MYC``, ``DIO``, ``PAH``, ``PRC`` or ``HMT``
+    :param food_group_code: e.g. ``FG01``
+    :param food_item_code: e.g. ``FI001``
+    :param producer_country: ISO 3166-1 alpha-2, e.g. ``KR``
+    :param production_region_code: two digits, e.g. ``46``
+    :param collection_region_code: two digits
+    :param collection_place_code: e.g. ``traditional_market``
+    :param survey_year: e.g. ``2019`` (1970..2100)
+    :param detected: ``Y`` or ``N``
+    :param exceeds_only: true for results over their maximum level only
+    :param sort: ``column asc|desc`` (any survey column; default ``sample_id asc``)
+    :param limit: rows to return, 0..max_page_size (default page_size, 50)
+    :param offset: rows to skip, 0..1,000,000
+    :param include_summary: default true: samples, share not detected,
+        median, 95th percentile and maximum of detected values and the
+        number over the maximum level, per substance
+    :param include_chart: default false: detected values with a maximum
+        level counted by their share of it (20% steps)
+    :returns: ``resource_id``, ``package_name``, ``total``, ``rows``,
+        ``summary``, ``chart``, ``labels`` (names of the codes in the rows)
+        and ``indexed``
+    """
+    tk.check_access("koreanap_contaminant_search", context, data_dict)
+    table = _table(context, data_dict)
+    ref = tables.reference(table)
+    groups = data_dict.get("food_group_code")
+    result = query.search(table, data_dict, summary=data_dict["include_summary"],
+                          chart=data_dict["include_chart"],
+                          maximum_levels=ref["maximum_levels"])
+    if "summary" in result:
+        _maximum_level_ranges(result["summary"], ref["maximum_levels"], groups)
+        for group in result["summary"]["by_substance"]:
+            group["substance_label"] = _label(ref["labels"], "substance_code",
+                                              group["substance_code"])
+    labels: dict[str, dict[str, str]] = {}
+    for row in result["rows"]:
+        for column in ref["labels"]:
+            name = _label(ref["labels"], column, row[column])
+            if name:
+                labels.setdefault(column, {})[str(row[column])] = name
+        level = ref["maximum_levels"].get(row["maximum_level_id"] or "")
+        row["maximum_level"] = level["maximum_level"] if level else None
+    result.update({
+        "resource_id": table.resource_id,
+        "package_name": table.package_name,
+        "labels": labels,
+        "indexed": not query.missing_indexes(table),
+    })
+    return result
+
+
+@validate(schema.index)
+def koreanap_contaminant_index(context, data_dict):
+    """Create the quick-search indexes on the survey table (safe to repeat).
+
+    One B-tree index per filter column, then ``ANALYZE``. Run after the
+    table is (re)loaded: ``datastore_create`` with ``indexes`` drops them.
+
+    :param resource_id: the survey table (default: see README, "which table")
+    :returns: ``resource_id``, ``created`` (columns indexed now) and
+        ``indexed`` (all of them)
+    """
+    tk.check_access("koreanap_contaminant_index", context, data_dict)
+    table = _table(context, data_dict)
+    created = query.ensure_indexes(table)
+    return {"resource_id": table.resource_id, "created": created,
+            "indexed": list(query.index_names(table))}

@@ -1,0 +1,166 @@
+"""Validators of the quick-search schema (used directly, not registered).
+
+Messages are Korean first, then English; each names what was expected.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from .. import columns
+
+_MAX_TEXT = 200  # no single value of ours is longer
+_RESOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")
+
+
+def _as_list(value: Any) -> list[str]:
+    """One value, a list, or a comma-separated string, as a list of stripped strings."""
+    if isinstance(value, (list, tuple)):
+        items = value
+    elif isinstance(value, (str, int)):
+        items = str(value).split(",")
+    else:
+        raise tk.Invalid("문자열이나 목록이어야 합니다 / Must be a string or a list of strings")
+    out = []
+    for item in items:
+        if not isinstance(item, (str, int)) or isinstance(item, bool):
+            raise tk.Invalid("목록의 값은 문자열이어야 합니다 / List items must be strings")
+        text = str(item).strip()
+        if len(text) > _MAX_TEXT:
+            raise tk.Invalid("값이 너무 깁니다 / Value too long")
+        if text:
+            out.append(text)
+    if len(out) > columns.MAX_VALUES_PER_FILTER:
+        raise tk.Invalid("값은 {n}개까지입니다 / At most {n} values".format(
+            n=columns.MAX_VALUES_PER_FILTER))
+    return list(dict.fromkeys(out))
+
+
+def _shown(text: str) -> str:
+    """A refused value, quoted and cut short, for a message."""
+    return repr(text if len(text) <= 40 else text[:40] + "…")
+
+
+def code_list(name: str, pattern: re.Pattern[str]):
+    """A validator: one or more codes, each matching ``pattern``."""
+
+    def validator(value: Any, context: Any) -> list[str]:
+        values = _as_list(value)
+        for text in values:
+            if not pattern.match(text):
+                raise tk.Invalid("잘못된 코드 {} / Invalid code {} (expected {})".format(
+                    _shown(text), _shown(text), pattern.pattern))
+        return values
+
+    return validator
+
+
+def choice_list(allowed: tuple[str, ...]):
+    """A validator: one or more of ``allowed``."""
+
+    def validator(value: Any, context: Any) -> list[str]:
+        values = _as_list(value)
+        for text in values:
+            if text not in allowed:
+                raise tk.Invalid("허용되지 않는 값 {} / Not allowed: {} (one of {})".format(
+                    _shown(text), _shown(text), ", ".join(allowed)))
+        return values
+
+    return validator
+
+
+def one_of(allowed: tuple[str, ...]):
+    """A validator: exactly one of ``allowed``."""
+
+    def validator(value: Any, context: Any) -> str:
+        if not isinstance(value, str) or value not in allowed:
+            raise tk.Invalid("다음 중 하나여야 합니다 / Must be one of: {}".format(
+                ", ".join(allowed)))
+        return value
+
+    return validator
+
+
+def _whole_number(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\s*-?[0-9]{1,12}\s*", value):
+        return int(value)
+    raise ValueError(value)
+
+
+def year_list(value: Any, context: Any) -> list[int]:
+    """A validator: one or more survey years in the accepted range."""
+    years = []
+    for text in _as_list(value):
+        try:
+            year = _whole_number(text)
+        except ValueError:
+            raise tk.Invalid("연도는 정수여야 합니다 / A year must be a whole number, not {}"
+                             .format(_shown(text)))
+        if not columns.YEAR_MIN <= year <= columns.YEAR_MAX:
+            raise tk.Invalid("연도는 {a}..{b} 범위여야 합니다 / Year must be between {a} and {b}"
+                             " (got {y})".format(a=columns.YEAR_MIN, b=columns.YEAR_MAX, y=year))
+        years.append(year)
+    return years
+
+
+def int_between(minimum: int, maximum: int):
+    """A validator: a whole number in ``minimum``..``maximum``."""
+
+    def validator(value: Any, context: Any) -> int:
+        try:
+            number = _whole_number(value)
+        except ValueError:
+            raise tk.Invalid("정수여야 합니다 / Must be a whole number")
+        if not minimum <= number <= maximum:
+            raise tk.Invalid("{a}..{b} 범위여야 합니다 / Must be between {a} and {b}".format(
+                a=minimum, b=maximum))
+        return number
+
+    return validator
+
+
+def strict_boolean(value: Any, context: Any) -> bool:
+    """A validator: true/false (also 1/0, yes/no, on/off as a form sends them)."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "1", "yes", "on", "y"):
+        return True
+    if text in ("false", "0", "no", "off", "n", ""):
+        return False
+    raise tk.Invalid("true 또는 false여야 합니다 / Must be true or false")
+
+
+def sort(value: Any, context: Any) -> tuple[str, str]:
+    """A validator: ``column`` or ``column asc|desc`` with a whitelisted column."""
+    if not isinstance(value, str):
+        raise tk.Invalid("정렬은 문자열이어야 합니다 / Sort must be a string")
+    parts = value.split()
+    direction = parts[1].lower() if len(parts) == 2 else "asc"
+    if (len(parts) not in (1, 2) or parts[0] not in columns.SORTABLE
+            or direction not in ("asc", "desc")):
+        raise tk.Invalid("정렬은 '열 asc|desc' 형식입니다 / Sort must be 'column asc' or "
+                         "'column desc' with a column among: {}".format(
+                             ", ".join(columns.COLUMNS)))
+    return parts[0], direction
+
+
+def resource_id(value: Any, context: Any) -> str:
+    """A validator: a resource id (CKAN makes UUIDs; letters, digits, - and _ only)."""
+    if not isinstance(value, str) or not _RESOURCE_ID.match(value):
+        raise tk.Invalid("리소스 id가 아닙니다 / Not a resource id")
+    return value
+
+
+def no_unknown_parameters(key, data, errors, context):
+    """Refuse every parameter the schema does not name, each under its own name."""
+    extras = data.get(key) or {}
+    for name in extras:
+        errors[(name,)] = ["알 수 없는 매개변수 / Unknown parameter"]
+    data.pop(key, None)

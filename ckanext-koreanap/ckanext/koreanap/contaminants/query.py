@@ -1,0 +1,301 @@
+"""SQL of the quick search: filters, rows, summary, chart, CSV and indexes.
+
+Everything user-given reaches PostgreSQL as a bound parameter; column names
+come from :mod:`columns` and the table name is a CKAN resource id, both
+quoted with :func:`tables.ident`. Queries run on the DataStore's read-only
+engine with a statement timeout; only :func:`ensure_indexes` writes.
+"""
+from __future__ import annotations
+
+import decimal
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import sqlalchemy as sa
+
+from . import columns, config, tables
+from .tables import SurveyTable, ident
+
+log = logging.getLogger(__name__)
+
+# The chart: detected values as a share of their maximum level, in 20% steps
+# up to 200% (bucket 11 holds everything above).
+CHART_STEP = 0.2
+CHART_BUCKETS = 10
+
+
+def _value_expr(table: SurveyTable, column: str) -> str:
+    """The column as a number (a text column is cast; empty text is null)."""
+    if table.is_numeric(column):
+        return "{}::float8".format(ident(column))
+    return "NULLIF(btrim({}), '')::float8".format(ident(column))
+
+
+def _exact_expr(table: SurveyTable, column: str) -> str:
+    """The column as an exact decimal (so bucket edges such as 100% are exact)."""
+    if table.is_numeric(column):
+        return "{}::numeric".format(ident(column))
+    return "NULLIF(btrim({}), '')::numeric".format(ident(column))
+
+
+def where(table: SurveyTable, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The WHERE clause and its bound parameters for validated search input.
+
+    :param table: the survey table (its column types decide how values bind)
+    :param data: the validated input (see ``logic/schema.py``)
+    :returns: (SQL text starting with ``WHERE`` or empty, parameters)
+    """
+    clauses: list[str] = []
+    params: dict[str, Any] = {}
+    for name, (column, _pattern) in columns.FILTERS.items():
+        values = data.get(name)
+        if values:
+            clauses.append("{} = ANY(:{})".format(ident(column), name))
+            params[name] = list(values)
+    groups = data.get("substance_group")
+    if groups:
+        # Expand a group (the code prefix) to the codes that start with it.
+        patterns = [g + "%" for g in groups]
+        clauses.append("{} LIKE ANY(:substance_group)".format(ident("substance_code")))
+        params["substance_group"] = patterns
+    years = data.get("survey_year")
+    if years:
+        clauses.append("{} = ANY(:survey_year)".format(ident("survey_year")))
+        params["survey_year"] = ([int(y) for y in years] if table.is_numeric("survey_year")
+                                 else [str(y) for y in years])
+    if data.get("detected"):
+        clauses.append("{} = :detected".format(ident("detected")))
+        params["detected"] = data["detected"]
+    if data.get("exceeds_only"):
+        clauses.append("{} = 'Y'".format(ident("exceeds_ml")))
+    sql = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    return sql, params
+
+
+def _order_by(data: dict[str, Any]) -> str:
+    column, direction = data.get("sort") or columns.DEFAULT_SORT
+    assert column in columns.SORTABLE and direction in ("asc", "desc")
+    # Empty cells (e.g. the value of "not detected") last either way; _id breaks
+    # ties, so pages never overlap or skip rows.
+    return "ORDER BY {} {} NULLS LAST, _id {}".format(ident(column), direction.upper(),
+                                                     direction.upper())
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-friendly number: numeric columns arrive as Decimal."""
+    if isinstance(value, decimal.Decimal):
+        return int(value) if value.as_tuple().exponent >= 0 else float(value)
+    return value
+
+
+def _connect():
+    conn = tables.read_engine().connect()
+    conn.execute(sa.text("SET statement_timeout = :ms"), {"ms": config.statement_timeout()})
+    return conn
+
+
+def search(table: SurveyTable, data: dict[str, Any], *, summary: bool = True,
+           chart: bool = False, maximum_levels: dict[str, Any] | None = None
+           ) -> dict[str, Any]:
+    """Rows, total, and optionally the summary and chart data, for one filter.
+
+    :param table: the survey table
+    :param data: validated input (filters, ``sort``, ``limit``, ``offset``)
+    :param summary: whether to compute the summary per substance
+    :param chart: whether to compute the chart of values against the maximum level
+    :param maximum_levels: ml_id -> {"maximum_level": float, ...} for the chart
+    :returns: ``total``, ``rows`` and, when asked, ``summary`` and ``chart``
+    """
+    where_sql, params = where(table, data)
+    source = ident(table.resource_id)
+    select = ", ".join(ident(c) for c in columns.COLUMNS)
+    rows_sql = "SELECT {} FROM {} {} {} LIMIT :limit OFFSET :offset".format(
+        select, source, where_sql, _order_by(data))
+    result: dict[str, Any] = {}
+    with _connect() as conn:
+        limit = data["limit"]
+        rows = []
+        if limit:
+            cursor = conn.execute(sa.text(rows_sql),
+                                  dict(params, limit=limit, offset=data["offset"]))
+            rows = [{k: _plain(v) for k, v in zip(columns.COLUMNS, r, strict=True)}
+                    for r in cursor]
+        if summary:
+            result["summary"] = _summary(conn, table, where_sql, params)
+            result["total"] = result["summary"]["results"]
+        else:
+            result["total"] = conn.execute(
+                sa.text("SELECT count(*) FROM {} {}".format(source, where_sql)), params
+            ).scalar()
+        if chart:
+            result["chart"] = _chart(conn, table, where_sql, params, maximum_levels or {})
+    result["rows"] = rows
+    return result
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _summary(conn, table: SurveyTable, where_sql: str, params: dict[str, Any]
+             ) -> dict[str, Any]:
+    value = _value_expr(table, "value")
+    detected = "{} = 'Y' AND {} IS NOT NULL".format(ident("detected"), value)
+    sql = """
+        SELECT {code}, {unit}, count(*),
+               count(*) FILTER (WHERE {det} = 'N'),
+               count(*) FILTER (WHERE {detected}),
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY {value}) FILTER (WHERE {detected}),
+               percentile_cont(0.95) WITHIN GROUP (ORDER BY {value}) FILTER (WHERE {detected}),
+               max({value}) FILTER (WHERE {detected}),
+               count(*) FILTER (WHERE {exceeds} = 'Y')
+        FROM {source} {where}
+        GROUP BY 1, 2 ORDER BY 1, 2""".format(
+        code=ident("substance_code"), unit=ident("unit"), det=ident("detected"),
+        detected=detected, value=value, exceeds=ident("exceeds_ml"),
+        source=ident(table.resource_id), where=where_sql)
+    groups = []
+    for code, unit, n, nd, det, median, p95, top, over in conn.execute(sa.text(sql), params):
+        groups.append({
+            "substance_code": code, "unit": unit, "samples": n, "not_detected": nd,
+            "not_detected_share": _share(nd, n), "detected": det,
+            "median": _round(median), "p95": _round(p95), "max": _round(top),
+            "exceeds_ml": over,
+        })
+    results = sum(g["samples"] for g in groups)
+    not_detected = sum(g["not_detected"] for g in groups)
+    return {
+        "results": results,
+        "not_detected": not_detected,
+        "not_detected_share": _share(not_detected, results),
+        "exceeds_ml": sum(g["exceeds_ml"] for g in groups),
+        "by_substance": groups,
+    }
+
+
+def _round(value: float | None) -> float | None:
+    # Survey values carry at most 6 significant digits; percentiles are interpolated.
+    return None if value is None else float("%.6g" % value)
+
+
+def _chart(conn, table: SurveyTable, where_sql: str, params: dict[str, Any],
+           maximum_levels: dict[str, Any]) -> dict[str, Any]:
+    """Detected values with a maximum level, counted by their share of it."""
+    labels = ["{}–{}%".format(round(i * CHART_STEP * 100), round((i + 1) * CHART_STEP * 100))
+              for i in range(CHART_BUCKETS)] + [">{}%".format(
+                  round(CHART_BUCKETS * CHART_STEP * 100))]
+    counts = [0] * (CHART_BUCKETS + 1)
+    if not maximum_levels:
+        return {"labels": labels, "counts": counts, "with_maximum_level": 0,
+                "available": False}
+    value = _exact_expr(table, "value")
+    extra = "{} = 'Y' AND {} IS NOT NULL".format(ident("detected"), value)
+    where_sql = (where_sql + " AND " + extra) if where_sql else "WHERE " + extra
+    sql = """
+        SELECT LEAST(width_bucket({value} / m.level, 0, :top, :buckets), :buckets + 1),
+               count(*)
+        FROM {source} t
+        JOIN unnest(CAST(:ml_ids AS text[]), CAST(:ml_levels AS numeric[])) AS m(id, level)
+          ON m.id = t.{ml} AND m.level > 0
+        {where} GROUP BY 1""".format(value=value, source=ident(table.resource_id),
+                                     ml=ident("maximum_level_id"), where=where_sql)
+    ids = list(maximum_levels)
+    bound = dict(params, top=decimal.Decimal(str(CHART_STEP * CHART_BUCKETS)),
+                 buckets=CHART_BUCKETS, ml_ids=ids,
+                 ml_levels=[str(maximum_levels[i]["maximum_level"]) for i in ids])
+    for bucket, n in conn.execute(sa.text(sql), bound):
+        counts[max(int(bucket), 1) - 1] += n
+    return {"labels": labels, "counts": counts, "with_maximum_level": sum(counts),
+            "available": True}
+
+
+def count(table: SurveyTable, data: dict[str, Any]) -> int:
+    """How many rows match the filter."""
+    where_sql, params = where(table, data)
+    with _connect() as conn:
+        return conn.execute(sa.text("SELECT count(*) FROM {} {}".format(
+            ident(table.resource_id), where_sql)), params).scalar()
+
+
+def stream_rows(table: SurveyTable, data: dict[str, Any], max_rows: int
+                ) -> Iterator[tuple]:
+    """Every matching row (at most ``max_rows``), in the search's order, fetched in batches.
+
+    :param table: the survey table
+    :param data: validated input; ``limit`` and ``offset`` are ignored
+    :param max_rows: a ceiling the caller checked the count against
+    """
+    where_sql, params = where(table, data)
+    sql = "SELECT {} FROM {} {} {} LIMIT :limit".format(
+        ", ".join(ident(c) for c in columns.COLUMNS), ident(table.resource_id), where_sql,
+        _order_by(data))
+    conn = tables.read_engine().connect()
+    try:
+        cursor = conn.execution_options(stream_results=True, yield_per=5000).execute(
+            sa.text(sql), dict(params, limit=max_rows))
+        yield from cursor
+    finally:
+        conn.close()
+
+
+def index_names(table: SurveyTable) -> dict[str, str]:
+    """Index name per indexed column (short: PostgreSQL allows 63 bytes)."""
+    return {column: "{}_kq_{}".format(table.resource_id, n)
+            for n, column in enumerate(columns.INDEXED)}
+
+
+def missing_indexes(table: SurveyTable) -> list[str]:
+    """Filter columns of the table that have no quick-search index yet."""
+    names = index_names(table)
+    with tables.read_engine().connect() as conn:
+        present = {r[0] for r in conn.execute(sa.text(
+            "SELECT indexname FROM pg_indexes WHERE tablename = :t"),
+            {"t": table.resource_id})}
+    return [c for c, name in names.items() if name not in present]
+
+
+def ensure_indexes(table: SurveyTable) -> list[str]:
+    """Create the missing quick-search indexes (idempotent), then ANALYZE the table.
+
+    :returns: the columns that were indexed now (empty when all were there)
+    """
+    todo = missing_indexes(table)
+    names = index_names(table)
+    source = ident(table.resource_id)
+    with tables.write_engine().begin() as conn:
+        conn.execute(sa.text("SET LOCAL statement_timeout = 0"))
+        for column in todo:
+            conn.execute(sa.text("CREATE INDEX IF NOT EXISTS {} ON {} ({})".format(
+                ident(names[column]), source, ident(column))))
+        conn.execute(sa.text("ANALYZE {}".format(source)))
+    tables.forget(table.resource_id)
+    if todo:
+        log.info("quick search: indexed %s on %s", ", ".join(todo), table.resource_id)
+    return todo
+
+
+def distinct_values(table: SurveyTable, column: str) -> list[Any]:
+    """The values present in a filter column (cached 5 minutes), for the page's choices.
+
+    With the column's index, a recursive walk reads one index entry per value.
+    """
+    assert column in columns.COLUMNS
+
+    def make():
+        source, col = ident(table.resource_id), ident(column)
+        if column in missing_indexes(table):
+            sql = "SELECT DISTINCT {c} FROM {s} WHERE {c} IS NOT NULL ORDER BY 1".format(
+                c=col, s=source)
+        else:
+            sql = """
+                WITH RECURSIVE walk(v) AS (
+                    SELECT min({c}) FROM {s}
+                    UNION ALL
+                    SELECT (SELECT min({c}) FROM {s} WHERE {c} > walk.v)
+                    FROM walk WHERE walk.v IS NOT NULL)
+                SELECT v FROM walk WHERE v IS NOT NULL""".format(c=col, s=source)
+        with _connect() as conn:
+            return [_plain(r[0]) for r in conn.execute(sa.text(sql))]
+
+    return tables._cached(("distinct", table.resource_id, column), make)

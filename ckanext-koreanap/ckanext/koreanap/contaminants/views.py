@@ -1,0 +1,228 @@
+"""Pages of the contaminant quick search (Blueprint ``koreanap_contaminants``).
+
+- ``/contaminants``: filters, summary, chart and a page of rows; the query
+  string is the permalink
+- ``/contaminants/download.csv``: the rows of the same filter and order, as CSV
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+import ckan.plugins.toolkit as tk
+from flask import Blueprint, Response, request, stream_with_context
+
+from . import columns, config, query, tables
+
+koreanap_contaminants = Blueprint("koreanap_contaminants", __name__)
+
+# Query-string parameters of the page (the action's filters, sort and the page number).
+FILTER_PARAMS = (tuple(columns.FILTERS) + ("substance_group", "survey_year", "detected",
+                                           "exceeds_only"))
+PAGE_PARAMS = FILTER_PARAMS + ("sort", "page")
+_API_ACTIONS = ("koreanap_contaminant_search", "koreanap_contaminant_index")
+_MULTI = tuple(columns.FILTERS) + ("substance_group", "survey_year")
+
+
+def bad_request_status(response):
+    """After a request: a quick-search action's Validation Error answers 400, not 409."""
+    if (response.status_code == 409 and request.endpoint == "api.action"
+            and (request.view_args or {}).get("logic_function") in _API_ACTIONS):
+        response.status_code = 400
+    return response
+
+
+def _context() -> dict:
+    return {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
+
+
+def _args() -> dict[str, Any]:
+    """The page's query string as action input (unknown names kept, so they are refused)."""
+    data: dict[str, Any] = {}
+    for key in request.args:
+        values = request.args.getlist(key)
+        data[key] = values if key in _MULTI else values[-1]
+    return data
+
+
+def _clean_query() -> str | None:
+    """The query string without empty values (what an unfilled form sends), if it differs."""
+    pairs = [(k, v) for k, v in request.args.items(multi=True) if v.strip()]
+    if len(pairs) == len(list(request.args.items(multi=True))):
+        return None
+    return urlencode(pairs)
+
+
+def _action_input(data: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
+    out = {k: v for k, v in data.items() if k != "page"}
+    page = data.get("page", "1")
+    size = config.page_size()
+    last_page = columns.MAX_OFFSET // size + 1
+    if not (isinstance(page, str) and page.isdigit() and 1 <= int(page) <= last_page):
+        errors["page"] = ["1..{n} 범위의 쪽 번호여야 합니다 / Page must be between 1 and {n}"
+                          .format(n=last_page)]
+        page = "1"
+    out.update(limit=size, offset=(int(page) - 1) * size)
+    return out
+
+
+def _options(table: tables.SurveyTable, ref: dict[str, Any]) -> dict[str, list[dict]]:
+    """Choices of each filter: the values present in the table, with their names."""
+    labels = ref["labels"]
+    out = {}
+    for name, (column, _pattern) in columns.FILTERS.items():
+        names = labels.get(column, {})
+        out[name] = [{"value": str(v), "text": "{} {}".format(
+            v, " / ".join(n for n in names.get(str(v), ()) if n)).strip()}
+            for v in query.distinct_values(table, column)]
+    out["survey_year"] = [{"value": str(v), "text": str(v)}
+                          for v in query.distinct_values(table, "survey_year")]
+    out["substance_group"] = [{"value": k, "text": "{} / {}".format(*names)}
+                              for k, names in columns.SUBSTANCE_GROUPS.items()]
+    return out
+
+
+def _sort_links(data: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """Per column: the query string that sorts by it (toggling the direction) and the arrow."""
+    current = tuple((data.get("sort") or " ".join(columns.DEFAULT_SORT)).split() + ["asc"])[:2]
+    base = [(k, v) for k, v in request.args.items(multi=True) if k not in ("sort", "page")]
+    links = {}
+    for column in columns.COLUMNS:
+        direction = "desc" if current == (column, "asc") else "asc"
+        links[column] = {
+            "query": urlencode(base + [("sort", "{} {}".format(column, direction))]),
+            "arrow": ("▲" if current[1] == "asc" else "▼") if current[0] == column else "",
+        }
+    return links
+
+
+def _page_query(page: int) -> str:
+    pairs = [(k, v) for k, v in request.args.items(multi=True) if k != "page"]
+    return urlencode(pairs + [("page", str(page))])
+
+
+def search_page():
+    """The quick-search page; bad input re-shows the form with the field named (400)."""
+    cleaned = _clean_query()
+    if cleaned is not None:
+        return tk.redirect_to(request.path + ("?" + cleaned if cleaned else ""))
+    raw = _args()
+    errors: dict[str, list[str]] = {}
+    data = _action_input(raw, errors)
+    for key in raw:
+        if key not in PAGE_PARAMS:
+            errors[key] = ["알 수 없는 매개변수 / Unknown parameter"]
+    extra: dict[str, Any] = {"errors": errors, "raw": raw, "result": None, "options": {},
+                             "missing": None, "page": 1, "pages": 1}
+    context = _context()
+    if not errors:
+        try:
+            result = tk.get_action("koreanap_contaminant_search")(
+                context, dict(data, include_summary=True, include_chart=True))
+        except tk.ValidationError as error:
+            errors.update(error.error_dict)
+        except tk.ObjectNotFound as error:
+            extra["missing"] = error.message or tables.NOT_PUBLISHED
+        except tk.NotAuthorized:
+            return tk.abort(403, "이 표를 볼 권한이 없습니다 / Not allowed to read this table")
+        else:
+            table = tables.survey_table_for(context, {})
+            ref = tables.reference(table)
+            size = config.page_size()
+            extra.update(
+                result=result, options=_options(table, ref),
+                page=data["offset"] // size + 1,
+                pages=max(1, -(-result["total"] // size)),
+                labels=ref["labels"],
+                chart_json=json.dumps(result["chart"], ensure_ascii=False).replace("</", "<\\/"),
+                sort_links=_sort_links(raw),
+                query_string=request.query_string.decode("utf-8", "replace"),
+                prev_query=_page_query(data["offset"] // size),
+                next_query=_page_query(data["offset"] // size + 2),
+                csv_too_large=result["total"] > config.csv_max_rows(),
+            )
+    extra.update(columns=columns.COLUMNS, column_labels=columns.LABELS,
+                 csv_max_rows=config.csv_max_rows(), selected=_selected(raw))
+    body = tk.render("koreanap/contaminants/search.html", extra)
+    return Response(body, status=400 if errors else 200)
+
+
+def _selected(raw: dict[str, Any]) -> dict[str, list[str]]:
+    out = {}
+    for key in FILTER_PARAMS:
+        value = raw.get(key)
+        if value is None:
+            continue
+        out[key] = [str(v) for v in value] if isinstance(value, list) else [str(value)]
+    return out
+
+
+def _csv_value(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def download_csv():
+    """The rows of the current filter and order as CSV (the columns of the resource)."""
+    raw = _args()
+    unknown = [k for k in raw if k not in PAGE_PARAMS]
+    data = {k: v for k, v in raw.items() if k != "page"}
+    try:
+        if unknown:
+            raise tk.ValidationError({k: ["알 수 없는 매개변수 / Unknown parameter"]
+                                      for k in unknown})
+        result = tk.get_action("koreanap_contaminant_search")(
+            _context(), dict(data, limit=0, include_summary=False))
+    except tk.ValidationError as error:
+        return _text(400, "\n".join("{}: {}".format(k, " ".join(map(str, v)))
+                                    for k, v in error.error_dict.items()))
+    except tk.ObjectNotFound as error:
+        return _text(404, str(error.message or tables.NOT_PUBLISHED))
+    except tk.NotAuthorized:
+        return _text(403, "이 표를 볼 권한이 없습니다 / Not allowed to read this table")
+    if result["total"] > config.csv_max_rows():
+        return _text(400, (
+            "선택한 행이 {n:,}개로 {m:,}개를 넘습니다. 조건을 좁히거나 전체 파일을 받으세요: "
+            "{url} / "
+            "{n:,} rows match, more than {m:,}; narrow the filter or download the whole table: "
+            "{url}").format(n=result["total"], m=config.csv_max_rows(),
+                            url=tk.url_for("datastore.dump", resource_id=result["resource_id"],
+                                           _external=True)))
+    table = tables.find_survey_table(result["resource_id"])
+    validated = tk.navl_validate(data, _schema(), {})[0]
+
+    def generate():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(columns.COLUMNS)
+        for n, row in enumerate(query.stream_rows(table, validated, result["total"]), 1):
+            writer.writerow([_csv_value(v) for v in row])
+            if n % 1000 == 0:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    filename = "contaminants-{}.csv".format(result["package_name"] or "search")
+    return Response(stream_with_context(generate()), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="{}"'.format(
+                        filename)})
+
+
+def _schema():
+    from .logic import schema
+
+    return schema.search()
+
+
+def _text(status: int, message: str) -> Response:
+    return Response(message + "\n", status=status, mimetype="text/plain",
+                    headers={"Content-Type": "text/plain; charset=utf-8"})
+
+
+koreanap_contaminants.add_url_rule("/contaminants", view_func=search_page,
+                                   endpoint="search")
+koreanap_contaminants.add_url_rule("/contaminants/download.csv", view_func=download_csv,
+                                   endpoint="download")
