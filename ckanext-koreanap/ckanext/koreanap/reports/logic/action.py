@@ -8,6 +8,7 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.logic import validate
+from ckan.model.types import make_uuid
 from flask import has_request_context
 from sqlalchemy import and_, func
 
@@ -28,12 +29,15 @@ def _is_overdue(report: ErrorReport, at: datetime.datetime) -> bool:
             and report.due_at < at)
 
 
-def _dictize(reports: list[ErrorReport], private: bool | list[bool]) -> list[dict]:
+def _dictize(reports: list[ErrorReport], private: bool | list[bool],
+             packages: dict | None = None) -> list[dict]:
     """Report dicts; ``private`` (one flag, or one per report) adds what only managers see."""
     flags = private if isinstance(private, list) else [private] * len(reports)
-    package_ids = {r.package_id for r in reports}
-    packages = {p.id: p for p in model.Session.query(model.Package)
-                .filter(model.Package.id.in_(package_ids))} if package_ids else {}
+    package_ids = {r.package_id for r in reports} - set(packages or {})
+    packages = dict(packages or {})
+    if package_ids:
+        packages.update({p.id: p for p in model.Session.query(model.Package)
+                         .filter(model.Package.id.in_(package_ids))})
     resource_ids = {r.resource_id for r in reports if r.resource_id}
     resources = {r.id: r for r in model.Session.query(model.Resource)
                  .filter(model.Resource.id.in_(resource_ids))} if resource_ids else {}
@@ -147,10 +151,11 @@ def koreanap_error_report_create(context, data_dict):
     package = model.Package.get(data["package_id"])
     if package is None or package.state != "active" or package.type != "dataset":
         raise tk.ObjectNotFound(_NOT_FOUND_DATASET)
-    try:
-        tk.check_access("package_show", {"user": context.get("user")}, {"id": package.id})
-    except tk.NotAuthorized:
-        raise tk.ObjectNotFound(_NOT_FOUND_DATASET)
+    if package.private:  # a public dataset is readable by everyone: skip the auth round trip
+        try:
+            tk.check_access("package_show", {"user": context.get("user")}, {"id": package.id})
+        except tk.NotAuthorized:
+            raise tk.ObjectNotFound(_NOT_FOUND_DATASET)
     resource_id = data.get("resource_id")
     if resource_id:
         resource = model.Resource.get(resource_id)
@@ -158,7 +163,9 @@ def koreanap_error_report_create(context, data_dict):
             raise tk.ObjectNotFound(_NOT_FOUND_RESOURCE)
         resource_id = resource.id
 
+    at = now()
     report = ErrorReport(
+        id=make_uuid(), created=at, modified=at,
         code=new_tracking_code(), package_id=package.id, resource_id=resource_id,
         owner_org=package.owner_org, category=data["category"],
         description=data["description"], location_row=data.get("location_row"),
@@ -166,14 +173,15 @@ def koreanap_error_report_create(context, data_dict):
         reporter_name=data.get("reporter_name"), reporter_email=data.get("reporter_email"),
         consent=bool(data.get("consent")), reporter_user_id=user.id if user else None,
         status="pending", urgent=data["category"] in workflow.URGENT_CATEGORIES)
+    # One flush writes both rows (the event's foreign key orders the inserts).
     model.Session.add(report)
-    model.Session.flush()
     model.Session.add(ErrorReportEvent(report_id=report.id, actor_id=report.reporter_user_id,
-                                       kind="created", to_status="pending",
+                                       created=at, kind="created", to_status="pending",
                                        data={"urgent": report.urgent}))
+    result = _dictize([report], False, packages={package.id: package})[0]
     model.Session.commit()
-    jobs.enqueue(jobs.notify_new_report, report.id)
-    return _dictize([report], False)[0]
+    jobs.enqueue(jobs.notify_new_report, result["id"])
+    return result
 
 
 @tk.side_effect_free
