@@ -189,6 +189,22 @@ ensure_frontend() {
     fi
 }
 
+# Message catalogs (ckanext/koreanap/i18n/<locale>/LC_MESSAGES/*.po, kept in
+# git) compiled to .mo (not kept): only those whose .po changed, each written
+# to a temporary file first so a running CKAN never reads half a catalog.
+ensure_catalogs() {
+    local po mo
+    while IFS= read -r -d '' po; do
+        mo="${po%.po}.mo"
+        if [ ! -s "$mo" ] || [ "$po" -nt "$mo" ]; then
+            say "Compiling the message catalog ${po#"$ROOT"/}"
+            "$VENV/bin/pybabel" -q compile -i "$po" -o "$mo.tmp" \
+                || die "pybabel could not compile $po (see the message above)"
+            mv -f "$mo.tmp" "$mo"
+        fi
+    done < <(find "$ROOT/ckanext-koreanap/ckanext" -path '*/i18n/*/LC_MESSAGES/*.po' -print0)
+}
+
 secret() {  # a random value kept in var/ so the ini is stable across runs
     local file="$VAR/secret-$1"
     if [ ! -s "$file" ]; then

@@ -10,7 +10,7 @@ import ckan.plugins.toolkit as tk
 from ckan.logic import validate
 from ckan.model.types import make_uuid
 from flask import has_request_context
-from sqlalchemy import and_, func
+from sqlalchemy import and_, func, or_
 
 from .. import access, config, jobs, ratelimit, workflow
 from ..model import ErrorReport, ErrorReportEvent, new_tracking_code, now
@@ -106,6 +106,15 @@ def _events(report: ErrorReport) -> list[dict]:
              "text": row.text, "data": row.data or {}} for row in rows]
 
 
+def _package(id_or_name: str) -> model.Package | None:
+    """The dataset with this id or name, in one query (Package.get may take two)."""
+    rows = (model.Session.query(model.Package)
+            .filter(or_(model.Package.id == id_or_name, model.Package.name == id_or_name))
+            .all())
+    rows.sort(key=lambda package: package.id != id_or_name)  # an id match wins
+    return rows[0] if rows else None
+
+
 def _actor_id(context) -> str | None:
     user = access.user_object(context.get("user"))
     return user.id if user else None
@@ -148,7 +157,7 @@ def koreanap_error_report_create(context, data_dict):
     if errors:
         raise tk.ValidationError(errors)
 
-    package = model.Package.get(data["package_id"])
+    package = _package(data["package_id"])
     if package is None or package.state != "active" or package.type != "dataset":
         raise tk.ObjectNotFound(_NOT_FOUND_DATASET)
     if package.private:  # a public dataset is readable by everyone: skip the auth round trip
