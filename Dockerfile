@@ -36,6 +36,10 @@ WORKDIR ${SRC_DIR}/ckanext-koreanap
 COPY requirements.txt setup.py ./
 COPY --from=frontend /build/ckanext-koreanap ./ckanext-koreanap
 COPY validation ./validation
+# The Korean and English message catalogs (.po in git) compiled to the .mo
+# files that the install copies with the package data.
+RUN python3 -m babel.messages.frontend compile --statistics -D ckanext-koreanap \
+        -d ckanext-koreanap/ckanext/koreanap/i18n
 
 # CKAN's exact pins are not visible to `pip check`: freeze what the image has
 # and install with that as constraints. The image's CKAN must be the version

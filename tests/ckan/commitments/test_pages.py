@@ -49,7 +49,8 @@ def test_unknown_filter_is_a_clear_400(app, params):
     """A filter value outside the plan's lists answers 400 naming it, escaped."""
     response = app.get("/commitments", params=params, status=400)
     assert "<script>alert(1)</script>" not in response.body
-    assert "Unknown" in response.body
+    assert "알 수 없는" in response.body
+    assert "Unknown" in app.get("/en/commitments", params=params, status=400).body
 
 
 @pytest.mark.usefixtures("clean_db")

@@ -29,9 +29,10 @@ def _post(app, token, url="/dataset/rice-cadmium/report-error", address="10.0.0.
 
 
 def test_dataset_and_resource_pages_have_the_report_button(app, catalogue):
-    """Dataset and resource pages link to the report form (오류신고 / Report an error)."""
+    """Dataset and resource pages link to the report form (오류신고, in English Report an error)."""
     body = app.get("/dataset/rice-cadmium", status=200).body
-    assert "오류신고 / Report an error" in body
+    assert "</i> 오류신고" in body
+    assert "</i> Report an error" in app.get("/en/dataset/rice-cadmium", status=200).body
     assert "/dataset/rice-cadmium/report-error" in body
     resource_id = catalogue["rice"]["resources"][0]["id"]
     body = app.get("/dataset/rice-cadmium/resource/" + resource_id, status=200).body
@@ -45,7 +46,7 @@ def test_report_through_the_form_gives_a_tracking_page(app, catalogue):
                      consent="true")
     assert response.status_code == 200
     assert "/error-report/ER-" in response.request.path
-    assert "대기 / Pending" in response.body
+    assert 'koreanap-status">대기' in response.body
     assert "hong@example.org" not in response.body and "홍길동" not in response.body
     assert _count() == 1
 
@@ -65,7 +66,7 @@ def test_missing_or_wrong_csrf_token_is_refused(app, catalogue, token):
     """A post without the form's CSRF token (or with a wrong one) is 400 and stores nothing."""
     _form(app)
     response = _post(app, token or "", expect=400)
-    assert "The form expired or was not sent from this site" in response.body
+    assert "양식이 만료되었거나 이 사이트에서 보낸 것이 아닙니다" in response.body
     assert _count() == 0
 
 

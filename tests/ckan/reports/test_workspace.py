@@ -48,7 +48,7 @@ def test_evaluator_sees_counts_median_and_every_organization(app, catalogue):
     urgent = app.get("/quality/error-reports?urgent=true", status=200).body
     assert "문화유산 3D" in urgent and "쌀 중 카드뮴" not in urgent
     by_org = app.get("/quality/error-reports?owner_org=cha&status=pending", status=200).body
-    assert "1 건 / reports" in by_org
+    assert 'koreanap-queue-count">1건' in by_org
 
 
 def test_publisher_queue_shows_only_their_organization(app, catalogue):
@@ -96,7 +96,7 @@ def test_status_change_from_the_report_page(app, catalogue):
     response = app.post("/quality/error-reports/" + code, data={
         "_csrf_token": csrf_token(body), "action": "update", "status": "accepted"})
     assert response.status_code == 200
-    assert "접수 / Accepted" in response.body
+    assert 'koreanap-status">접수' in response.body
 
 
 def test_invalid_transition_from_the_page_is_409(app, catalogue):

@@ -5,17 +5,36 @@ import ckan.plugins.toolkit as tk
 
 from . import workflow
 
+_CHOICES = {"category": workflow.CATEGORIES, "status": workflow.STATUSES,
+            "resolution": workflow.RESOLUTIONS}
+
 
 def koreanap_reports_category_options() -> list[dict]:
-    """The report categories as options of a select field (bilingual labels)."""
-    return [{"value": value, "text": "{} / {}".format(ko, en)}
-            for value, ko, en in workflow.CATEGORIES]
+    """The report categories as options of a select field (in the page's language)."""
+    return [{"value": value, "text": tk._(en)} for value, _ko, en in workflow.CATEGORIES]
 
 
 def koreanap_reports_status_options() -> list[dict]:
-    """The statuses as options of a select field (bilingual labels)."""
-    return [{"value": value, "text": "{} / {}".format(ko, en)}
-            for value, ko, en in workflow.STATUSES]
+    """The statuses as options of a select field (in the page's language)."""
+    return [{"value": value, "text": tk._(en)} for value, _ko, en in workflow.STATUSES]
+
+
+def koreanap_reports_resolution_options() -> list[dict]:
+    """The answers' results (resolved, rejected) as options of a select field."""
+    return [{"value": value, "text": tk._(en)} for value, _ko, en in workflow.RESOLUTIONS]
+
+
+def koreanap_reports_label(kind: str, value: str | None) -> str:
+    """A category, status or resolution value in the page's language.
+
+    :param kind: ``category``, ``status`` or ``resolution``
+    :param value: the stored value, e.g. ``accepted``
+    :returns: the label, the value itself when unknown, "" for no value
+    """
+    for val, _ko, en in _CHOICES.get(kind, ()):
+        if val == value:
+            return tk._(en)
+    return value or ""
 
 
 def koreanap_reports_answered(package_id: str) -> list[dict]:

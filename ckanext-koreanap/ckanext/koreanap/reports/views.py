@@ -24,11 +24,12 @@ koreanap_reports = Blueprint("koreanap_reports", __name__)
 _FORM_FIELDS = ("category", "description", "resource_id", "location_row", "location_column",
                 "reporter_name", "reporter_email", "consent")
 _HONEYPOT = "website"
-_CSRF_MESSAGE = ("양식이 만료되었거나 이 사이트에서 보낸 것이 아닙니다. "
-                 "새로 고친 뒤 다시 보내세요. / "
-                 "The form expired or was not sent from this site; reload the page and send it "
-                 "again.")
 _FILTERS = ("status", "owner_org", "category", "urgent", "overdue")
+
+
+def _csrf_message() -> str:
+    return tk._("The form expired or was not sent from this site; reload the page and send it "
+                "again.")
 
 
 def _user() -> str:
@@ -92,10 +93,10 @@ def report_form(id: str, resource_id: str | None = None):
     try:
         package = tk.get_action("package_show")(dict(context), {"id": id})
     except (tk.ObjectNotFound, tk.NotAuthorized):
-        return tk.abort(404, "데이터셋을 찾을 수 없습니다 / Dataset not found")
+        return tk.abort(404, tk._("Dataset not found"))
     resources = {r["id"]: r for r in package.get("resources", [])}
     if resource_id and resource_id not in resources:
-        return tk.abort(404, "리소스를 찾을 수 없습니다 / Resource not found")
+        return tk.abort(404, tk._("Resource not found"))
     try:
         tk.check_access("koreanap_error_report_create", dict(context), {})
     except tk.NotAuthorized as error:
@@ -110,10 +111,9 @@ def report_form(id: str, resource_id: str | None = None):
         if resource_id:
             data["resource_id"] = resource_id
         if not _csrf_ok():
-            errors, status = {"form": [_CSRF_MESSAGE]}, 400
+            errors, status = {"form": [_csrf_message()]}, 400
         elif request.form.get(_HONEYPOT):
-            errors, status = {"form": ["양식을 받을 수 없습니다 / The form could not be "
-                                       "accepted"]}, 400
+            errors, status = {"form": [tk._("The form could not be accepted")]}, 400
         else:
             try:
                 report = tk.get_action("koreanap_error_report_create")(
@@ -125,9 +125,8 @@ def report_form(id: str, resource_id: str | None = None):
             except tk.ObjectNotFound as error:
                 return tk.abort(404, str(error))
             else:
-                tk.h.flash_success(
-                    "오류신고가 접수되었습니다. 추적 코드: {} / Your report was received. "
-                    "Tracking code: {}".format(report["code"], report["code"]))
+                tk.h.flash_success(tk._("Your report was received. Tracking code: %(code)s")
+                                   % {"code": report["code"]})
                 return tk.redirect_to("koreanap_reports.track", code=report["code"])
     body = tk.render("koreanap/error_report/form.html", {
         "pkg": package, "pkg_dict": package, "resource": resources.get(resource_id or ""),
@@ -142,7 +141,7 @@ def track(code: str):
     try:
         report = tk.get_action("koreanap_error_report_show")(_context(), {"id": code})
     except tk.ObjectNotFound:
-        return tk.abort(404, "오류신고를 찾을 수 없습니다 / Error report not found")
+        return tk.abort(404, tk._("Error report not found"))
     return tk.render("koreanap/error_report/track.html", {"report": report})
 
 
@@ -166,7 +165,7 @@ def _queue(filters: dict, **extra) -> dict:
 def workspace():
     """The evaluators' queue, with counts, median time to answer and overdue per org."""
     if not _user():
-        return tk.abort(403, "로그인하세요 / Log in to see the error-report queue")
+        return tk.abort(403, tk._("Log in to see the error-report queue"))
     filters = _filters()
     page = max(1, tk.h.get_page_number(request.args))
     per_page = 50
@@ -197,7 +196,7 @@ def _cell(value) -> str:
 def workspace_csv():
     """The queue (same filters) as CSV, formulas neutralised."""
     if not _user():
-        return tk.abort(403, "로그인하세요 / Log in to export error reports")
+        return tk.abort(403, tk._("Log in to export error reports"))
     filters = _filters()
     out = io.StringIO()
     out.write("\ufeff")  # so spreadsheets read the Korean text as UTF-8
@@ -224,7 +223,7 @@ def manage(code: str):
         action = request.form.get("action", "")
         form = request.form
         if not _csrf_ok():
-            errors, status = {"form": [_CSRF_MESSAGE]}, 400
+            errors, status = {"form": [_csrf_message()]}, 400
         else:
             try:
                 if action == "comment":
@@ -241,7 +240,7 @@ def manage(code: str):
                     tk.get_action("koreanap_error_report_update")(
                         dict(context), {"id": code, **data})
                 else:
-                    errors, status = {"form": ["알 수 없는 동작 / Unknown action"]}, 400
+                    errors, status = {"form": [tk._("Unknown action")]}, 400
             except tk.NotAuthorized as error:
                 return tk.abort(403, str(error))
             except tk.ObjectNotFound as error:
@@ -249,7 +248,7 @@ def manage(code: str):
             except tk.ValidationError as error:
                 errors, status = error.error_dict, 409
             if not errors:
-                tk.h.flash_success("저장했습니다 / Saved")
+                tk.h.flash_success(tk._("Saved"))
                 return tk.redirect_to("koreanap_reports.manage", code=code)
     try:
         report = tk.get_action("koreanap_error_report_show")(

@@ -1,35 +1,42 @@
 """Categories, statuses and the allowed status changes of an error report."""
 from __future__ import annotations
 
-# (value, Korean label, English label)
+
+def N_(text: str) -> str:
+    """Marks an English label for the message catalog; pages translate it with ``tk._``."""
+    return text
+
+
+# (value, Korean label, English label); the Korean label is the catalog's
+# translation too, and both go into e-mails and the API's *_label fields.
 CATEGORIES = (
-    ("wrong_value", "잘못된 값", "Wrong value"),
-    ("missing_values", "누락된 값", "Missing values"),
-    ("out_of_date", "최신이 아님", "Out of date"),
-    ("broken_link", "다운로드·링크 오류", "Broken download or link"),
-    ("format_encoding", "형식·인코딩 문제", "Format or encoding problem"),
-    ("personal_data", "개인정보 노출", "Personal data exposed"),
-    ("metadata_wrong", "메타데이터 오류", "Metadata wrong"),
-    ("other", "기타", "Other"),
+    ("wrong_value", "잘못된 값", N_("Wrong value")),
+    ("missing_values", "누락된 값", N_("Missing values")),
+    ("out_of_date", "최신이 아님", N_("Out of date")),
+    ("broken_link", "다운로드·링크 오류", N_("Broken download or link")),
+    ("format_encoding", "형식·인코딩 문제", N_("Format or encoding problem")),
+    ("personal_data", "개인정보 노출", N_("Personal data exposed")),
+    ("metadata_wrong", "메타데이터 오류", N_("Metadata wrong")),
+    ("other", "기타", N_("Other")),
 )
 CATEGORY_VALUES = tuple(value for value, _ko, _en in CATEGORIES)
 # Exposed personal data (Public Data Act art. 17) is the most urgent kind.
 URGENT_CATEGORIES = ("personal_data",)
 
 STATUSES = (
-    ("pending", "대기", "Pending"),
-    ("accepted", "접수", "Accepted"),
-    ("in_progress", "처리중", "In progress"),
-    ("answered", "통지", "Answered"),
-    ("spam", "스팸", "Spam"),
+    ("pending", "대기", N_("Pending")),
+    ("accepted", "접수", N_("Accepted")),
+    ("in_progress", "처리중", N_("In progress")),
+    ("answered", "통지", N_("Answered")),
+    ("spam", "스팸", N_("Spam")),
 )
 STATUS_VALUES = tuple(value for value, _ko, _en in STATUSES)
 # Statuses whose answer deadline is running.
 OPEN_STATUSES = ("accepted", "in_progress")
 
 RESOLUTIONS = (
-    ("resolved", "해결", "Resolved"),
-    ("rejected", "반려", "Rejected"),
+    ("resolved", "해결", N_("Resolved")),
+    ("rejected", "반려", N_("Rejected")),
 )
 RESOLUTION_VALUES = tuple(value for value, _ko, _en in RESOLUTIONS)
 

@@ -1,0 +1,78 @@
+"""Korean and English: the message catalogs and bilingual dataset fields.
+
+The catalogs of every koreanap plugin are one gettext domain,
+``ckanext-koreanap``, in ``i18n/`` next to this module: the template
+``ckanext-koreanap.pot`` and ``<locale>/LC_MESSAGES/ckanext-koreanap.po``
+for ``ko_KR`` and ``en`` (msgids are English). The ``.mo`` files are
+compiled by the set-up scripts (``scripts/lib.sh`` ``ensure_catalogs``), not
+kept in git.
+
+Bilingual fields are pairs such as ``title`` / ``title_en`` and ``notes`` /
+``notes_en``: the plain name holds the Korean text, ``_en`` the English.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+DOMAIN = "ckanext-koreanap"
+CATALOG_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "i18n")
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _get(data: Any, key: str) -> Any:
+    if isinstance(data, dict):
+        if key in data:
+            return data[key]
+        # without the scheming schema the English fields are extras
+        for extra in data.get("extras") or ():
+            if isinstance(extra, dict) and extra.get("key") == key:
+                return extra.get("value")
+        return None
+    return getattr(data, key, None)
+
+
+def is_english(lang: str | None = None) -> bool:
+    """Whether the page's language (or ``lang``) is English."""
+    if lang is None:
+        try:
+            lang = tk.h.lang()
+        except (RuntimeError, TypeError):  # no request: the configured default
+            lang = tk.config.get("ckan.locale_default")
+    return (lang or "").lower().startswith("en")
+
+
+def koreanap_localized(data_dict: Any, field: str, lang: str | None = None) -> str:
+    """A bilingual field in the page's language, the other language when that one is empty.
+
+    ``koreanap_localized(pkg, "title")`` is ``pkg["title_en"]`` on an English
+    page when it is set, else ``pkg["title"]``; on a Korean page ``title``
+    (or ``title_ko`` where the Korean has its own key), else ``title_en``.
+    A title equal to the dataset's URL name counts as empty (CKAN and the
+    scheming ``title`` preset copy the name into an empty title).
+
+    :param data_dict: a dict (a dataset, a resource, …) or an object with
+        those attributes; None gives ""
+    :param field: the field's plain name, e.g. ``title`` or ``notes``
+    :param lang: a locale such as ``en`` or ``ko_KR`` (default: the page's)
+    :returns: the text, or "" when neither language has any
+    """
+    if not data_dict:
+        return ""
+    korean = _text(_get(data_dict, field + "_ko")) or _text(_get(data_dict, field))
+    if field == "title" and korean == _text(_get(data_dict, "name")):
+        korean = ""  # CKAN fills an empty title with the URL name: no Korean title
+    english = _text(_get(data_dict, field + "_en"))
+    if is_english(lang):
+        return english or korean
+    return korean or english
+
+
+def get_helpers() -> dict[str, Any]:
+    """The template helpers of this module (registered by the plugin with ITranslation)."""
+    return {"koreanap_localized": koreanap_localized}

@@ -1,0 +1,122 @@
+"""Pages are in Korean by default and in English under /en/, one language at a time."""
+import pytest
+from ckan.tests import factories, helpers
+
+pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
+
+
+def _dataset(**fields):
+    """A dataset; title_en/notes_en as schema fields, or as extras without the scheming schema."""
+    english = {k: fields.pop(k) for k in ("title_en", "notes_en") if k in fields}
+    org = factories.Organization(title="식품의약품안전처")
+    pkg = factories.Dataset(owner_org=org["id"], **fields, **english)
+    if any(k not in pkg for k in english):
+        pkg = helpers.call_action("package_patch", id=pkg["id"], extras=[
+            {"key": k, "value": v} for k, v in english.items()])
+    return pkg
+
+
+def test_korean_is_the_default_language(app):
+    """Without a language prefix the tracker is Korean, with none of the same labels in English."""
+    body = app.get("/commitments", status=200).body
+    assert '<html lang="ko_KR"' in body or '<html lang="ko-KR"' in body
+    assert ">주관 기관</label>" in body and ">이행 일정</th>" in body
+    assert "Lead agency" not in body and ">Milestones<" not in body
+
+
+def test_english_under_the_en_prefix(app):
+    """/en/commitments shows the same page in English and none of its Korean labels."""
+    body = app.get("/en/commitments", status=200).body
+    assert '<html lang="en"' in body
+    assert ">Lead agency</label>" in body and ">Milestones</th>" in body
+    assert "주관 기관" not in body and "이행 일정" not in body
+
+
+def test_links_keep_the_chosen_language(app):
+    """Links on an English page stay English (/en/...), on a Korean page unprefixed."""
+    english = app.get("/en/commitments", status=200).body
+    assert 'href="/en/commitments/nap4-01"' in english
+    korean = app.get("/commitments", status=200).body
+    assert 'href="/commitments/nap4-01"' in korean
+
+
+@pytest.mark.parametrize("path", ["/", "/commitments", "/commitments/nap4-01", "/dataset/",
+                                  "/organization/", "/dataset/rice/report-error"])
+def test_every_page_has_the_language_switcher(app, path):
+    """Each page links to itself in the other language, named in that language."""
+    _dataset(name="rice", title="쌀 중 카드뮴")
+    korean = app.get(path, status=200).body
+    switch = korean.split('class="koreanap-lang-switch', 1)[1].split("</nav>", 1)[0]
+    target = "/en" + (path if path != "/" else "/")
+    assert f'href="{target}"' in switch and ">English</a>" in switch
+    assert ">한국어</strong>" in switch  # the current language, not a link
+    english = app.get("/en" + path, status=200).body
+    switch = english.split('class="koreanap-lang-switch', 1)[1].split("</nav>", 1)[0]
+    assert f'href="{path}"' in switch and ">한국어</a>" in switch
+    assert ">English</strong>" in switch
+
+
+def test_switching_changes_the_page_language(app):
+    """Following the switcher's link from a Korean page gives the English page, and back."""
+    korean = app.get("/commitments/nap4-01", status=200).body
+    assert "이행 일정" in korean
+    english = app.get("/en/commitments/nap4-01", status=200).body
+    assert ">Milestones</h2>" in english and "이행 일정" not in english
+    back = english.split('class="koreanap-lang-switch', 1)[1].split('hreflang="ko-KR"', 1)[1]
+    href = back.split('href="', 1)[1].split('"', 1)[0]
+    assert href == "/commitments/nap4-01"
+    assert "이행 일정" in app.get(href, status=200).body
+
+
+def test_home_page_in_one_language(app):
+    """The home page introduces the plan in Korean by default and in English under /en/."""
+    korean = app.get("/", status=200).body
+    assert "제4차 열린정부 국가실행계획 공공데이터" in korean
+    assert "식품의약품안전처" in korean and "Ministry of Food and Drug Safety" not in korean
+    assert "Open Government Partnership National Action Plan" not in korean
+    english = app.get("/en/", status=200).body
+    assert "4th Open Government Partnership National Action Plan (2018–2020)" in english
+    assert "Ministry of Food and Drug Safety" in english and "식품의약품안전처" not in english
+
+
+def test_python_messages_follow_the_language(app):
+    """An error message raised in Python (tk._) is Korean by default and English under /en/."""
+    korean = app.get("/commitments", params={"agency": "nowhere"}, status=400).body
+    assert "목록에서 고르세요" in korean and "choose one from the list" not in korean
+    english = app.get("/en/commitments", params={"agency": "nowhere"}, status=400).body
+    assert "choose one from the list" in english
+
+
+def test_error_report_form_in_each_language(app):
+    """The error-report form's labels and button follow the page language."""
+    _dataset(name="rice", title="쌀 중 카드뮴")
+    korean = app.get("/dataset/rice/report-error", status=200).body
+    assert "신고하기" in korean and "Send report" not in korean
+    assert "잘못된 값" in korean and "Wrong value" not in korean
+    english = app.get("/en/dataset/rice/report-error", status=200).body
+    assert "Send report" in english and "신고하기" not in english
+    assert "Wrong value" in english
+
+
+def test_bilingual_title_in_the_chosen_language(app):
+    """A dataset with both titles shows the Korean one in Korean and the English one in English."""
+    _dataset(name="rice", title="쌀 중 카드뮴", title_en="Cadmium in rice")
+    korean = app.get("/dataset/rice/report-error", status=200).body
+    assert "<strong>쌀 중 카드뮴</strong>" in korean
+    english = app.get("/en/dataset/rice/report-error", status=200).body
+    assert "<strong>Cadmium in rice</strong>" in english
+
+
+def test_dataset_without_korean_falls_back_to_english(app):
+    """A dataset with no Korean title shows its English title on a Korean page, without error."""
+    _dataset(name="imported-rice", title="", title_en="Cadmium in imported rice")
+    korean = app.get("/dataset/imported-rice/report-error", status=200).body
+    assert "<strong>Cadmium in imported rice</strong>" in korean
+    assert "신고하기" in korean  # the page itself is still Korean
+
+
+def test_dataset_without_english_falls_back_to_korean(app):
+    """A dataset with only a Korean title shows it on an English page."""
+    _dataset(name="rice", title="쌀 중 카드뮴")
+    english = app.get("/en/dataset/rice/report-error", status=200).body
+    assert "<strong>쌀 중 카드뮴</strong>" in english
