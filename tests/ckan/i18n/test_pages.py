@@ -120,3 +120,18 @@ def test_dataset_without_english_falls_back_to_korean(app):
     _dataset(name="rice", title="쌀 중 카드뮴")
     english = app.get("/en/dataset/rice/report-error", status=200).body
     assert "<strong>쌀 중 카드뮴</strong>" in english
+
+
+def test_search_results_show_the_chosen_language(app):
+    """The dataset list shows each dataset's title and description in the page's language."""
+    _dataset(name="rice", title="쌀 중 카드뮴", title_en="Cadmium in rice",
+             notes="쌀의 카드뮴 검출량", notes_en="Cadmium detected in rice")
+    _dataset(name="imported-rice", title="", title_en="Cadmium in imported rice",
+             notes="", notes_en="Imported rice samples")
+    korean = app.get("/dataset/", status=200).body
+    assert "쌀 중 카드뮴" in korean and "쌀의 카드뮴 검출량" in korean
+    assert "Cadmium in rice" not in korean
+    assert "Cadmium in imported rice" in korean and "Imported rice samples" in korean
+    english = app.get("/en/dataset/", status=200).body
+    assert "Cadmium in rice" in english and "Cadmium detected in rice" in english
+    assert "쌀 중 카드뮴" not in english
