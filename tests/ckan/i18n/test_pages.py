@@ -135,3 +135,14 @@ def test_search_results_show_the_chosen_language(app):
     english = app.get("/en/dataset/", status=200).body
     assert "Cadmium in rice" in english and "Cadmium detected in rice" in english
     assert "쌀 중 카드뮴" not in english
+
+
+def test_browser_messages_are_translated(app, ckan_config, monkeypatch, tmp_path):
+    """The 3D view's JavaScript messages reach the browser in Korean (/api/i18n/ko_KR)."""
+    from ckan.lib.i18n import build_js_translations
+
+    monkeypatch.setitem(ckan_config, "ckan.storage_path", str(tmp_path))
+    build_js_translations()  # what `ckan run` and `ckan translation js` do
+    korean = app.get("/api/i18n/ko_KR", status=200).json
+    assert korean["It is too large to show in the browser."][1] == (
+        "브라우저에서 보여 주기에는 너무 큽니다.")
