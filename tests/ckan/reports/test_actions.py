@@ -222,3 +222,35 @@ def test_evaluator_makes_the_dataset_private_in_one_action(catalogue):
     assert result["events"][-1]["actor"] == "evaluator"
     with pytest.raises(helpers.logic.NotAuthorized):
         _as("outsider", "koreanap_error_report_make_private", id=code)
+
+
+def test_queue_order_is_urgent_then_deadline_then_age(catalogue):
+    """The queue lists urgent reports first, then by answer deadline, then oldest first."""
+    old_pending = _create(catalogue)["code"]
+    late_deadline = _create(catalogue)["code"]
+    early_deadline = _create(catalogue)["code"]
+    urgent = _create(catalogue, category="personal_data")["code"]
+    for code in (late_deadline, early_deadline):
+        _as("root", "koreanap_error_report_update", id=code, status="accepted")
+    model.Session.execute(text(
+        "update koreanap_error_report set due_at = due_at - interval '5 days' "
+        "where code = :code"), {"code": early_deadline})
+    model.Session.commit()
+    listed = _as("evaluator", "koreanap_error_report_list")
+    assert [r["code"] for r in listed["results"]] == [
+        urgent, early_deadline, late_deadline, old_pending]
+
+
+def test_unknown_tracking_code_is_404(app, catalogue):
+    """An unknown tracking code answers 404 on the page and in the API."""
+    app.get("/error-report/ER-00000-00000", status=404)
+    api(app, "koreanap_error_report_show", expect=404, id="ER-00000-00000")
+
+
+def test_api_unknown_dataset_or_resource_is_404(app, catalogue):
+    """Through the API, an unknown dataset or a foreign resource answers 404 with a message."""
+    data = {"category": "other", "description": "다른 데이터셋의 리소스 / wrong place"}
+    body = api(app, "koreanap_error_report_create", expect=404, package_id="nope", **data)
+    assert body["error"]["message"]  # the catalogue's language decides its words
+    api(app, "koreanap_error_report_create", expect=404, package_id="rice-cadmium",
+        resource_id=catalogue["scans"]["resources"][0]["id"], **data)
