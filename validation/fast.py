@@ -43,7 +43,7 @@ from pyarrow import csv as pacsv
 
 BATCH_BYTES = 1 << 20
 CACHE_LIMIT = 50_000  # entries per column, or per check that reads one column
-TUPLE_CACHE_LIMIT = 20_000  # per check reading several columns (bigger keys)
+TUPLE_CACHE_LIMIT = 100_000  # per check reading several columns (the survey has ~90k)
 _HASH_MASK = (1 << 64) - 1
 _MIX = np.uint64(0x100000001B3)
 
