@@ -36,6 +36,9 @@ setup(
             "public/**/*",
             "i18n/**/*",
             "migration/**/*",
+            # The dataset schema (ckanext-scheming) and the KOGL licence list.
+            "schemas/*.yaml",
+            "licenses.json",
             # The error-report centre (plugin koreanap_reports).
             "reports/config_declaration.yaml",
             "reports/templates/**/*",

@@ -1,11 +1,15 @@
 """The README's serve command brings up a working catalogue, and re-running it changes nothing.
 
 This runs the real scripts/serve on a spare port (so a catalogue already
-served on 5000 is left alone), against real PostgreSQL and Redis.
+served on 5000 is left alone), against real PostgreSQL and Redis. It
+publishes the four data packages with `koreanap publish` over HTTP, so the
+command's HTTP-only behaviour (a wrong token) is tested here too.
 """
+import json
 import os
 import pathlib
 import subprocess
+import sys
 import urllib.parse
 import urllib.request
 
@@ -22,9 +26,17 @@ def _serve(*args, timeout=900):
                           capture_output=True, text=True, timeout=timeout)
 
 
+PACKAGES = sorted(p.parent for p in (ROOT / "datapackages").glob("*/datapackage.json"))
+
+
 def _get(path):
     with urllib.request.urlopen(BASE + path, timeout=30) as response:
         return response.status, response.read().decode("utf-8")
+
+
+def _api(action, **params):
+    _, body = _get("/api/3/action/{}?{}".format(action, urllib.parse.urlencode(params)))
+    return json.loads(body)["result"]
 
 
 @pytest.fixture(scope="module")
@@ -54,16 +66,53 @@ def test_second_run_changes_nothing(served):
     """Re-running the serve command publishes nothing new (all content unchanged)."""
     _, second = served
     assert second.returncode == 0, second.stderr[-3000:]
-    assert "created" not in second.stdout
-    assert second.stdout.count(": unchanged") == 6
+    for word in ("created", "updated", "replaced", "removed"):
+        assert ": " + word not in second.stdout
+    resources = sum(len(json.loads((p / "datapackage.json").read_text("utf-8"))["resources"])
+                    for p in PACKAGES)
+    # Per package: its organization, its dataset and each of its resources.
+    assert second.stdout.count(": unchanged") == 2 * len(PACKAGES) + resources
+
+
+def test_four_packages_are_published_valid_and_scored(served):
+    """Each data package is a dataset whose resources are all valid, with a metadata score."""
+    for package in PACKAGES:
+        state = _api("koreanap_dataset_validation_show", id=package.name)
+        assert state["status"] == "valid", state
+        assert {r["status"] for r in state["resources"]} == {"valid"}
+        assert state["score"]["max"] == 405 and state["score"]["total"] > 0
+
+
+def test_tables_are_previewable_from_the_datastore(served):
+    """The survey table is in the DataStore (the preview and the DataStore API work)."""
+    dataset = _api("package_show", id="food-contaminants")
+    survey = next(r for r in dataset["resources"] if r["datapackage_name"] == "survey_results")
+    assert survey["datastore_active"] is True
+    found = _api("datastore_search", resource_id=survey["id"], limit=1)
+    assert found["total"] == 60000
+
+
+def test_wrong_token_is_refused_with_a_clear_403(served):
+    """koreanap publish with a wrong token says 403 and changes nothing."""
+    env = dict(os.environ, KOREANAP_API_TOKEN="not-a-token")
+    before = _api("package_show", id="ogp-nap4-commitments")["metadata_modified"]
+    result = subprocess.run(
+        [sys.executable, "-m", "ckanext.koreanap.console", "publish",
+         str(ROOT / "datapackages" / "ogp-nap4-commitments"), "--ckan-url", BASE,
+         "--no-progress"], env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1
+    assert "403 not authorized" in result.stderr
+    assert "the catalogue was not changed" in result.stderr
+    assert _api("package_show", id="ogp-nap4-commitments")["metadata_modified"] == before
 
 
 @pytest.mark.parametrize("path, expect", [
     ("/", "제4차 열린정부 국가실행계획"),
-    ("/dataset/", "demo-food-contaminants"),
-    ("/dataset/demo-food-contaminants", "카드뮴"),
-    ("/organization/mfds", "demo-food-contaminants"),
-    ("/api/3/action/package_search?q=" + urllib.parse.quote("카드뮴"), '"count": 1'),
+    ("/dataset/", "food-contaminants"),
+    ("/dataset/food-contaminants", "식품 중 유해물질 오염도"),
+    ("/dataset/food-contaminants/validation", "koreanap-report"),
+    ("/organization/mfds", "food-contaminants"),
+    ("/api/3/action/package_search?q=" + urllib.parse.quote("곰팡이독소"), '"count": 1'),
 ])
 def test_pages_answer_200(served, path, expect):
     """Home, dataset list, dataset, organization and API search all answer 200."""

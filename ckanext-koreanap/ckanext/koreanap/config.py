@@ -12,3 +12,25 @@ def plan_url() -> str:
 def show_commitments_on_home() -> bool:
     """Whether the home page lists the plan's open-data commitments."""
     return tk.config.get("ckanext.koreanap.home.show_commitments")
+
+
+def public_requires_valid() -> bool:
+    """Whether a dataset with an invalid resource may not be made public."""
+    return tk.config.get("ckanext.koreanap.public_requires_valid")
+
+
+def max_upload_bytes() -> int:
+    """Largest data package upload / unpacked zip / fetched URL, in bytes."""
+    return tk.config.get("ckanext.koreanap.upload.max_bytes")
+
+
+def job_timeout() -> int:
+    """Seconds a validation job may run."""
+    return tk.config.get("ckanext.koreanap.jobs.timeout")
+
+
+def datastore_enabled() -> bool:
+    """Whether the DataStore plugin is loaded (valid tables are then loaded into it)."""
+    import ckan.plugins as p
+
+    return p.plugin_loaded("datastore")

@@ -1,8 +1,8 @@
 """The ``koreanap`` command: publishers' and operators' tools that need no CKAN install.
 
 ``validate`` and ``fix-encoding`` import only ``koreanap_validation`` (and
-frictionless); ``status`` talks to a catalogue with ckanapi. Nothing here
-imports ``ckan``.
+frictionless); ``status`` and ``publish`` talk to a catalogue with ckanapi.
+Nothing here imports ``ckan``.
 
 Exit codes: 0 ok, 1 the catalogue (or input) is not as expected, 2 usage error.
 """
@@ -238,6 +238,125 @@ def fix_encoding_command(file, out, overwrite, encoding) -> None:
         _fail("cannot convert {}: {}".format(file, exc), 1)
     click.echo("wrote {dst} (UTF-8) from {src} ({encoding}): {bytes_in:,} -> "
                "{bytes_out:,} bytes".format(**result))
+
+
+# -- publish ----------------------------------------------------------------
+
+@main.command(epilog="""\b
+Exit codes:
+  0  published (or --dry-run listed the changes)
+  1  the package is invalid (nothing published; the report is printed), or
+     the catalogue refused it or could not be reached (what was changed
+     before that is listed)
+  2  usage: missing path or token, unreadable input, a bad option
+
+The API token is read from KOREANAP_API_TOKEN (never from the command line).
+""")
+@click.argument("path")
+@click.option("--ckan-url", default="http://127.0.0.1:5000", show_default=True,
+              envvar="KOREANAP_CKAN_URL", help="Catalogue to publish to (or KOREANAP_CKAN_URL).")
+@click.option("--organization", help="Organization name [default: from koreanap:publisher].")
+@click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
+@click.option("--retries", default=4, show_default=True, type=click.IntRange(1, 20),
+              help="Tries per API call on network errors (backoff 1 s, doubling).")
+@click.option("--backoff", default=1.0, show_default=True, type=click.FloatRange(0),
+              help="Seconds before the first retry.")
+@click.option("--max-unpacked-bytes", default=2 * 1024 ** 3, show_default=True,
+              type=click.IntRange(1), help="Refuse a zip that unpacks to more than this.")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bars [default: only when standard error is a terminal].")
+def publish(path, ckan_url, organization, dry_run, retries, backoff, max_unpacked_bytes,
+            progress) -> None:
+    """Validate a data package, then publish it to a catalogue.
+
+    PATH is a package folder, a datapackage.json or a .zip. The package is
+    validated first with every rule of `koreanap validate`; on any error
+    nothing is published, the report is printed and the exit code is 1.
+    Otherwise the organization, the dataset and its resources are created or
+    updated: a second run with the same package prints "unchanged" for
+    everything; a changed file replaces only its resource; resources no
+    longer in the package are removed. The catalogue then validates the
+    dataset itself, loads its tables into the DataStore and scores its metadata.
+    """
+    from koreanap_validation.engine import validate_package
+    from koreanap_validation.inputs import InputError, open_input
+    from koreanap_validation.report import render, summary_line
+
+    from .publishing import Publisher, PublishError, environ_token
+
+    token = environ_token()
+    if not token and not dry_run:
+        _fail("no API token: set KOREANAP_API_TOKEN to your API token (the catalogue's "
+              "user page, API Tokens tab)", 2)
+    if progress is None:
+        progress = sys.stderr.isatty()
+    show = _progress_printer() if progress else None
+    try:
+        with open_input(path, max_unpacked_bytes=max_unpacked_bytes) as prepared:
+            if not isinstance(prepared.descriptor, dict):
+                _fail("{} is not a local data package".format(path), 2)
+            report = validate_package(prepared.descriptor, basepath=prepared.basepath,
+                                      progress=show)
+            if show:
+                show.finish()
+            if not report["valid"]:
+                click.echo(render(report, "text", source=path), nl=False)
+                _fail("{} is invalid; nothing was published".format(path), 1)
+            click.echo("{}: {}".format(path, summary_line(report)))
+            bar = _upload_bar() if progress else None
+            try:
+                with _remote(ckan_url, token) as ckan:
+                    publisher = Publisher(ckan, echo=click.echo, dry_run=dry_run,
+                                          retries=retries, backoff=backoff, progress=bar)
+                    publisher.publish(_inline_schemas(prepared.descriptor, prepared.basepath),
+                                      prepared.basepath, organization=organization)
+            except PublishError as exc:
+                _fail(exc.explain(), 1)
+            finally:
+                if bar:
+                    bar.finish()
+    except InputError as exc:
+        _fail(exc.message, exc.exit_code)
+
+
+def _inline_schemas(descriptor: dict, basepath: str) -> dict:
+    """The descriptor with each local ``"schema": "file.json"`` read in."""
+    import json
+    import os
+
+    out = dict(descriptor)
+    resources = []
+    for resource in descriptor.get("resources") or []:
+        schema = resource.get("schema")
+        if isinstance(schema, str) and "://" not in schema:
+            try:
+                with open(os.path.join(basepath, schema), encoding="utf-8-sig") as fh:
+                    resource = dict(resource, schema=json.load(fh))
+            except (OSError, ValueError) as exc:
+                _fail("cannot read the schema {} of {}: {}".format(
+                    schema, resource.get("name"), exc), 1)
+        resources.append(resource)
+    out["resources"] = resources
+    return out
+
+
+class _upload_bar:
+    """Bytes uploaded so far, on standard error."""
+
+    def __init__(self) -> None:
+        self.last = ""
+
+    def __call__(self, name: str, done: int, total: int) -> None:
+        width = 30
+        filled = int(width * done / total) if total else width
+        line = "  uploading [{}{}] {:>5.1f}% {}".format(
+            "#" * filled, "-" * (width - filled), 100.0 * done / total if total else 100, name)
+        click.echo("\r\033[K" + line, err=True, nl=False)
+        self.last = line
+
+    def finish(self) -> None:
+        if self.last:
+            click.echo("", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -52,3 +52,60 @@ def koreanap_commitments() -> list[dict[str, Any]]:
 def koreanap_plan_url() -> str:
     """The configured link to the plan (``ckanext.koreanap.plan_url``)."""
     return config.plan_url()
+
+
+def koreanap_commitment_choices(field: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Scheming choices for ``commitment``: the plan's commitments (OGP id and title)."""
+    from .datapackage import commitments
+
+    rows = commitments() or [{"ogp_id": c["ogp_id"], "title": c["title_en"]}
+                             for c in _COMMITMENTS]
+    return [{"value": c["ogp_id"], "label": "{} {}".format(c["ogp_id"], c["title"])}
+            for c in rows]
+
+
+def koreanap_licence_choices(field: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Scheming choices for ``license_id``: KOGL types with the CC licence each maps to."""
+    from .datapackage import LICENCES
+
+    def label(lic: dict[str, str], lang: str) -> str:
+        return lic[lang] + (" (≈ {})".format(lic["cc"]) if lic["cc"] else "")
+
+    return [{"value": lic["id"], "label": {"ko": label(lic, "ko"), "en": label(lic, "en")}}
+            for lic in LICENCES]
+
+
+def koreanap_licence(licence_id: str | None) -> dict[str, str] | None:
+    """The KOGL licence entry (``ko``, ``en``, ``cc``, ``url``) for an id, or None."""
+    from .datapackage import LICENCES
+
+    return next((dict(lic) for lic in LICENCES if lic["id"] == licence_id), None)
+
+
+def koreanap_validation_state(package_id: str) -> dict[str, Any]:
+    """``{"status", "resources": {resource_id: row}, "score"}`` for a dataset page."""
+    from . import model as kmodel
+
+    try:
+        rows = kmodel.statuses_of(package_id)
+        quality = kmodel.get_quality(package_id)
+    except Exception:  # noqa: BLE001 - tables missing (plugin not migrated): show nothing
+        return {"status": None, "resources": {}, "score": None}
+    return {"status": kmodel.dataset_status(rows), "resources": rows,
+            "score": {k: quality[k] for k in ("total", "max", "band")} if quality else None}
+
+
+_STATUS_LABELS = {
+    "pending": ("검증 대기", "pending", "secondary"),
+    "valid": ("검증 통과", "valid", "success"),
+    "invalid": ("검증 실패", "invalid", "danger"),
+    "error": ("검증 오류", "error", "warning"),
+}
+
+
+def koreanap_status_label(status: str | None) -> dict[str, str] | None:
+    """Korean and English label and a Bootstrap colour for a validation status."""
+    if status not in _STATUS_LABELS:
+        return None
+    ko, en, colour = _STATUS_LABELS[status]
+    return {"status": status, "ko": ko, "en": en, "colour": colour}

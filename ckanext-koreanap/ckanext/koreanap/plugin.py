@@ -2,20 +2,118 @@
 
 The PostgreSQL search index is a separate plugin (``koreanap_search`` in
 :mod:`ckanext.koreanap.search.plugin`) so production can use Solr instead.
+The dataset schema comes from ckanext-scheming (``scheming_datasets``) with
+``scheming.dataset_schemas = ckanext.koreanap.schemas:dataset.yaml``.
 """
 from __future__ import annotations
+
+import json
+import logging
+import os
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
+log = logging.getLogger(__name__)
+
+# Searchable as extras_<name> too, as it was before the scheming schema.
+_EXTRA_ALIASES = ("commitment",)
+# English title and description join the free text (scheming fields are not
+# copied into it the way extras are).
+_TEXT_FIELDS = ("title_en", "notes_en")
+
 
 @tk.blanket.config_declarations
 @tk.blanket.helpers
+@tk.blanket.actions
+@tk.blanket.auth_functions
+@tk.blanket.validators
+@tk.blanket.blueprints
 class KoreanapPlugin(p.SingletonPlugin):
     p.implements(p.IConfigurer)
+    p.implements(p.IFacets, inherit=True)
+    p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IResourceController, inherit=True)
 
     # IConfigurer
 
     def update_config(self, config):
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
+        if not config.get("licenses_group_url"):
+            # KOGL types and their CC counterparts (datapackage.LICENCES).
+            here = os.path.dirname(os.path.abspath(__file__))
+            config["licenses_group_url"] = "file://" + os.path.join(here, "licenses.json")
+
+    # IFacets
+
+    def dataset_facets(self, facets_dict, package_type):
+        facets = {"commitment": tk._("Commitment"),
+                  "organization": tk._("Lead agency"),
+                  "ogp_values": tk._("OGP values"),
+                  "res_format": tk._("Formats"),
+                  "license_id": tk._("Licenses"),
+                  "validation_status": tk._("Validation status")}
+        for key, label in facets_dict.items():
+            facets.setdefault(key, label)
+        facets_dict.clear()
+        facets_dict.update(facets)
+        return facets_dict
+
+    # IPackageController
+
+    def before_dataset_index(self, pkg_dict):
+        for name in _EXTRA_ALIASES:
+            if pkg_dict.get(name) not in (None, "") and "extras_" + name not in pkg_dict:
+                pkg_dict["extras_" + name] = pkg_dict[name]
+        texts = [str(pkg_dict[f]) for f in _TEXT_FIELDS if pkg_dict.get(f)]
+        if texts:
+            current = pkg_dict.get("text") or []
+            pkg_dict["text"] = (current if isinstance(current, list) else [current]) + texts
+        values = pkg_dict.get("ogp_values")
+        if isinstance(values, str) and values.startswith("["):
+            try:
+                pkg_dict["ogp_values"] = json.loads(values)
+            except ValueError:
+                pass
+        from . import model as kmodel
+
+        try:
+            rows = kmodel.statuses_of(pkg_dict["id"])
+        except Exception:  # noqa: BLE001 - not migrated yet: index without statuses
+            log.debug("no validation table yet", exc_info=True)
+            return pkg_dict
+        status = kmodel.dataset_status(rows)
+        if status:
+            pkg_dict["validation_status"] = status
+        return pkg_dict
+
+    # IResourceController
+
+    def after_resource_create(self, context, resource):
+        self._queue(context, resource)
+
+    def after_resource_update(self, context, resource):
+        self._queue(context, resource)
+
+    def after_resource_delete(self, context, resources):
+        from ckan import model
+
+        from . import model as kmodel
+
+        current = {r["id"] for r in resources}
+        rid = (context.get("resource") or {}).get("id") if isinstance(
+            context.get("resource"), dict) else None
+        for row_id in [rid] if rid else []:
+            if row_id not in current:
+                kmodel.delete_status(row_id)
+        model.Session.commit()
+
+    def _queue(self, context, resource):
+        from . import jobs, loader
+
+        if loader.LOADING.get() or context.get("koreanap_no_validation"):
+            return
+        package = tk.get_action("package_show")(
+            {"ignore_auth": True}, {"id": resource["package_id"]})
+        jobs.enqueue(package, [resource["id"]])

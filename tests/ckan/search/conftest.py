@@ -36,22 +36,22 @@ def build_corpus():
              groups=[{"name": group["name"]}],
              resources=[{"url": "http://example.org/rice.csv", "format": "CSV",
                          "name": "검사 결과", "description": "survey results"}],
-             extras=[{"key": "commitment", "value": "KR0043"},
-                     {"key": "survey_year", "value": "2019"}],
+             commitment="KR0043",  # a field of the dataset schema (scheming), not an extra
+             extras=[{"key": "survey_year", "value": "2019"}],
              context=ctx)
     _dataset(mfds, name="mycotoxins", title="Mycotoxins in cereals",
              notes="Aflatoxin contamination of grains; 곡류 중 곰팡이독소 조사",
              tags=[{"name": "mycotoxins"}], license_id="cc-zero",
              resources=[{"url": "http://example.org/m.json", "format": "JSON"}],
-             extras=[{"key": "commitment", "value": "KR0043"},
-                     {"key": "survey_year", "value": "2020"}],
+             commitment="KR0043",
+             extras=[{"key": "survey_year", "value": "2020"}],
              context=ctx)
     _dataset(cha, name="heritage-3d", title="문화유산 3D 스캔 데이터",
              notes="Scans of national treasures prepared for 3D printing. 국보 3차원 스캔 자료.",
              tags=[{"name": "3D"}, {"name": "문화유산"}], license_id="other-at",
              resources=[{"url": "http://example.org/a.stl", "format": "STL"},
                         {"url": "http://example.org/a.ply", "format": "PLY"}],
-             extras=[{"key": "commitment", "value": "KR0045"}],
+             commitment="KR0045",
              context=ctx)
     _dataset(cha, name="imported-foods", title="Imported foods inspection",
              notes="Mentions cadmium only in the description.",

@@ -1,0 +1,315 @@
+"""Data package descriptor <-> catalogue dataset, both ways (no ``ckan`` import).
+
+``koreanap publish`` maps a ``datapackage.json`` onto the dataset schema
+(``schemas/dataset.yaml``) with :func:`descriptor_to_dataset` and
+:func:`descriptor_resource`; the catalogue's download rebuilds a descriptor
+with :func:`dataset_to_descriptor`. The two are inverse on everything
+publish compares, so download -> re-publish changes nothing. Descriptor
+properties without a field of their own (``sources``, ``contributors``,
+``created``, ``koreanap:publisher`` …) travel in ``datapackage_extra`` as JSON.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from koreanap_validation.metadata.dcat import descriptor_to_record, language_of
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+COMMITMENTS_CSV = REPO_ROOT / "datapackages" / "ogp-nap4-commitments" / "data" / "commitments.csv"
+
+# KOGL types (validation/metadata/vocabularies/kogl-licences.ttl) and the
+# Creative Commons licence each corresponds to ("close to", per kogl.or.kr).
+LICENCES: list[dict[str, str]] = [
+    {"id": "KOGL-Type-1", "ko": "공공누리 제1유형: 출처표시",
+     "en": "KOGL Type 1: source indication",
+     "cc": "CC BY 4.0", "url": "https://www.kogl.or.kr/info/licenseType1.do", "od": "true"},
+    {"id": "KOGL-Type-2", "ko": "공공누리 제2유형: 출처표시+상업적 이용금지",
+     "en": "KOGL Type 2: source indication, no commercial use", "cc": "CC BY-NC 4.0",
+     "url": "https://www.kogl.or.kr/info/licenseType2.do", "od": ""},
+    {"id": "KOGL-Type-3", "ko": "공공누리 제3유형: 출처표시+변경금지",
+     "en": "KOGL Type 3: source indication, no derivatives", "cc": "CC BY-ND 4.0",
+     "url": "https://www.kogl.or.kr/info/licenseType3.do", "od": ""},
+    {"id": "KOGL-Type-4", "ko": "공공누리 제4유형: 출처표시+상업적 이용금지+변경금지",
+     "en": "KOGL Type 4: source indication, no commercial use, no derivatives",
+     "cc": "CC BY-NC-ND 4.0", "url": "https://www.kogl.or.kr/info/licenseType4.do", "od": ""},
+    {"id": "other-open", "ko": "기타 자유이용(공공저작물, 저작권법 제24조의2)",
+     "en": "Other free use (public works, Copyright Act Art. 24-2)", "cc": "",
+     "url": "", "od": "true"},
+]
+
+# The plan's lead agencies as organizations: publisher name (Korean) -> org.
+AGENCIES: dict[str, dict[str, str]] = {
+    "식품의약품안전처": {"name": "mfds",
+                  "title": "식품의약품안전처 (Ministry of Food and Drug Safety)"},
+    "문화재청": {"name": "cha", "title": "문화재청 (Cultural Heritage Administration)"},
+    "행정안전부": {"name": "mois", "title": "행정안전부 (Ministry of the Interior and Safety)"},
+}
+
+OGP_VALUES = {
+    "access to information": "access_to_information",
+    "civic participation": "civic_participation",
+    "public accountability": "public_accountability",
+    "technology and innovation": "technology_and_innovation",
+    "technology and innovation for transparency and accountability": "technology_and_innovation",
+}
+
+# Descriptor keys mapped to fields of their own (everything else is "extra").
+_DATASET_KEYS = {
+    "name", "title", "title_ko", "title_en", "description", "description_ko", "description_en",
+    "keywords", "version", "resources", "koreanap:title", "koreanap:description",
+    "koreanap:commitment", "koreanap:division", "koreanap:ogpValues", "koreanap:updateCycle",
+    "koreanap:nextUpdate", "koreanap:legalBasis", "koreanap:collectionMethod",
+    "koreanap:temporal", "koreanap:spatial", "koreanap:contactPoint",
+}
+_RESOURCE_KEYS = {"name", "title", "description", "path", "format", "schema"}
+_TAG_BAD = re.compile(r"[^\w \-.]+")
+_OGP_ID = re.compile(r"\bOGP (KR\d{4})\b")
+
+# Dataset fields publish sets (and compares); the rest is the catalogue's own.
+DATASET_FIELDS = (
+    "name", "title", "title_en", "notes", "notes_en", "commitment", "lead_division",
+    "ogp_values", "update_cycle", "next_update_date", "legal_basis", "collection_method",
+    "temporal_start", "temporal_end", "spatial_coverage", "license_id", "contact_name",
+    "contact_name_en", "contact_email", "version", "datapackage_extra", "tags", "owner_org",
+)
+RESOURCE_FIELDS = ("name", "description", "format", "datapackage_name", "datapackage_path",
+                   "schema", "datapackage_extra")
+
+
+def canonical_json(value: Any) -> str:
+    """JSON text that is equal for equal values (sorted keys, Korean kept readable)."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def tag_name(keyword: str) -> str | None:
+    """A CKAN tag for a keyword: characters CKAN refuses become spaces (``기준·규격`` ->
+    ``기준 규격``); None when fewer than two characters are left."""
+    text = " ".join(_TAG_BAD.sub(" ", str(keyword)).split())[:100]
+    return text if len(text) >= 2 else None
+
+
+@cache
+def commitments() -> tuple[dict[str, str], ...]:
+    """The plan's commitments from the ogp-nap4-commitments package (empty if absent)."""
+    if not COMMITMENTS_CSV.is_file():
+        return ()
+    with COMMITMENTS_CSV.open(encoding="utf-8-sig", newline="") as fh:
+        return tuple(row for row in csv.DictReader(fh) if row.get("ogp_id"))
+
+
+def commitment(ogp_id: str) -> dict[str, str] | None:
+    """The commitment row with this OGP id, or None."""
+    return next((c for c in commitments() if c["ogp_id"] == ogp_id), None)
+
+
+# The plan prints each commitment's OGP values in its own words ("Enhancing
+# Transparency", "Governance through new technologies" …): matched by stem.
+_OGP_STEMS = (
+    ("transparen", "access_to_information"), ("access", "access_to_information"),
+    ("participat", "civic_participation"), ("accountab", "public_accountability"),
+    ("technolog", "technology_and_innovation"), ("innovation", "technology_and_innovation"),
+)
+
+
+def ogp_values_of(text: str) -> list[str]:
+    """Choice values for an OGP values text such as ``"Transparency; Citizen Participation"``."""
+    found = []
+    for part in re.split(r"[;,/]", text or ""):
+        words = " ".join(part.lower().split())
+        value = OGP_VALUES.get(words)
+        hits = [value] if value else [v for stem, v in _OGP_STEMS if stem in words]
+        for hit in hits:
+            if hit not in found:
+                found.append(hit)
+    return found
+
+
+def organization_for(descriptor: dict) -> dict[str, str] | None:
+    """The organization (``name``, ``title``) of a package's publisher, or None."""
+    publisher = descriptor.get("koreanap:publisher") or {}
+    if isinstance(publisher, dict) and publisher.get("id"):
+        return {"name": str(publisher["id"]), "title": _agent_title(publisher)}
+    names = (publisher.get("name") if isinstance(publisher, dict) else publisher) or {}
+    ko = names.get("ko") if isinstance(names, dict) else names
+    return dict(AGENCIES[ko]) if ko in AGENCIES else None
+
+
+def _agent_title(agent: dict) -> str:
+    names = agent.get("name") or {}
+    if isinstance(names, dict):
+        ko, en = names.get("ko"), names.get("en")
+        return "{} ({})".format(ko, en) if ko and en else (ko or en or agent["id"])
+    return str(names or agent["id"])
+
+
+def _commitment_of(descriptor: dict) -> str | None:
+    explicit = descriptor.get("koreanap:commitment")
+    if explicit:
+        return str(explicit)
+    found = {m for s in descriptor.get("sources") or [] for m in _OGP_ID.findall(
+        str(s.get("title", "")) if isinstance(s, dict) else str(s))}
+    return found.pop() if len(found) == 1 else None
+
+
+def descriptor_to_dataset(descriptor: dict, owner_org: str | None = None) -> dict[str, Any]:
+    """The dataset fields (no resources) for a data package descriptor.
+
+    :param descriptor: the ``datapackage.json`` as a dict
+    :param owner_org: the organization's name
+    :returns: a dict with every key of :data:`DATASET_FIELDS` (None where unknown)
+    """
+    record = descriptor_to_record(descriptor)
+    title, notes = record["title"], record["description"]
+    contact = descriptor.get("koreanap:contactPoint") or {}
+    contact_names = contact.get("name") if isinstance(contact, dict) else contact
+    if isinstance(contact_names, str):
+        contact_names = {language_of(contact_names): contact_names}
+    temporal = descriptor.get("koreanap:temporal") or {}
+    licences = descriptor.get("licenses") or []
+    licence = licences[0].get("name") if licences and isinstance(licences[0], dict) else None
+    values = descriptor.get("koreanap:ogpValues")
+    if isinstance(values, str):
+        values = ogp_values_of(values)
+    # Left out, the division and OGP values are the commitment's (commitments package).
+    plan = commitment(_commitment_of(descriptor) or "") or {}
+    if not values and plan:
+        values = ogp_values_of(plan.get("ogp_values", ""))
+    extra = {k: v for k, v in descriptor.items() if k not in _DATASET_KEYS}
+    tags = sorted({t for t in (tag_name(k) for k in descriptor.get("keywords") or []) if t})
+    return {
+        "name": descriptor.get("name"),
+        "title": title.get("ko") or title.get("en") or descriptor.get("name"),
+        "title_en": title.get("en") if title.get("ko") else None,
+        "notes": notes.get("ko") or notes.get("en"),
+        "notes_en": notes.get("en") if notes.get("ko") else None,
+        "commitment": _commitment_of(descriptor),
+        "lead_division": descriptor.get("koreanap:division") or plan.get("lead_division"),
+        "ogp_values": sorted(values) if values else None,
+        "update_cycle": descriptor.get("koreanap:updateCycle"),
+        "next_update_date": descriptor.get("koreanap:nextUpdate"),
+        "legal_basis": descriptor.get("koreanap:legalBasis"),
+        "collection_method": descriptor.get("koreanap:collectionMethod"),
+        "temporal_start": temporal.get("start") if isinstance(temporal, dict) else None,
+        "temporal_end": temporal.get("end") if isinstance(temporal, dict) else None,
+        "spatial_coverage": descriptor.get("koreanap:spatial"),
+        "license_id": licence,
+        "contact_name": (contact_names or {}).get("ko") or (contact_names or {}).get("en"),
+        "contact_name_en": (contact_names or {}).get("en") if (contact_names or {}).get("ko")
+        else None,
+        "contact_email": contact.get("email") if isinstance(contact, dict) else None,
+        "version": descriptor.get("version"),
+        "datapackage_extra": canonical_json(extra) if extra else None,
+        "tags": [{"name": t} for t in tags],
+        "owner_org": owner_org,
+    }
+
+
+def descriptor_resource(resource: dict) -> dict[str, Any]:
+    """The catalogue resource fields (no file) for a descriptor's resource."""
+    extra = {k: v for k, v in resource.items() if k not in _RESOURCE_KEYS}
+    schema = resource.get("schema")
+    return {
+        "name": resource.get("title") or resource.get("name"),
+        "description": resource.get("description"),
+        "format": str(resource.get("format") or "").upper() or None,
+        "datapackage_name": resource.get("name"),
+        "datapackage_path": resource.get("path") if isinstance(resource.get("path"), str)
+        else None,
+        "schema": canonical_json(schema) if isinstance(schema, dict) else None,
+        "datapackage_extra": canonical_json(extra) if extra else None,
+    }
+
+
+def _json(text: Any) -> Any:
+    if isinstance(text, (dict, list)):
+        return text
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return None
+
+
+def dataset_to_descriptor(dataset: dict, resource_path=None) -> dict[str, Any]:
+    """A ``datapackage.json`` dict rebuilt from a catalogue dataset (``package_show``).
+
+    :param dataset: the dataset dict
+    :param resource_path: ``resource_path(resource) -> str`` for each resource's
+        ``path`` (default: its ``datapackage_path``, else its URL)
+    """
+    extra = _json(dataset.get("datapackage_extra")) or {}
+    out: dict[str, Any] = {}
+    title, title_en = dataset.get("title"), dataset.get("title_en")
+    out["name"] = dataset["name"]
+    out["title"] = "{} / {}".format(title, title_en) if title_en else title
+    if title_en:
+        out["title_ko"], out["title_en"] = title, title_en
+    notes = "\n\n".join(t for t in (dataset.get("notes"), dataset.get("notes_en")) if t)
+    if notes:
+        out["description"] = notes
+    if dataset.get("version"):
+        out["version"] = dataset["version"]
+    keywords = sorted(t["name"] for t in dataset.get("tags") or [])
+    if keywords:
+        out["keywords"] = keywords
+    out.update(extra)
+    licence = dataset.get("license_id")
+    licences = out.get("licenses") or []
+    if licence and not (licences and licences[0].get("name") == licence):
+        found = next((lic for lic in LICENCES if lic["id"] == licence), None)
+        out["licenses"] = [{"name": licence, **({"path": found["url"], "title": found["en"]}
+                                                if found and found["url"] else {})}]
+    simple = {"commitment": "koreanap:commitment", "lead_division": "koreanap:division",
+              "update_cycle": "koreanap:updateCycle", "next_update_date": "koreanap:nextUpdate",
+              "legal_basis": "koreanap:legalBasis",
+              "collection_method": "koreanap:collectionMethod",
+              "spatial_coverage": "koreanap:spatial"}
+    for field, key in simple.items():
+        if dataset.get(field):
+            out[key] = dataset[field]
+    values = dataset.get("ogp_values")
+    if isinstance(values, str):
+        values = _json(values) or [values]
+    if values:
+        out["koreanap:ogpValues"] = sorted(values)
+    if dataset.get("temporal_start") or dataset.get("temporal_end"):
+        out["koreanap:temporal"] = {k: dataset[f] for k, f in (("start", "temporal_start"),
+                                                               ("end", "temporal_end"))
+                                    if dataset.get(f)}
+    if dataset.get("contact_name") or dataset.get("contact_email"):
+        names = {lang: dataset[f] for lang, f in (("ko", "contact_name"),
+                                                  ("en", "contact_name_en")) if dataset.get(f)}
+        contact: dict[str, Any] = {}
+        if names:
+            contact["name"] = names
+        if dataset.get("contact_email"):
+            contact["email"] = dataset["contact_email"]
+        out["koreanap:contactPoint"] = contact
+    resources = []
+    for resource in dataset.get("resources") or []:
+        item: dict[str, Any] = dict(_json(resource.get("datapackage_extra")) or {})
+        item["name"] = resource.get("datapackage_name") or _slug(resource.get("name"),
+                                                                 resource["id"])
+        if resource.get("name") and resource.get("name") != item["name"]:
+            item["title"] = resource["name"]
+        if resource.get("description"):
+            item["description"] = resource["description"]
+        item["path"] = (resource_path(resource) if resource_path
+                        else resource.get("datapackage_path") or resource.get("url"))
+        if resource.get("format"):
+            item["format"] = str(resource["format"]).lower()
+        schema = _json(resource.get("schema"))
+        if schema:
+            item["schema"] = schema
+        resources.append(item)
+    out["resources"] = resources
+    return out
+
+
+def _slug(text: str | None, fallback: str) -> str:
+    slug = re.sub(r"[^a-z0-9._-]+", "-", str(text or "").lower()).strip("-")
+    return slug or fallback

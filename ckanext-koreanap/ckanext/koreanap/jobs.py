@@ -1,0 +1,362 @@
+"""Validation of a dataset's resources, on CKAN's RQ queue or in the request.
+
+:func:`validate_dataset` lays the dataset's files out as a data package in a
+work folder (hard links, or copies, of the stored uploads; URL resources
+are fetched with :mod:`ckanext.koreanap.fetch`), validates it with the same
+rules as ``koreanap validate``, records a status and report per resource,
+loads each valid table into the DataStore (``COPY``) and scores the
+dataset's metadata. The whole package is validated together because rules
+read across resources (contaminant look-ups, 3D assets). Nothing of an
+invalid resource reaches the DataStore; its file is kept so the publisher
+can see and fix it.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime
+import hashlib
+import json
+import logging
+import os
+import shutil
+import socket
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+
+from . import config, loader
+from . import model as kmodel
+from .datapackage import dataset_to_descriptor
+
+log = logging.getLogger(__name__)
+
+JOB_TITLE = "koreanap validate {}"
+
+
+def _job_id(package_id: str) -> str:
+    return "koreanap-validate-" + package_id
+
+
+def enqueue(package: dict[str, Any], resource_ids: list[str]) -> str | None:
+    """Mark resources pending and queue one validation job for their dataset.
+
+    A job already waiting for the dataset is reused (it validates the
+    whole dataset when it runs).
+
+    :returns: the job id, or None when the queue is unreachable (the
+        resources are then marked ``error`` with the reason)
+    """
+    from ckan.lib import jobs as ckan_jobs
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+
+    job_id = _job_id(package["id"])
+    requested = datetime.datetime.now(datetime.UTC).timestamp()
+    # Pending first, so a worker that finishes quickly is never overwritten.
+    for resource_id in resource_ids:
+        kmodel.set_status(resource_id, package["id"], "pending", job_id=job_id, report=None,
+                          message=None, worker=None)
+    model.Session.commit()
+    try:
+        queue = ckan_jobs.get_queue()
+        try:
+            existing = Job.fetch(job_id, connection=queue.connection)
+            waiting = existing.get_status(refresh=True) in ("queued", "deferred", "scheduled")
+        except NoSuchJobError:
+            waiting = False
+        if not waiting:
+            ckan_jobs.enqueue(run_job, [package["id"], requested],
+                              title=JOB_TITLE.format(package.get("name") or package["id"]),
+                              rq_kwargs={"job_id": job_id, "timeout": config.job_timeout(),
+                                         "failure_ttl": 7 * 24 * 3600})
+    except Exception as error:  # Redis down: say so on the resource, never lose the upload
+        log.exception("could not queue the validation of %s", package["id"])
+        for resource_id in resource_ids:
+            kmodel.set_status(resource_id, package["id"], "error",
+                              message="the validation job could not be queued: {}".format(
+                                  error)[:500])
+        model.Session.commit()
+        return None
+    return job_id
+
+
+def run_job(package_id: str, requested: float | None = None) -> dict[str, str]:
+    """The queued job: validate the dataset unless a run after ``requested`` already did."""
+    kmodel.mark_running(package_id, _worker_name())
+    model.Session.commit()
+    return validate_dataset(package_id, requested=requested)
+
+
+def _worker_name() -> str:
+    return "{}:{}".format(socket.gethostname(), os.getpid())
+
+
+def _alive(worker: str | None) -> bool | None:
+    """Whether the process ``host:pid`` runs; None when it is on another host."""
+    if not worker or ":" not in worker:
+        return None
+    host, _, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return None
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a killed worker's child may linger as a zombie until reaped
+        with open("/proc/{}/stat".format(pid), encoding="ascii", errors="replace") as fh:
+            return fh.read().rsplit(")", 1)[-1].split()[0] not in ("Z", "X")
+    except OSError:
+        return True
+
+
+def _done_since(package_id: str, requested: float) -> dict[str, str] | None:
+    statuses = kmodel.statuses_of(package_id)
+    if statuses and all(
+            s["status"] != "pending" and s["finished"]
+            and s["finished"].replace(tzinfo=datetime.UTC).timestamp() >= requested
+            for s in statuses.values()):
+        return {rid: s["status"] for rid, s in statuses.items()}
+    return None
+
+
+@contextlib.contextmanager
+def _dataset_lock(package_id: str):
+    """One validation of a dataset at a time (job and request alike): a PostgreSQL
+    advisory lock on a connection of its own, so commits do not release it."""
+    import sqlalchemy as sa
+
+    key = int.from_bytes(hashlib.sha256(package_id.encode()).digest()[:8], "big", signed=True)
+    connection = model.meta.engine.connect()
+    try:
+        connection.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": key})
+        try:
+            yield
+        finally:
+            connection.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+            connection.commit()
+    finally:
+        connection.close()
+
+
+def _site_context() -> dict[str, Any]:
+    user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    return {"ignore_auth": True, "user": user["name"]}
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _resource_rel_path(resource: dict[str, Any]) -> str:
+    rel = resource.get("datapackage_path")
+    if rel and _safe_rel(rel):
+        return rel
+    name = os.path.basename(str(resource.get("url") or "").split("?")[0]) or resource["id"]
+    return "data/{}-{}".format(resource["id"][:8], name)
+
+
+def _safe_rel(rel: str) -> bool:
+    parts = Path(rel).parts
+    return bool(parts) and not Path(rel).is_absolute() and ".." not in parts \
+        and "://" not in rel
+
+
+def stored_file(resource: dict[str, Any]) -> str | None:
+    """The local path of an uploaded resource's file, or None."""
+    from ckan.lib import uploader
+
+    if resource.get("url_type") != "upload":
+        return None
+    upload = uploader.get_resource_uploader(dict(resource))
+    path = upload.get_path(resource["id"])
+    if not os.path.isabs(str(path)):
+        storage = getattr(upload, "storage", None)
+        base = getattr(getattr(storage, "settings", None), "path", None)
+        path = os.path.join(base, str(path)) if base else None
+    return str(path) if path and os.path.isfile(path) else None
+
+
+def _place(resource: dict[str, Any], target: Path) -> None:
+    """Put the resource's bytes at ``target`` (hard link when possible)."""
+    from . import fetch
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    local = stored_file(resource)
+    if local:
+        try:
+            os.link(local, target)
+        except OSError:
+            shutil.copyfile(local, target)
+        return
+    url = resource.get("url") or ""
+    if not url:
+        raise fetch.FetchError("the resource has neither an upload nor a URL")
+    fetch.download(url, target, max_bytes=config.max_upload_bytes())
+
+
+def validate_dataset(package_id: str, requested: float | None = None) -> dict[str, str]:
+    """Validate every resource of a dataset now, record the results, load the DataStore.
+
+    :param requested: when given (a queued job), skip the work if every
+        resource was validated after this time (e.g. by ``koreanap publish``)
+    :returns: ``{resource_id: status}``
+    """
+    with _dataset_lock(package_id):
+        if requested:
+            done = _done_since(package_id, requested)
+            if done is not None:
+                log.info("validation of %s already done after the job was queued", package_id)
+                return done
+        return _validate_dataset(package_id)
+
+
+def _validate_dataset(package_id: str) -> dict[str, str]:
+    from koreanap_validation.engine import validate_package
+
+    context = _site_context()
+    package = tk.get_action("package_show")(dict(context), {"id": package_id})
+    resources = package.get("resources") or []
+    work_root = Path(tk.config.get("ckan.storage_path") or tempfile.gettempdir()) / "koreanap-work"
+    work_root.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="validate-", dir=work_root))
+    results: dict[str, str] = {}
+    try:
+        placed: dict[str, Path] = {}
+        for resource in resources:
+            rel = _resource_rel_path(resource)
+            try:
+                _place(resource, work / rel)
+                placed[resource["id"]] = work / rel
+            except Exception as error:  # noqa: BLE001 - each resource says what went wrong
+                message = "cannot read the resource's file: {}".format(error)[:500]
+                kmodel.set_status(resource["id"], package["id"], "error", message=message,
+                                  report=None)
+                results[resource["id"]] = "error"
+        kept = [r for r in resources if r["id"] in placed]
+        descriptor = dataset_to_descriptor(dict(package, resources=kept),
+                                           resource_path=_resource_rel_path)
+        report = validate_package(descriptor, basepath=str(work))
+        for resource in kept:
+            results[resource["id"]] = _record(package, resource, descriptor, report,
+                                              placed[resource["id"]])
+        _score(package, descriptor)
+        model.Session.commit()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    _reindex(package_id)
+    return results
+
+
+def _record(package: dict, resource: dict, descriptor: dict, report: dict,
+            path: Path) -> str:
+    """Store one resource's part of the report; load its rows when it is a valid table."""
+    name = next(r["name"] for r in descriptor["resources"]
+                if r.get("path") == _resource_rel_path(resource))
+    errors = [e for e in report["errors"] if e.get("resource") in (name, None)]
+    notes = [n for n in report["notes"] if n.get("resource") in (name, None)]
+    summary = [s for s in report["resources"] if s.get("name") == name]
+    own = {"version": report["version"], "valid": not errors, "errors": errors,
+           "counts": _counts(errors), "notes": notes, "resources": summary,
+           "resource": name, "file": path.name}
+    sha = _sha256(path)
+    status, message, rows = ("valid" if not errors else "invalid"), None, None
+    if not errors:
+        schema = next((r.get("schema") for r in descriptor["resources"]
+                       if r["name"] == name), None)
+        if summary and summary[0].get("tabular") and isinstance(schema, dict):
+            try:
+                rows = _load(resource, path, schema, sha)
+            except Exception as error:  # noqa: BLE001 - recorded on the resource
+                log.exception("DataStore load of %s failed", resource["id"])
+                status = "error"
+                message = "valid, but loading the DataStore failed: {}".format(error)[:500]
+    else:
+        message = "{} error(s)".format(len(errors))
+    kmodel.set_status(resource["id"], package["id"], status, report=own, message=message,
+                      file_sha256=sha, datastore_rows=rows)
+    return status
+
+
+def _counts(errors: list[dict]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for error in errors:
+        counts[error["rule"]] = counts.get(error["rule"], 0) + 1
+    return counts
+
+
+def _load(resource: dict, path: Path, schema: dict, sha: str) -> int | None:
+    """Load the rows unless the DataStore already holds this very file."""
+    if not config.datastore_enabled():
+        return None
+    before = kmodel.get_status(resource["id"]) or {}
+    if (before.get("file_sha256") == sha and before.get("datastore_rows") is not None
+            and resource.get("datastore_active")):
+        return before["datastore_rows"]
+    extra = resource.get("datapackage_extra")
+    dialect = (json.loads(extra) if isinstance(extra, str) and extra else {}).get("dialect")
+    return loader.load_csv(resource["id"], str(path), schema, dialect)
+
+
+def _score(package: dict, descriptor: dict) -> None:
+    try:
+        from koreanap_validation.metadata import score_metadata
+
+        site = tk.config.get("ckan.site_url", "").rstrip("/")
+        score = score_metadata(descriptor, dataset_uri="{}/dataset/{}".format(
+            site, package["name"]))
+        kmodel.set_quality(package["id"], score)
+    except Exception:  # noqa: BLE001 - a score is informative; never block validation
+        log.exception("metadata score of %s failed", package["id"])
+
+
+def _reindex(package_id: str) -> None:
+    from ckan.lib import search
+
+    try:
+        search.rebuild(package_id)
+    except Exception:  # noqa: BLE001 - the status is stored; the index catches up later
+        log.exception("could not re-index %s", package_id)
+
+
+def refresh_stale(row: dict[str, Any]) -> dict[str, Any]:
+    """A pending row whose job died (worker killed, job failed or gone) becomes ``error``."""
+    if row.get("status") != "pending" or not row.get("job_id"):
+        return row
+    from ckan.lib import jobs as ckan_jobs
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+
+    try:
+        queue = ckan_jobs.get_queue()
+        try:
+            state = Job.fetch(row["job_id"], connection=queue.connection).get_status(
+                refresh=True)
+        except NoSuchJobError:
+            state = "gone"
+    except Exception:  # noqa: BLE001 - Redis down: leave the row as it is
+        return row
+    dead = state == "started" and _alive(row.get("worker")) is False
+    if state in ("failed", "stopped", "canceled", "gone") or dead:
+        if dead:
+            state = "its worker {} is gone".format(row["worker"])
+            try:
+                job = Job.fetch(row["job_id"], connection=queue.connection)
+                job.cancel()
+                job.delete()
+            except Exception:  # noqa: BLE001 - best effort: the status is what matters
+                log.debug("could not remove the dead job", exc_info=True)
+        message = ("the validation job stopped before it finished ({}): the worker may "
+                   "have died; run the validation again".format(state))
+        kmodel.set_status(row["resource_id"], row["package_id"], "error", message=message)
+        model.Session.commit()
+        return dict(row, status="error", message=message)
+    return row

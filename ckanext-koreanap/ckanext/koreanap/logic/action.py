@@ -1,0 +1,243 @@
+"""Actions of the publishing pipeline (registered by the blanket decorator).
+
+Each starts with ``tk.check_access`` (auth functions of the same names in
+:mod:`.auth`) and takes its input through a schema of :mod:`.schema`.
+"""
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan.logic import validate
+
+from .. import config, jobs
+from .. import model as kmodel
+from ..datapackage import dataset_to_descriptor
+from . import schema
+
+log = logging.getLogger(__name__)
+
+
+def _resource_summary(resource: dict, row: dict | None) -> dict[str, Any]:
+    row = jobs.refresh_stale(row) if row else None
+    return {"id": resource["id"], "name": resource.get("datapackage_name") or resource.get(
+        "name"), "status": row["status"] if row else None,
+        "message": row.get("message") if row else None,
+        "datastore_rows": row.get("datastore_rows") if row else None}
+
+
+def _dataset_state(package: dict) -> dict[str, Any]:
+    rows = kmodel.statuses_of(package["id"])
+    resources = [_resource_summary(r, rows.get(r["id"])) for r in package.get("resources", [])]
+    statuses = {r["id"]: {"status": r["status"]} for r in resources if r["status"]}
+    quality = kmodel.get_quality(package["id"])
+    return {"id": package["id"], "name": package["name"],
+            "status": kmodel.dataset_status(statuses), "resources": resources,
+            "score": {"total": quality["total"], "max": quality["max"],
+                      "band": quality["band"]} if quality else None}
+
+
+@validate(schema.package_validate)
+def koreanap_package_validate(context: dict, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Validate every resource of a dataset again (and load valid tables into the DataStore).
+
+    :param id: the dataset's id or name
+    :param background: queue a job on CKAN's job queue (default) or validate in
+        this request (``false``; what ``koreanap publish`` uses)
+    :returns: the dataset's validation state (see ``koreanap_dataset_validation_show``)
+        plus ``job_id`` when queued
+    """
+    tk.check_access("koreanap_package_validate", context, data_dict)
+    package = tk.get_action("package_show")(
+        {"ignore_auth": True, "user": context.get("user")}, {"id": data_dict["id"]})
+    if data_dict.get("background", True):
+        job_id = jobs.enqueue(package, [r["id"] for r in package.get("resources", [])])
+        return dict(_dataset_state(package), job_id=job_id)
+    jobs.validate_dataset(package["id"])
+    package = tk.get_action("package_show")(
+        {"ignore_auth": True, "user": context.get("user")}, {"id": package["id"]})
+    return _dataset_state(package)
+
+
+@tk.side_effect_free
+@validate(schema.id_only)
+def koreanap_dataset_validation_show(context: dict, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """A dataset's validation status, each resource's, and its metadata score.
+
+    :param id: the dataset's id or name
+    :returns: ``{"id", "name", "status", "resources": [{"id", "name", "status",
+        "message", "datastore_rows"}], "score": {"total", "max", "band"}}``;
+        ``status`` is the worst of the resources' (invalid, error, pending,
+        valid) or None before any validation
+    """
+    tk.check_access("koreanap_dataset_validation_show", context, data_dict)
+    package = tk.get_action("package_show")(dict(context), {"id": data_dict["id"]})
+    return _dataset_state(package)
+
+
+@tk.side_effect_free
+@validate(schema.id_only)
+def koreanap_validation_show(context: dict, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """A resource's validation status and report (personal values masked).
+
+    :param id: the resource's id
+    :returns: ``{"resource_id", "package_id", "status", "message", "report",
+        "file_sha256", "datastore_rows", "created", "finished"}``; the report is
+        the ``koreanap validate --format json`` dict for this resource
+    """
+    tk.check_access("koreanap_validation_show", context, data_dict)
+    row = kmodel.get_status(data_dict["id"])
+    if row is None:
+        raise tk.ObjectNotFound(tk._("This resource has not been validated"))
+    row = jobs.refresh_stale(row)
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
+
+
+@tk.side_effect_free
+@validate(schema.id_only)
+def koreanap_datapackage_show(context: dict, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """The dataset as a Frictionless ``datapackage.json`` (resource paths are download URLs).
+
+    :param id: the dataset's id or name
+    """
+    tk.check_access("koreanap_datapackage_show", context, data_dict)
+    package = tk.get_action("package_show")(dict(context), {"id": data_dict["id"]})
+    return dataset_to_descriptor(package, resource_path=lambda r: r.get("url"))
+
+
+@validate(schema.datastore_load)
+def koreanap_datastore_load(context: dict, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Validate a resource's dataset now and load its valid tables with ``COPY``.
+
+    :param id: the resource's id
+    :returns: ``{"resource_id", "status", "datastore_rows"}``
+    """
+    tk.check_access("koreanap_datastore_load", context, data_dict)
+    resource = tk.get_action("resource_show")({"ignore_auth": True}, {"id": data_dict["id"]})
+    statuses = jobs.validate_dataset(resource["package_id"])
+    row = kmodel.get_status(resource["id"]) or {}
+    return {"resource_id": resource["id"], "status": statuses.get(resource["id"]),
+            "datastore_rows": row.get("datastore_rows")}
+
+
+@validate(schema.package_upload)
+def koreanap_package_upload(context: dict, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Publish an uploaded data package, as ``koreanap publish`` does.
+
+    :param owner_org: the organization to publish to (you must be its editor)
+    :param upload: a ``.zip`` of the package, or its ``datapackage.json``
+    :param files: with a ``datapackage.json``: the resources' files (matched
+        by file name to the resource paths)
+    :returns: ``{"published": bool, "report": <validation report>, "lines":
+        [what changed], "dataset": name}``; an invalid package publishes
+        nothing and returns its report
+    """
+    tk.check_access("koreanap_package_upload", context, data_dict)
+    from koreanap_validation.engine import validate_package
+    from koreanap_validation.inputs import InputError, open_input
+
+    org = tk.get_action("organization_show")({"ignore_auth": True}, {
+        "id": data_dict["owner_org"], "include_datasets": False})
+    limit = config.max_upload_bytes()
+    work_root = Path(tk.config.get("ckan.storage_path") or tempfile.gettempdir()) / \
+        "koreanap-work"
+    work_root.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="upload-", dir=work_root))
+    try:
+        source = _save_uploads(data_dict, work, limit)
+        try:
+            with open_input(str(source), max_unpacked_bytes=limit) as prepared:
+                report = validate_package(prepared.descriptor, basepath=prepared.basepath)
+                if not report["valid"]:
+                    return {"published": False, "report": report, "lines": [], "dataset": None}
+                lines = _publish_in_process(context, prepared.descriptor, prepared.basepath,
+                                            org["name"])
+                return {"published": True, "report": report, "lines": lines,
+                        "dataset": prepared.descriptor.get("name")}
+        except InputError as error:
+            raise tk.ValidationError({"upload": [error.message]})
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _publish_in_process(context: dict, descriptor: dict, basepath: str, org: str) -> list[str]:
+    import ckanapi
+
+    from ..publishing import Publisher, PublishError
+
+    lines: list[str] = []
+    publisher = Publisher(ckanapi.LocalCKAN(username=context.get("user")), echo=lines.append,
+                          retries=1)
+    try:
+        publisher.publish(descriptor, basepath, organization=org)
+    except PublishError as error:
+        raise tk.ValidationError({"publish": [error.explain()]})
+    return lines
+
+
+def _save_uploads(data_dict: dict, work: Path, limit: int) -> Path:
+    """Write the uploaded zip or descriptor (and files) into ``work``; refuse over ``limit``."""
+    main = data_dict.get("upload")
+    filename = Path(getattr(main, "filename", "") or "").name
+    if not filename:
+        raise tk.ValidationError({"upload": [tk._("Choose a .zip or a datapackage.json")]})
+    total = 0
+    if filename.lower().endswith(".zip"):
+        target = work / "package.zip"
+        total += _save(main, target, limit - total)
+        return target
+    if not filename.lower().endswith(".json"):
+        raise tk.ValidationError({"upload": [tk._(
+            "{name} is neither a .zip nor a datapackage.json").format(name=filename)]})
+    folder = work / "package"
+    folder.mkdir()
+    descriptor_path = folder / "datapackage.json"
+    total += _save(main, descriptor_path, limit)
+    from koreanap_validation.inputs import InputError, read_json
+
+    try:
+        descriptor = read_json(descriptor_path)
+    except InputError as error:
+        raise tk.ValidationError({"upload": [error.message]})
+    wanted = {}
+    for resource in descriptor.get("resources") or []:
+        path = resource.get("path")
+        if isinstance(path, str):
+            wanted.setdefault(Path(path).name, path)
+    for item in data_dict.get("files") or []:
+        name = Path(getattr(item, "filename", "") or "").name
+        if not name:
+            continue
+        if name not in wanted:
+            raise tk.ValidationError({"files": [tk._(
+                "{name} is not a resource of this datapackage.json").format(name=name)]})
+        rel = wanted[name]
+        target = (folder / rel).resolve()
+        if folder.resolve() not in target.parents:
+            raise tk.ValidationError({"files": [tk._(
+                "resource path {path} leaves the package").format(path=rel)]})
+        target.parent.mkdir(parents=True, exist_ok=True)
+        total += _save(item, target, limit - total)
+    return folder
+
+
+def _save(storage: Any, target: Path, budget: int) -> int:
+    """Copy an uploaded file to ``target``, refusing when it exceeds ``budget`` bytes."""
+    stream = getattr(storage, "stream", storage)
+    written = 0
+    with target.open("wb") as fh:
+        while True:
+            chunk = stream.read(1 << 20)
+            if not chunk:
+                break
+            written += len(chunk)
+            if written > budget:
+                raise tk.ValidationError({"upload": [tk._(
+                    "The upload is larger than the limit of {limit:,} bytes").format(
+                    limit=config.max_upload_bytes())]})
+            fh.write(chunk)
+    return written

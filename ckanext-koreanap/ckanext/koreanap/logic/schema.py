@@ -1,0 +1,29 @@
+"""Input schemas of the actions in :mod:`.action`."""
+from __future__ import annotations
+
+from ckan.logic.schema import validator_args
+
+
+@validator_args
+def id_only(not_empty, unicode_safe):
+    """``id`` of the dataset or resource."""
+    return {"id": [not_empty, unicode_safe]}
+
+
+@validator_args
+def package_validate(not_empty, unicode_safe, default, boolean_validator):
+    """``id`` and whether to run in the background."""
+    return {"id": [not_empty, unicode_safe], "background": [default(True), boolean_validator]}
+
+
+@validator_args
+def datastore_load(not_empty, unicode_safe):
+    """``id`` of the resource."""
+    return {"id": [not_empty, unicode_safe]}
+
+
+@validator_args
+def package_upload(not_empty, unicode_safe, ignore_missing):
+    """``owner_org``, the ``upload`` (zip or descriptor) and the descriptor's ``files``."""
+    return {"owner_org": [not_empty, unicode_safe], "upload": [not_empty],
+            "files": [ignore_missing]}

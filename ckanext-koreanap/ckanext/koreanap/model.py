@@ -1,0 +1,116 @@
+"""Validation status per resource and quality score per dataset.
+
+Tables are created by the ``koreanap`` migrations (never at import). The
+status lives here, not in the resource, so recording a job's result does not
+change the dataset (no new activity, no "updated" on the next publish).
+"""
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from ckan import model
+from ckan.model.base import BaseModel
+from sqlalchemy.dialects.postgresql import JSONB, insert
+
+STATUSES = ("pending", "valid", "invalid", "error")
+
+resource_validation = sa.Table(
+    "koreanap_resource_validation", BaseModel.metadata,
+    sa.Column("resource_id", sa.UnicodeText, primary_key=True),
+    sa.Column("package_id", sa.UnicodeText, nullable=False),
+    sa.Column("status", sa.UnicodeText, nullable=False, default="pending"),
+    sa.Column("report", JSONB),
+    sa.Column("message", sa.UnicodeText),
+    sa.Column("file_sha256", sa.UnicodeText),
+    sa.Column("job_id", sa.UnicodeText),
+    sa.Column("worker", sa.UnicodeText),
+    sa.Column("datastore_rows", sa.BigInteger),
+    sa.Column("created", sa.DateTime),
+    sa.Column("finished", sa.DateTime),
+)
+
+dataset_quality = sa.Table(
+    "koreanap_dataset_quality", BaseModel.metadata,
+    sa.Column("package_id", sa.UnicodeText, primary_key=True),
+    sa.Column("total", sa.Integer, nullable=False),
+    sa.Column("max", sa.Integer, nullable=False),
+    sa.Column("band", sa.UnicodeText, nullable=False),
+    sa.Column("detail", JSONB),
+    sa.Column("computed", sa.DateTime),
+)
+
+
+def _now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+
+
+def set_status(resource_id: str, package_id: str, status: str, **values: Any) -> None:
+    """Insert or update a resource's row (``report``, ``message``, ``job_id`` …)."""
+    assert status in STATUSES, status
+    row = {"resource_id": resource_id, "package_id": package_id, "status": status, **values}
+    if status == "pending":
+        row.setdefault("created", _now())
+        row.setdefault("finished", None)
+    else:
+        row.setdefault("finished", _now())
+    stmt = insert(resource_validation).values(**row)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["resource_id"],
+        set_={k: stmt.excluded[k] for k in row if k != "resource_id"})
+    model.Session.execute(stmt)
+
+
+def get_status(resource_id: str) -> dict[str, Any] | None:
+    """A resource's row as a dict, or None when it was never validated."""
+    row = model.Session.execute(sa.select(resource_validation).where(
+        resource_validation.c.resource_id == resource_id)).mappings().first()
+    return dict(row) if row else None
+
+
+def statuses_of(package_id: str, with_report: bool = False) -> dict[str, dict[str, Any]]:
+    """``{resource_id: row}`` for every validated resource of a dataset."""
+    cols = [c for c in resource_validation.c if with_report or c.name != "report"]
+    rows = model.Session.execute(sa.select(*cols).where(
+        resource_validation.c.package_id == package_id)).mappings()
+    return {r["resource_id"]: dict(r) for r in rows}
+
+
+def mark_running(package_id: str, worker: str) -> None:
+    """Record which process validates a dataset's pending resources."""
+    model.Session.execute(sa.update(resource_validation).where(
+        resource_validation.c.package_id == package_id,
+        resource_validation.c.status == "pending").values(worker=worker))
+
+
+def delete_status(resource_id: str) -> None:
+    """Forget a deleted resource's status."""
+    model.Session.execute(sa.delete(resource_validation).where(
+        resource_validation.c.resource_id == resource_id))
+
+
+def set_quality(package_id: str, score: dict[str, Any]) -> None:
+    """Store a dataset's metadata score (``score_metadata`` output)."""
+    row = {"package_id": package_id, "total": score["total"], "max": score["max"],
+           "band": score["band"], "detail": score, "computed": _now()}
+    stmt = insert(dataset_quality).values(**row)
+    stmt = stmt.on_conflict_do_update(index_elements=["package_id"],
+                                      set_={k: stmt.excluded[k] for k in row})
+    model.Session.execute(stmt)
+
+
+def get_quality(package_id: str) -> dict[str, Any] | None:
+    """A dataset's score row (``total``, ``max``, ``band``, ``detail``), or None."""
+    row = model.Session.execute(sa.select(dataset_quality).where(
+        dataset_quality.c.package_id == package_id)).mappings().first()
+    return dict(row) if row else None
+
+
+def dataset_status(statuses: dict[str, dict[str, Any]]) -> str | None:
+    """One status for a dataset: the worst of its resources' (invalid > error > pending)."""
+    found = {s["status"] for s in statuses.values()}
+    for status in ("invalid", "error", "pending", "valid"):
+        if status in found:
+            return status
+    return None

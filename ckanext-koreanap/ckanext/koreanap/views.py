@@ -1,0 +1,147 @@
+"""Pages of the publishing pipeline (one Blueprint, ``koreanap``).
+
+- ``/dataset/<id>/validation``: each resource's status and report (errors by
+  rule, row and field; personal values masked by the rules themselves)
+- ``/dataset/<id>/validate`` (POST): queue the validation again (editors)
+- ``/dataset/<id>/datapackage.json`` and ``/dataset/<id>/datapackage.zip``:
+  the dataset as a data package generated from the catalogue
+- ``/organization/<id>/upload-package``: the "Upload data package" page
+"""
+from __future__ import annotations
+
+import json
+import tempfile
+import zipfile
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from flask import Blueprint, Response, request, send_file
+
+from . import jobs
+from . import model as kmodel
+from .datapackage import dataset_to_descriptor
+
+koreanap = Blueprint("koreanap", __name__)
+
+
+def _context() -> dict[str, Any]:
+    return {"user": tk.current_user.name if tk.current_user.is_authenticated else None,
+            "auth_user_obj": tk.current_user}
+
+
+def _package(id: str) -> dict[str, Any]:
+    try:
+        return tk.get_action("package_show")(_context(), {"id": id})
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Dataset not found"))
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("Not authorized to see this dataset"))
+
+
+def validation(id: str):
+    """The dataset's validation report page."""
+    package = _package(id)
+    rows = kmodel.statuses_of(package["id"], with_report=True)
+    rows = {rid: jobs.refresh_stale(row) for rid, row in rows.items()}
+    sections = []
+    for resource in package.get("resources", []):
+        row = rows.get(resource["id"])
+        report = (row or {}).get("report") or {}
+        groups: dict[str, list[dict]] = {}
+        for error in report.get("errors", []):
+            groups.setdefault(error.get("rule") or "", []).append(error)
+        sections.append({"resource": resource, "row": row, "groups": groups,
+                         "notes": report.get("notes", [])})
+    try:
+        tk.check_access("package_update", _context(), {"id": package["id"]})
+        can_edit = True
+    except tk.NotAuthorized:
+        can_edit = False
+    return tk.render("koreanap/validation.html", {
+        "pkg_dict": package, "sections": sections, "can_edit": can_edit,
+        "state": {"status": kmodel.dataset_status(rows),
+                  "score": kmodel.get_quality(package["id"])}})
+
+
+def validate(id: str):
+    """Queue the dataset's validation again (the report page's button)."""
+    try:
+        tk.get_action("koreanap_package_validate")(_context(), {"id": id})
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("Not authorized to validate this dataset"))
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Dataset not found"))
+    tk.h.flash_success(tk._("Validation queued; this page shows the result when it is done."))
+    return tk.redirect_to("koreanap.validation", id=id)
+
+
+def datapackage_json(id: str):
+    """``datapackage.json`` generated from the catalogue (paths are download URLs)."""
+    try:
+        descriptor = tk.get_action("koreanap_datapackage_show")(_context(), {"id": id})
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Dataset not found"))
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("Not authorized to see this dataset"))
+    body = json.dumps(descriptor, ensure_ascii=False, indent=2)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": 'attachment; filename="datapackage.json"'})
+
+
+def _zip_path(resource: dict[str, Any]) -> str:
+    rel = jobs._resource_rel_path(resource)
+    return rel
+
+
+def datapackage_zip(id: str):
+    """The whole data package as a zip: ``datapackage.json`` plus every uploaded file."""
+    package = _package(id)
+    members = []
+    for resource in package.get("resources", []):
+        local = jobs.stored_file(resource)
+        if local:
+            members.append((resource, local))
+    kept = [r for r, _ in members]
+    descriptor = dataset_to_descriptor(dict(package, resources=kept), resource_path=_zip_path)
+    handle = tempfile.TemporaryFile(suffix=".zip")
+    with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("datapackage.json", json.dumps(descriptor, ensure_ascii=False, indent=2))
+        for resource, local in members:
+            archive.write(local, _zip_path(resource))
+    handle.seek(0)
+    return send_file(handle, mimetype="application/zip", as_attachment=True,
+                     download_name="{}.zip".format(package["name"]))
+
+
+def upload(id: str):
+    """The "Upload data package" page of an organization (editors)."""
+    context = _context()
+    try:
+        org = tk.get_action("organization_show")(context, {"id": id,
+                                                           "include_datasets": False})
+        tk.check_access("koreanap_package_upload", context, {"owner_org": org["id"]})
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Organization not found"))
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("Only editors of this organization may upload data packages"))
+    extra: dict[str, Any] = {"group_dict": org, "group_type": "organization", "result": None,
+                             "errors": None}
+    if request.method == "POST":
+        data = {"owner_org": org["id"], "upload": request.files.get("upload"),
+                "files": request.files.getlist("files")}
+        try:
+            extra["result"] = tk.get_action("koreanap_package_upload")(context, data)
+        except tk.ValidationError as error:
+            extra["errors"] = error.error_dict
+        except tk.NotAuthorized:
+            return tk.abort(403, tk._("Only editors of this organization may upload data "
+                                      "packages"))
+    return tk.render("koreanap/upload.html", extra)
+
+
+koreanap.add_url_rule("/dataset/<id>/validation", view_func=validation)
+koreanap.add_url_rule("/dataset/<id>/validate", view_func=validate, methods=["POST"])
+koreanap.add_url_rule("/dataset/<id>/datapackage.json", view_func=datapackage_json)
+koreanap.add_url_rule("/dataset/<id>/datapackage.zip", view_func=datapackage_zip)
+koreanap.add_url_rule("/organization/<id>/upload-package", view_func=upload,
+                      methods=["GET", "POST"])

@@ -1,0 +1,132 @@
+"""Validation as a background job on CKAN's RQ queue, through a real Redis-backed worker."""
+import hashlib
+import io
+import os
+import pathlib
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from ckan.tests.helpers import call_action
+
+from .conftest import PACKAGES
+
+pytestmark = pytest.mark.usefixtures("clean_publish")
+
+
+def _work():
+    """Run CKAN's worker (no fork) until the queue is empty."""
+    from ckan.lib import jobs
+
+    jobs.Worker().work(burst=True)
+
+
+def _running(pid):
+    """Whether the process exists and is not a zombie."""
+    try:
+        with open("/proc/{}/stat".format(pid)) as fh:
+            return fh.read().rsplit(")", 1)[-1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
+
+
+def _resource(dataset_name, name):
+    dataset = call_action("package_show", id=dataset_name)
+    return next(r for r in dataset["resources"] if r["datapackage_name"] == name)
+
+
+def _upload(data, filename):
+    from werkzeug.datastructures import FileStorage
+
+    return FileStorage(io.BytesIO(data), filename=filename)
+
+
+@pytest.mark.usefixtures("with_test_worker", "with_request_context")
+def test_uploaded_resource_is_validated_by_the_worker(sysadmin, publish):
+    """An upload through resource_update goes pending, then the worker makes it invalid."""
+    publish(PACKAGES / "ogp-nap4-commitments", sysadmin["name"])
+    resource = _resource("ogp-nap4-commitments", "commitments")
+    text = (PACKAGES / "ogp-nap4-commitments" / "data" / "commitments.csv").read_text("utf-8")
+    broken = text.replace("nap4-01,1,", "nap4-01,one,", 1)  # plan_order must be an integer
+    context = {"user": sysadmin["name"]}
+    call_action("resource_patch", context=context, id=resource["id"],
+                upload=_upload(broken.encode("utf-8"), "commitments.csv"))
+    assert call_action("koreanap_validation_show", id=resource["id"])["status"] == "pending"
+    _work()
+    shown = call_action("koreanap_validation_show", id=resource["id"])
+    assert shown["status"] == "invalid"
+    rules = {e["rule"] for e in shown["report"]["errors"]}
+    assert "type-error" in rules
+    error = shown["report"]["errors"][0]
+    assert error["row"] == 2 and error["field"] == "plan_order"
+    # Kept, not deleted: the publisher sees the file and the report.
+    assert _resource("ogp-nap4-commitments", "commitments")["url_type"] == "upload"
+    state = call_action("koreanap_dataset_validation_show", id="ogp-nap4-commitments")
+    assert state["status"] == "invalid"
+
+
+@pytest.mark.usefixtures("with_test_worker", "with_request_context")
+def test_background_validation_through_the_action(sysadmin, publish):
+    """koreanap_package_validate queues one job; the worker validates and loads the DataStore."""
+    publish(PACKAGES / "ogp-nap4-commitments", sysadmin["name"])
+    result = call_action("koreanap_package_validate", context={"user": sysadmin["name"]},
+                         id="ogp-nap4-commitments")
+    assert result["job_id"]
+    assert {r["status"] for r in result["resources"]} == {"pending"}
+    _work()
+    state = call_action("koreanap_dataset_validation_show", id="ogp-nap4-commitments")
+    assert state["status"] == "valid"
+    assert {r["datastore_rows"] for r in state["resources"]} == {13, 62}
+
+
+def test_dead_worker_leaves_status_error_and_can_be_rerun(sysadmin, publish, ckan_config):
+    """A worker killed mid-validation leaves the status "error"; validating again works."""
+    import sqlalchemy as sa
+    from ckan import model
+
+    publish(PACKAGES / "ogp-nap4-commitments", sysadmin["name"])
+    dataset = call_action("package_show", id="ogp-nap4-commitments")
+    call_action("koreanap_package_validate", context={"user": sysadmin["name"]},
+                id=dataset["id"])
+    # Hold the dataset's validation lock so the worker's job blocks inside validation.
+    key = int.from_bytes(hashlib.sha256(dataset["id"].encode()).digest()[:8], "big",
+                         signed=True)
+    holder = model.meta.engine.connect()
+    holder.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": key})
+    ini = ckan_config["__file__"]
+    ckan = pathlib.Path(sys.executable).parent / "ckan"
+    worker = subprocess.Popen([str(ckan), "-c", ini, "jobs", "worker", "--burst"],
+                              start_new_session=True, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        resource_id = dataset["resources"][0]["id"]
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:  # wait until the job has started (not a timing test)
+            model.Session.remove()
+            row = call_action("koreanap_validation_show", id=resource_id)
+            if row.get("worker"):
+                break
+            time.sleep(0.2)
+        assert row.get("worker"), "the worker never started the job"
+        # rq runs the job in a child ("work horse") of its own session: kill both.
+        horse = int(row["worker"].rsplit(":", 1)[1])
+        os.kill(horse, signal.SIGKILL)
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=30)
+        while time.monotonic() < deadline and _running(horse):  # SIGKILL takes effect
+            time.sleep(0.1)
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+        holder.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+        holder.close()
+    model.Session.remove()
+    shown = call_action("koreanap_validation_show", id=resource_id)
+    assert shown["status"] == "error"
+    assert "run the validation again" in shown["message"]
+    assert call_action("datastore_search", resource_id=resource_id, limit=0)["total"] == 13
+    again = call_action("koreanap_package_validate", context={"user": sysadmin["name"]},
+                        id=dataset["id"], background=False)
+    assert again["status"] == "valid"
