@@ -7,9 +7,11 @@ engine with a statement timeout; only :func:`ensure_indexes` writes.
 """
 from __future__ import annotations
 
+import contextlib
 import decimal
 import logging
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,6 +25,9 @@ log = logging.getLogger(__name__)
 # up to 200% (bucket 11 holds everything above).
 CHART_STEP = 0.2
 CHART_BUCKETS = 10
+
+# Threads for the summary and chart queries of a search (see search()).
+_POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="koreanap-quick-search")
 
 
 def _value_expr(table: SurveyTable, column: str) -> str:
@@ -55,10 +60,12 @@ def where(table: SurveyTable, data: dict[str, Any]) -> tuple[str, dict[str, Any]
             params[name] = list(values)
     groups = data.get("substance_group")
     if groups:
-        # Expand a group (the code prefix) to the codes that start with it.
-        patterns = [g + "%" for g in groups]
-        clauses.append("{} LIKE ANY(:substance_group)".format(ident("substance_code")))
-        params["substance_group"] = patterns
+        # A group is a code prefix: expand it to the codes present, so the
+        # indexes on substance_code are used (a LIKE would not be).
+        codes = [c for c in distinct_values(table, "substance_code")
+                 if str(c)[:3] in groups]
+        clauses.append("{} = ANY(:substance_group)".format(ident("substance_code")))
+        params["substance_group"] = codes
     years = data.get("survey_year")
     if years:
         clauses.append("{} = ANY(:survey_year)".format(ident("survey_year")))
@@ -89,10 +96,20 @@ def _plain(value: Any) -> Any:
     return value
 
 
+@contextlib.contextmanager
 def _connect():
-    conn = tables.read_engine().connect()
-    conn.execute(sa.text("SET statement_timeout = :ms"), {"ms": config.statement_timeout()})
-    return conn
+    """A read-only DataStore connection with the quick search's statement timeout."""
+    with tables.read_engine().connect() as conn:
+        conn.execute(sa.text("SET statement_timeout = :ms"),
+                     {"ms": config.statement_timeout()})
+        # The summary sorts every matching value (percentiles); PostgreSQL's
+        # default 4 MB spills 50,000 rows to disk.
+        conn.execute(sa.text("SET work_mem = '32MB'"))
+        try:
+            yield conn
+        finally:
+            conn.execute(sa.text("RESET statement_timeout"))
+            conn.execute(sa.text("RESET work_mem"))
 
 
 def search(table: SurveyTable, data: dict[str, Any], *, summary: bool = True,
@@ -110,27 +127,40 @@ def search(table: SurveyTable, data: dict[str, Any], *, summary: bool = True,
     where_sql, params = where(table, data)
     source = ident(table.resource_id)
     select = ", ".join(ident(c) for c in columns.COLUMNS)
-    rows_sql = "SELECT {} FROM {} {} {} LIMIT :limit OFFSET :offset".format(
-        select, source, where_sql, _order_by(data))
-    result: dict[str, Any] = {}
-    with _connect() as conn:
-        limit = data["limit"]
-        rows = []
-        if limit:
+    # The page's _ids first (from an index when one covers the filter and the
+    # sort column), then only those rows from the table.
+    rows_sql = """SELECT {select} FROM {source} WHERE _id = ANY(ARRAY(
+        SELECT _id FROM {source} {where} {order} LIMIT :limit OFFSET :offset)) {order}
+        """.format(select=select, source=source, where=where_sql, order=_order_by(data))
+    limit = data["limit"]
+
+    def page() -> list[dict[str, Any]]:
+        if not limit:
+            return []
+        with _connect() as conn:
             cursor = conn.execute(sa.text(rows_sql),
                                   dict(params, limit=limit, offset=data["offset"]))
-            rows = [{k: _plain(v) for k, v in zip(columns.COLUMNS, r, strict=True)}
+            return [{k: _plain(v) for k, v in zip(columns.COLUMNS, r, strict=True)}
                     for r in cursor]
-        if summary:
-            result["summary"] = _summary(conn, table, where_sql, params)
-            result["total"] = result["summary"]["results"]
-        else:
-            result["total"] = conn.execute(
-                sa.text("SELECT count(*) FROM {} {}".format(source, where_sql)), params
-            ).scalar()
-        if chart:
-            result["chart"] = _chart(conn, table, where_sql, params, maximum_levels or {})
-    result["rows"] = rows
+
+    def totals() -> dict[str, Any]:
+        with _connect() as conn:
+            if summary:
+                found = _summary(conn, table, where_sql, params)
+                return {"summary": found, "total": found["results"]}
+            return {"total": conn.execute(sa.text("SELECT count(*) FROM {} {}".format(
+                source, where_sql)), params).scalar()}
+
+    def drawn() -> dict[str, Any]:
+        with _connect() as conn:
+            return {"chart": _chart(conn, table, where_sql, params, maximum_levels or {})}
+
+    # The page of rows, the summary and the chart are independent read-only
+    # queries: run them at once, each on its own connection.
+    jobs = [_POOL.submit(totals)] + ([_POOL.submit(drawn)] if chart else [])
+    result: dict[str, Any] = {"rows": page()}
+    for job in jobs:
+        result.update(job.result())
     return result
 
 
@@ -142,23 +172,28 @@ def _summary(conn, table: SurveyTable, where_sql: str, params: dict[str, Any]
              ) -> dict[str, Any]:
     value = _value_expr(table, "value")
     detected = "{} = 'Y' AND {} IS NOT NULL".format(ident("detected"), value)
+    # Grouped by substance only, so rows arrive in the covering index's order
+    # (no sort); one ordered-set aggregate gives both percentiles (one sort).
     sql = """
-        SELECT {code}, {unit}, count(*),
+        SELECT {code}, min({unit}), max({unit}), count(*),
                count(*) FILTER (WHERE {det} = 'N'),
                count(*) FILTER (WHERE {detected}),
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY {value}) FILTER (WHERE {detected}),
-               percentile_cont(0.95) WITHIN GROUP (ORDER BY {value}) FILTER (WHERE {detected}),
+               percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY {value})
+                   FILTER (WHERE {detected}),
                max({value}) FILTER (WHERE {detected}),
                count(*) FILTER (WHERE {exceeds} = 'Y')
         FROM {source} {where}
-        GROUP BY 1, 2 ORDER BY 1, 2""".format(
+        GROUP BY 1 ORDER BY 1""".format(
         code=ident("substance_code"), unit=ident("unit"), det=ident("detected"),
         detected=detected, value=value, exceeds=ident("exceeds_ml"),
         source=ident(table.resource_id), where=where_sql)
     groups = []
-    for code, unit, n, nd, det, median, p95, top, over in conn.execute(sa.text(sql), params):
+    for code, unit, unit2, n, nd, det, pct, top, over in conn.execute(sa.text(sql), params):
+        median, p95 = pct or (None, None)
         groups.append({
-            "substance_code": code, "unit": unit, "samples": n, "not_detected": nd,
+            "substance_code": code,
+            "unit": unit if unit == unit2 else "{}, {}".format(unit, unit2),
+            "samples": n, "not_detected": nd,
             "not_detected_share": _share(nd, n), "detected": det,
             "median": _round(median), "p95": _round(p95), "max": _round(top),
             "exceeds_ml": over,
@@ -240,35 +275,53 @@ def stream_rows(table: SurveyTable, data: dict[str, Any], max_rows: int
 
 
 def index_names(table: SurveyTable) -> dict[str, str]:
-    """Index name per indexed column (short: PostgreSQL allows 63 bytes)."""
-    return {column: "{}_kq_{}".format(table.resource_id, n)
-            for n, column in enumerate(columns.INDEXED)}
+    """Index name per index label (a filter column or a covering index's name).
+
+    Names are short (PostgreSQL allows 63 bytes): the resource id, ``_kq_`` and a number.
+    """
+    labels = list(columns.INDEXED) + list(columns.COVERING)
+    return {label: "{}_kq_{}".format(table.resource_id, n) for n, label in enumerate(labels)}
+
+
+def _index_sql(table: SurveyTable, label: str, name: str) -> str:
+    source = ident(table.resource_id)
+    if label in columns.COVERING:
+        keys, carried = columns.COVERING[label]
+        return "CREATE INDEX IF NOT EXISTS {} ON {} ({}) INCLUDE ({})".format(
+            ident(name), source, ", ".join(ident(c) for c in keys),
+            ", ".join(ident(c) for c in carried))
+    return "CREATE INDEX IF NOT EXISTS {} ON {} ({})".format(ident(name), source, ident(label))
 
 
 def missing_indexes(table: SurveyTable) -> list[str]:
-    """Filter columns of the table that have no quick-search index yet."""
+    """Labels of the quick-search indexes the table does not have yet."""
     names = index_names(table)
     with tables.read_engine().connect() as conn:
         present = {r[0] for r in conn.execute(sa.text(
             "SELECT indexname FROM pg_indexes WHERE tablename = :t"),
             {"t": table.resource_id})}
-    return [c for c, name in names.items() if name not in present]
+    return [label for label, name in names.items() if name not in present]
 
 
 def ensure_indexes(table: SurveyTable) -> list[str]:
-    """Create the missing quick-search indexes (idempotent), then ANALYZE the table.
+    """Create the missing quick-search indexes (idempotent), then VACUUM ANALYZE the table.
 
-    :returns: the columns that were indexed now (empty when all were there)
+    VACUUM marks the table's pages all-visible, which index-only scans need;
+    run this again after the rows are reloaded.
+
+    :returns: labels of the indexes created now (empty when all were there)
     """
     todo = missing_indexes(table)
     names = index_names(table)
-    source = ident(table.resource_id)
-    with tables.write_engine().begin() as conn:
+    engine = tables.write_engine()
+    with engine.begin() as conn:
         conn.execute(sa.text("SET LOCAL statement_timeout = 0"))
-        for column in todo:
-            conn.execute(sa.text("CREATE INDEX IF NOT EXISTS {} ON {} ({})".format(
-                ident(names[column]), source, ident(column))))
-        conn.execute(sa.text("ANALYZE {}".format(source)))
+        for label in todo:
+            conn.execute(sa.text(_index_sql(table, label, names[label])))
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(sa.text("SET statement_timeout = 0"))
+        conn.execute(sa.text("VACUUM (ANALYZE) {}".format(ident(table.resource_id))))
+        conn.execute(sa.text("RESET statement_timeout"))
     tables.forget(table.resource_id)
     if todo:
         log.info("quick search: indexed %s on %s", ", ".join(todo), table.resource_id)

@@ -115,35 +115,39 @@ def search_page():
     for key in raw:
         if key not in PAGE_PARAMS:
             errors[key] = ["알 수 없는 매개변수 / Unknown parameter"]
+            data.pop(key, None)
     extra: dict[str, Any] = {"errors": errors, "raw": raw, "result": None, "options": {},
                              "missing": None, "page": 1, "pages": 1}
     context = _context()
-    if not errors:
-        try:
+    result = None
+    # Every bad field is named at once, and nothing runs while one is bad.
+    errors.update(_validation_errors(data))
+    try:
+        if not errors:
             result = tk.get_action("koreanap_contaminant_search")(
                 context, dict(data, include_summary=True, include_chart=True))
-        except tk.ValidationError as error:
-            errors.update(error.error_dict)
-        except tk.ObjectNotFound as error:
-            extra["missing"] = error.message or tables.NOT_PUBLISHED
-        except tk.NotAuthorized:
-            return tk.abort(403, "이 표를 볼 권한이 없습니다 / Not allowed to read this table")
-        else:
-            table = tables.survey_table_for(context, {})
-            ref = tables.reference(table)
-            size = config.page_size()
-            extra.update(
-                result=result, options=_options(table, ref),
-                page=data["offset"] // size + 1,
-                pages=max(1, -(-result["total"] // size)),
-                labels=ref["labels"],
-                chart_json=json.dumps(result["chart"], ensure_ascii=False).replace("</", "<\\/"),
-                sort_links=_sort_links(raw),
-                query_string=request.query_string.decode("utf-8", "replace"),
-                prev_query=_page_query(data["offset"] // size),
-                next_query=_page_query(data["offset"] // size + 2),
-                csv_too_large=result["total"] > config.csv_max_rows(),
-            )
+    except tk.ValidationError as error:
+        errors.update(error.error_dict)
+    except tk.ObjectNotFound as error:
+        extra["missing"] = error.message or tables.NOT_PUBLISHED
+    except tk.NotAuthorized:
+        return tk.abort(403, "이 표를 볼 권한이 없습니다 / Not allowed to read this table")
+    if result is not None and not errors:
+        table = tables.survey_table_for(context, {})
+        ref = tables.reference(table)
+        size = config.page_size()
+        extra.update(
+            result=result, options=_options(table, ref),
+            page=data["offset"] // size + 1,
+            pages=max(1, -(-result["total"] // size)),
+            labels=ref["labels"],
+            chart_json=json.dumps(result["chart"], ensure_ascii=False).replace("</", "<\\/"),
+            sort_links=_sort_links(raw),
+            query_string=request.query_string.decode("utf-8", "replace"),
+            prev_query=_page_query(data["offset"] // size),
+            next_query=_page_query(data["offset"] // size + 2),
+            csv_too_large=result["total"] > config.csv_max_rows(),
+        )
     extra.update(columns=columns.COLUMNS, column_labels=columns.LABELS,
                  csv_max_rows=config.csv_max_rows(), selected=_selected(raw))
     body = tk.render("koreanap/contaminants/search.html", extra)
@@ -167,21 +171,23 @@ def _csv_value(value: Any) -> str:
 def download_csv():
     """The rows of the current filter and order as CSV (the columns of the resource)."""
     raw = _args()
-    unknown = [k for k in raw if k not in PAGE_PARAMS]
-    data = {k: v for k, v in raw.items() if k != "page"}
+    errors = {k: ["알 수 없는 매개변수 / Unknown parameter"] for k in raw if k not in PAGE_PARAMS}
+    data = {k: v for k, v in raw.items() if k != "page" and k not in errors}
+    result = None
+    errors.update(_validation_errors(data))
     try:
-        if unknown:
-            raise tk.ValidationError({k: ["알 수 없는 매개변수 / Unknown parameter"]
-                                      for k in unknown})
-        result = tk.get_action("koreanap_contaminant_search")(
-            _context(), dict(data, limit=0, include_summary=False))
+        if not errors:
+            result = tk.get_action("koreanap_contaminant_search")(
+                _context(), dict(data, limit=0, include_summary=False))
     except tk.ValidationError as error:
-        return _text(400, "\n".join("{}: {}".format(k, " ".join(map(str, v)))
-                                    for k, v in error.error_dict.items()))
+        errors.update(error.error_dict)
     except tk.ObjectNotFound as error:
         return _text(404, str(error.message or tables.NOT_PUBLISHED))
     except tk.NotAuthorized:
         return _text(403, "이 표를 볼 권한이 없습니다 / Not allowed to read this table")
+    if errors or result is None:
+        return _text(400, "\n".join("{}: {}".format(k, " ".join(map(str, v)))
+                                    for k, v in errors.items()))
     if result["total"] > config.csv_max_rows():
         return _text(400, (
             "선택한 행이 {n:,}개로 {m:,}개를 넘습니다. 조건을 좁히거나 전체 파일을 받으세요: "
@@ -215,6 +221,11 @@ def _schema():
     from .logic import schema
 
     return schema.search()
+
+
+def _validation_errors(data: dict[str, Any]) -> dict[str, list[str]]:
+    """The action's own input check, without running it."""
+    return tk.navl_validate(dict(data), _schema(), {})[1]
 
 
 def _text(status: int, message: str) -> Response:

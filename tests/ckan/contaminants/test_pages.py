@@ -1,0 +1,149 @@
+"""The /contaminants page and its CSV download, as a data user meets them."""
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import re
+from urllib.parse import urlsplit
+
+import pytest
+
+from .conftest import PLUGINS
+
+pytestmark = [pytest.mark.ckan_config("ckan.plugins", PLUGINS),
+              pytest.mark.usefixtures("with_plugins")]
+
+
+def _total(body: str) -> int:
+    match = re.search(r'class="koreanap-total">([0-9,]+)<', body)
+    assert match, "no total on the page"
+    return int(match.group(1).replace(",", ""))
+
+
+def _permalink(body: str) -> str:
+    match = re.search(r'id="koreanap-permalink" readonly value="([^"]*)"', body)
+    assert match, "no permalink on the page"
+    return html.unescape(match.group(1))
+
+
+def test_page_renders_filters_summary_chart_and_rows(app, survey):
+    """The page shows the filters, the summary per substance, the chart data and 50 rows."""
+    body = app.get("/contaminants", status=200).body
+    assert "유해물질 빠른 검색 / Contaminant quick search" in body
+    assert _total(body) == len(survey["rows"])
+    assert 'name="substance_code"' in body and 'name="exceeds_only"' in body
+    assert "HMT02 카드뮴 / Cadmium" in body  # a substance choice, named from the reference
+    assert 'class="table table-sm table-bordered koreanap-contaminants-by-substance"' in body
+    chart = re.search(r'id="koreanap-contaminants-chart-data">(.*?)</script>', body, re.S)
+    assert json.loads(chart.group(1))["available"] is True
+    assert "contaminants.js" in body  # the bundled Chart.js code
+    rows = re.search(r'koreanap-contaminants-rows">.*?<tbody>(.*?)</tbody>', body, re.S)
+    assert rows.group(1).count("<tr") == 50
+    assert "/datastore/dump/" + survey["resource_id"] in body
+
+
+def test_filters_in_the_query_string_narrow_the_page(app, survey):
+    """Two filters in the query string give the same total as the rows in Python."""
+    expected = [r for r in survey["rows"]
+                if r["substance_code"].startswith("HMT") and r["survey_year"] == 2019]
+    body = app.get("/contaminants?substance_group=HMT&survey_year=2019", status=200).body
+    assert _total(body) == len(expected)
+    assert '<option value="2019" selected>' in body
+
+
+def test_permalink_round_trip_gives_the_same_page(app, survey):
+    """Following the page's permalink shows the same filter, order, page and results."""
+    query = "substance_group=MYC&exceeds_only=true&sort=value+desc&page=1"
+    first = app.get("/contaminants?" + query, status=200).body
+    link = _permalink(first)
+    assert link.endswith("/contaminants?" + query)
+    parts = urlsplit(link)
+    second = app.get(parts.path + "?" + parts.query, status=200).body
+    assert _total(second) == _total(first) > 0
+    assert _permalink(second) == link
+    strip = re.compile(r'<input type="hidden" name="_csrf_token"[^>]*>')
+    assert strip.sub("", second) == strip.sub("", first)
+
+
+def test_empty_form_fields_redirect_to_a_clean_permalink(app, survey):
+    """An unfilled form (empty parameters) redirects to the query string without them."""
+    response = app.get("/contaminants?substance_code=&food_group_code=&survey_year=2019",
+                       follow_redirects=False)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/contaminants?survey_year=2019")
+
+
+def test_paging_and_sorting_links(app, survey):
+    """Page 2 starts after page 1; column headings link to sorting by that column."""
+    body = app.get("/contaminants?sort=value+desc&page=2", status=200).body
+    assert "2 / {}".format(-(-len(survey["rows"]) // 50)) in body
+    assert 'rel="prev" href="?sort=value+desc&amp;page=1"' in body
+    assert 'href="?sort=value+asc"' in body  # the sorted column toggles its direction
+
+
+def test_csv_download_has_exactly_the_filtered_rows(app, survey):
+    """"Download these rows" gives the filtered rows in the page's order, every column."""
+    expected = [r for r in survey["rows"] if r["substance_code"] == "HMT02"
+                and r["producer_country"] == "KR"]
+    response = app.get("/contaminants/download.csv?substance_code=HMT02&producer_country=KR"
+                       "&sort=sample_id", status=200)
+    assert response.headers["Content-Type"].startswith("text/csv")
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert len(rows) == len(expected) > 0
+    assert [r["sample_id"] for r in rows] == [r["sample_id"] for r in expected]
+    for got, want in zip(rows, expected, strict=True):
+        assert got == {k: "" if v is None else str(v) for k, v in want.items()}
+
+
+@pytest.mark.ckan_config("ckanext.koreanap.contaminants.csv_max_rows", "10")
+def test_csv_download_of_too_many_rows_points_to_the_whole_table(app, survey):
+    """More rows than csv_max_rows is a 400 naming the limit and the DataStore dump link."""
+    response = app.get("/contaminants/download.csv", status=400)
+    text = response.get_data(as_text=True)
+    assert "more than 10" in text
+    assert "/datastore/dump/" + survey["resource_id"] in text
+
+
+@pytest.mark.parametrize("query, field", [
+    ("survey_year=1800", "survey_year"),
+    ("page=0", "page"),
+    ("page=-3", "page"),
+    ("colour=red", "colour"),
+    ("sort=value%3B+DROP+TABLE+package", "sort"),
+    ("substance_code=%27+OR+1%3D1", "substance_code"),
+])
+def test_bad_input_on_the_page_is_400_naming_the_field(app, survey, query, field):
+    """Bad page parameters re-show the page with status 400 and the field's message."""
+    body = app.get("/contaminants?" + query, status=400).body
+    assert "The search has invalid parameters" in body
+    assert "<strong>{}</strong>".format(field) in body
+    assert "Traceback" not in body
+
+
+def test_bad_input_on_the_csv_download_is_400(app, survey):
+    """The CSV download refuses bad parameters with a plain-text 400 naming the field."""
+    response = app.get("/contaminants/download.csv?limit=5&survey_year=1800", status=400)
+    text = response.get_data(as_text=True)
+    assert "limit: " in text and "survey_year: " in text
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_page_without_published_data_says_so(app):
+    """Before the survey table is published, the page explains instead of failing."""
+    body = app.get("/contaminants", status=200).body
+    assert "The contamination survey table is not in the DataStore yet" in body
+
+
+def test_page_with_one_bad_parameter_runs_no_query(app, survey, monkeypatch):
+    """A good filter next to a bad one is not searched: no DataStore query runs at all."""
+    from ckanext.koreanap.contaminants import tables
+
+    called = []
+    monkeypatch.setattr(tables, "read_engine", lambda: called.append(1))
+    body = app.get("/contaminants?survey_year=2019&colour=red&limit=5", status=400).body
+    assert "<strong>colour</strong>" in body and "<strong>limit</strong>" in body
+    app.get("/contaminants/download.csv?survey_year=2019&colour=red", status=400)
+    assert called == []
