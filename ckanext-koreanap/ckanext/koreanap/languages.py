@@ -74,5 +74,5 @@ def koreanap_localized(data_dict: Any, field: str, lang: str | None = None) -> s
 
 
 def get_helpers() -> dict[str, Any]:
-    """The template helpers of this module (registered by the plugin with ITranslation)."""
+    """The template helpers of this module (registered by the ``koreanap`` plugin)."""
     return {"koreanap_localized": koreanap_localized}

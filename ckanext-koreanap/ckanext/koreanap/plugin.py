@@ -4,6 +4,8 @@ The PostgreSQL search index is a separate plugin (``koreanap_search`` in
 :mod:`ckanext.koreanap.search.plugin`) so production can use Solr instead.
 The dataset schema comes from ckanext-scheming (``scheming_datasets``) with
 ``scheming.dataset_schemas = ckanext.koreanap.schemas:dataset.yaml``.
+The Korean and English message catalogs of every koreanap plugin are loaded
+here (ITranslation; see :mod:`ckanext.koreanap.languages`).
 """
 from __future__ import annotations
 
@@ -13,6 +15,10 @@ import os
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+from ckan.authz import get_local_functions
+from ckan.lib.plugins import DefaultTranslation
+
+from . import helpers, languages
 
 log = logging.getLogger(__name__)
 
@@ -23,14 +29,20 @@ _EXTRA_ALIASES = ("commitment",)
 _TEXT_FIELDS = ("title_en", "notes_en")
 
 
+def _template_helpers(*_args) -> dict:
+    """helpers.py's functions and ``koreanap_localized`` (languages.py)."""
+    return {**dict(get_local_functions(helpers)), **languages.get_helpers()}
+
+
 @tk.blanket.config_declarations
-@tk.blanket.helpers
+@tk.blanket.helpers(_template_helpers)
 @tk.blanket.actions
 @tk.blanket.auth_functions
 @tk.blanket.validators
 @tk.blanket.blueprints
-class KoreanapPlugin(p.SingletonPlugin):
+class KoreanapPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
+    p.implements(p.ITranslation)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IResourceController, inherit=True)
@@ -44,6 +56,14 @@ class KoreanapPlugin(p.SingletonPlugin):
             # KOGL types and their CC counterparts (datapackage.LICENCES).
             here = os.path.dirname(os.path.abspath(__file__))
             config["licenses_group_url"] = "file://" + os.path.join(here, "licenses.json")
+
+    # ITranslation
+
+    def i18n_directory(self):
+        return languages.CATALOG_DIR
+
+    def i18n_domain(self):
+        return languages.DOMAIN
 
     # IFacets
 
