@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.no_index:
                 for (name,) in conn.execute(sa.text(
                         "SELECT indexname FROM pg_indexes WHERE tablename = :t "
-                        "AND indexname LIKE '%\\_kq\\_%'"), {"t": resource_id}):
+                        "AND indexname LIKE '%\\_kq%'"), {"t": resource_id}):
                     conn.execute(sa.text('DROP INDEX "{}"'.format(name)))
             conn.execute(sa.text('ANALYZE "{}"'.format(resource_id)))
         if not args.no_index:

@@ -22,7 +22,7 @@ def _indexed_columns(resource_id: str) -> set[str]:
         SELECT a.attname FROM pg_index i
         JOIN pg_class c ON c.oid = i.indexrelid
         JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
-        WHERE i.indrelid = to_regclass(:t) AND c.relname LIKE '%\\_kq\\_%'""")
+        WHERE i.indrelid = to_regclass(:t) AND c.relname LIKE '%\\_kq%'""")
     with get_write_engine().connect() as conn:
         return {r[0] for r in conn.execute(sql, {"t": '"{}"'.format(resource_id)})}
 
@@ -79,3 +79,20 @@ def test_private_dataset_is_hidden_from_outsiders(app, survey):
     result = helpers.call_action("koreanap_contaminant_search",
                                  context={"user": survey["user"]["name"]}, limit=1)
     assert result["total"] == len(survey["rows"])
+
+
+def test_index_of_an_earlier_definition_is_replaced(survey):
+    """A quick-search index whose definition changed since is dropped when indexing again."""
+    from ckanext.datastore.backend.postgres import get_write_engine
+
+    stale = "{}_kq9_000000".format(survey["resource_id"])
+    with get_write_engine().begin() as conn:
+        conn.execute(sa.text('CREATE INDEX "{}" ON "{}" (value)'.format(
+            stale, survey["resource_id"])))
+    helpers.call_action("koreanap_contaminant_index", context={"user": survey["user"]["name"]})
+    with get_write_engine().connect() as conn:
+        names = {r[0] for r in conn.execute(sa.text(
+            "SELECT indexname FROM pg_indexes WHERE tablename = :t"),
+            {"t": survey["resource_id"]})}
+    assert stale not in names
+    assert sum("_kq" in n for n in names) == 12

@@ -53,15 +53,16 @@ INDEXED = ("substance_code", "survey_year", "food_group_code", "food_item_code",
 _CARRIED = ("producer_country", "production_region_code", "collection_region_code",
             "collection_place_code", "detected", "value", "unit", "exceeds_ml", "sample_id",
             "maximum_level_id", "_id")
+# Each key ends with substance_code after its equality filters, so the
+# summary (grouped by substance) reads the index in group order, unsorted.
 COVERING = {
     "cover_substance": (("substance_code", "survey_year", "food_group_code"),
                         ("food_item_code",) + _CARRIED),
-    "cover_food": (("food_group_code", "food_item_code", "survey_year"),
-                   ("substance_code",) + _CARRIED),
-    "cover_year": (("survey_year", "collection_place_code", "collection_region_code"),
-                   ("substance_code", "food_group_code", "food_item_code")
-                   + tuple(c for c in _CARRIED
-                           if c not in ("collection_place_code", "collection_region_code"))),
+    "cover_food": (("food_group_code", "substance_code", "food_item_code"),
+                   ("survey_year",) + _CARRIED),
+    "cover_year": (("survey_year", "collection_place_code", "substance_code"),
+                   ("food_group_code", "food_item_code")
+                   + tuple(c for c in _CARRIED if c != "collection_place_code")),
 }
 
 SORTABLE = frozenset(COLUMNS)

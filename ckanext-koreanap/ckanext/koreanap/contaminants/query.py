@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import decimal
+import hashlib
 import logging
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -53,11 +54,20 @@ def where(table: SurveyTable, data: dict[str, Any]) -> tuple[str, dict[str, Any]
     """
     clauses: list[str] = []
     params: dict[str, Any] = {}
-    for name, (column, _pattern) in columns.FILTERS.items():
-        values = data.get(name)
-        if values:
+
+    def match(column: str, name: str, values: list[Any]) -> None:
+        # One value as "=": the planner then knows the column is constant and
+        # reads a covering index in substance order without sorting.
+        if len(values) == 1:
+            clauses.append("{} = :{}".format(ident(column), name))
+            params[name] = values[0]
+        else:
             clauses.append("{} = ANY(:{})".format(ident(column), name))
             params[name] = list(values)
+
+    for name, (column, _pattern) in columns.FILTERS.items():
+        if data.get(name):
+            match(column, name, list(data[name]))
     groups = data.get("substance_group")
     if groups:
         # A group is a code prefix: expand it to the codes present, so the
@@ -68,9 +78,9 @@ def where(table: SurveyTable, data: dict[str, Any]) -> tuple[str, dict[str, Any]
         params["substance_group"] = codes
     years = data.get("survey_year")
     if years:
-        clauses.append("{} = ANY(:survey_year)".format(ident("survey_year")))
-        params["survey_year"] = ([int(y) for y in years] if table.is_numeric("survey_year")
-                                 else [str(y) for y in years])
+        match("survey_year", "survey_year",
+              [int(y) for y in years] if table.is_numeric("survey_year")
+              else [str(y) for y in years])
     if data.get("detected"):
         clauses.append("{} = :detected".format(ident("detected")))
         params["detected"] = data["detected"]
@@ -277,10 +287,15 @@ def stream_rows(table: SurveyTable, data: dict[str, Any], max_rows: int
 def index_names(table: SurveyTable) -> dict[str, str]:
     """Index name per index label (a filter column or a covering index's name).
 
-    Names are short (PostgreSQL allows 63 bytes): the resource id, ``_kq_`` and a number.
+    A name is the resource id, ``_kq``, a number and a digest of the
+    definition (63 bytes at most), so a changed definition is a new index.
     """
     labels = list(columns.INDEXED) + list(columns.COVERING)
-    return {label: "{}_kq_{}".format(table.resource_id, n) for n, label in enumerate(labels)}
+    names = {}
+    for n, label in enumerate(labels):
+        digest = hashlib.sha1(_index_sql(table, label, "").encode()).hexdigest()[:6]
+        names[label] = "{}_kq{}_{}".format(table.resource_id, n, digest)
+    return names
 
 
 def _index_sql(table: SurveyTable, label: str, name: str) -> str:
@@ -316,6 +331,13 @@ def ensure_indexes(table: SurveyTable) -> list[str]:
     engine = tables.write_engine()
     with engine.begin() as conn:
         conn.execute(sa.text("SET LOCAL statement_timeout = 0"))
+        # Quick-search indexes of an earlier definition go.
+        for (old,) in conn.execute(sa.text(
+                "SELECT indexname FROM pg_indexes WHERE tablename = :t "
+                "AND starts_with(indexname, :prefix)"),
+                {"t": table.resource_id, "prefix": table.resource_id + "_kq"}).fetchall():
+            if old not in names.values():
+                conn.execute(sa.text("DROP INDEX IF EXISTS {}".format(ident(old))))
         for label in todo:
             conn.execute(sa.text(_index_sql(table, label, names[label])))
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
