@@ -36,6 +36,9 @@ WORKDIR ${SRC_DIR}/ckanext-koreanap
 COPY requirements.txt setup.py ./
 COPY --from=frontend /build/ckanext-koreanap ./ckanext-koreanap
 COPY validation ./validation
+# The plan's own data package: the /commitments pages read it.
+COPY datapackages/ogp-nap4-commitments ./datapackages/ogp-nap4-commitments
+ENV KOREANAP_COMMITMENTS_PACKAGE=${SRC_DIR}/ckanext-koreanap/datapackages/ogp-nap4-commitments
 # The Korean and English message catalogs (.po in git) compiled to the .mo
 # files that the install copies with the package data.
 RUN python3 -m babel.messages.frontend compile --statistics -D ckanext-koreanap \
