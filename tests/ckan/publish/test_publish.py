@@ -37,6 +37,10 @@ def test_tables_are_in_the_datastore_with_schema_types(sysadmin, publish):
     assert types["start_date"] == "date"
     assert types["title"] == "text"
     assert commitments["datastore_active"] is True
+    # _full_text is filled by the bulk load as the DataStore's trigger would.
+    found = call_action("datastore_search", resource_id=commitments["id"], q="Partnership")
+    assert found["total"] >= 1
+    assert all("Partnership" in " ".join(map(str, r.values())) for r in found["records"])
 
 
 def test_dataset_fields_come_from_the_package(sysadmin, publish):
