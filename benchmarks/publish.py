@@ -80,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     app = make_app(load_config(args.ini))
     with app._wsgi_app.test_request_context():
         import ckan.plugins.toolkit as tk
+
         from ckanext.koreanap import loader
 
         site = tk.get_action("get_site_user")({"ignore_auth": True}, {})
