@@ -115,11 +115,15 @@ def _connect():
         # The summary sorts every matching value (percentiles); PostgreSQL's
         # default 4 MB spills 50,000 rows to disk.
         conn.execute(sa.text("SET work_mem = '32MB'"))
+        # A search already runs its queries side by side (search()); worker
+        # processes on top only cost start-up time.
+        conn.execute(sa.text("SET max_parallel_workers_per_gather = 0"))
         try:
             yield conn
         finally:
             conn.execute(sa.text("RESET statement_timeout"))
             conn.execute(sa.text("RESET work_mem"))
+            conn.execute(sa.text("RESET max_parallel_workers_per_gather"))
 
 
 def search(table: SurveyTable, data: dict[str, Any], *, summary: bool = True,
