@@ -72,8 +72,13 @@ def get_status(resource_id: str) -> dict[str, Any] | None:
 def statuses_of(package_id: str, with_report: bool = False) -> dict[str, dict[str, Any]]:
     """``{resource_id: row}`` for every validated resource of a dataset."""
     cols = [c for c in resource_validation.c if with_report or c.name != "report"]
+    active = sa.select(model.resource_table.c.id).where(
+        model.resource_table.c.package_id == package_id,
+        model.resource_table.c.state == "active")
+    # Rows of deleted resources are kept (history) but no longer count.
     rows = model.Session.execute(sa.select(*cols).where(
-        resource_validation.c.package_id == package_id)).mappings()
+        resource_validation.c.package_id == package_id,
+        resource_validation.c.resource_id.in_(active))).mappings()
     return {r["resource_id"]: dict(r) for r in rows}
 
 

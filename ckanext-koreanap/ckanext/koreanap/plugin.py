@@ -116,19 +116,6 @@ class KoreanapPlugin(p.SingletonPlugin, DefaultTranslation):
     def after_resource_update(self, context, resource):
         self._queue(context, resource)
 
-    def after_resource_delete(self, context, resources):
-        from ckan import model
-
-        from . import model as kmodel
-
-        current = {r["id"] for r in resources}
-        rid = (context.get("resource") or {}).get("id") if isinstance(
-            context.get("resource"), dict) else None
-        for row_id in [rid] if rid else []:
-            if row_id not in current:
-                kmodel.delete_status(row_id)
-        model.Session.commit()
-
     def _queue(self, context, resource):
         from . import jobs, loader
 

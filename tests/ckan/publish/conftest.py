@@ -14,11 +14,13 @@ def clean_publish(clean_db, clean_index, clean_queues):
     import sqlalchemy as sa
     from ckanext.datastore.backend.postgres import get_write_engine
 
-    with get_write_engine().begin() as connection:
+    engine = get_write_engine()
+    with engine.begin() as connection:
         tables = connection.execute(sa.text(
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
             "AND tablename NOT IN ('_table_stats')")).scalars().all()
-        for table in tables:
+    for table in tables:  # one transaction each: PostgreSQL's lock table is shared
+        with engine.begin() as connection:
             connection.execute(sa.text('DROP TABLE "{}" CASCADE'.format(table)))
 
 

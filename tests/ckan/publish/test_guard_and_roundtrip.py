@@ -36,6 +36,19 @@ def test_dataset_with_an_invalid_resource_cannot_be_made_public(sysadmin, publis
     assert call_action("package_show", id=dataset["id"])["private"] is True
 
 
+def test_removing_the_invalid_resource_lets_the_dataset_be_public(sysadmin, publish):
+    """A deleted invalid resource no longer counts: the dataset may then be made public."""
+    publish(PACKAGES / "ogp-nap4-commitments", sysadmin["name"])
+    dataset = _break_commitments(sysadmin)
+    broken = next(r for r in call_action("package_show", id=dataset["id"])["resources"]
+                  if r["datapackage_name"] == "commitments")
+    call_action("resource_delete", context={"user": sysadmin["name"]}, id=broken["id"])
+    call_action("package_patch", context={"user": sysadmin["name"]}, id=dataset["id"],
+                private=False)
+    state = call_action("koreanap_dataset_validation_show", id=dataset["id"])
+    assert state["status"] == "valid"
+
+
 @pytest.mark.ckan_config("ckanext.koreanap.public_requires_valid", False)
 def test_public_guard_can_be_switched_off(sysadmin, publish):
     """With ckanext.koreanap.public_requires_valid = false the dataset may be made public."""
