@@ -74,6 +74,13 @@ def test_second_run_changes_nothing(served):
     assert second.stdout.count(": unchanged") == 2 * len(PACKAGES) + resources
 
 
+def test_quick_search_is_indexed(served):
+    """The first run indexes the survey table for the quick search; the second finds it done."""
+    first, second = served
+    assert "indexed " in first.stdout
+    assert "indexes already exist on" in second.stdout
+
+
 def test_four_packages_are_published_valid_and_scored(served):
     """Each data package is a dataset whose resources are all valid, with a metadata score."""
     for package in PACKAGES:

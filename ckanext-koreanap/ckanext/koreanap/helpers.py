@@ -71,7 +71,8 @@ def koreanap_licence_choices(field: dict[str, Any] | None = None) -> list[dict[s
     def label(lic: dict[str, str], lang: str) -> str:
         return lic[lang] + (" (≈ {})".format(lic["cc"]) if lic["cc"] else "")
 
-    return [{"value": lic["id"], "label": {"ko": label(lic, "ko"), "en": label(lic, "en")}}
+    # keyed by locale as ckanext-scheming looks them up (h.lang(): ko_KR or en)
+    return [{"value": lic["id"], "label": {"ko_KR": label(lic, "ko"), "en": label(lic, "en")}}
             for lic in LICENCES]
 
 
