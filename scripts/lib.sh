@@ -226,7 +226,7 @@ write_ini() {
     __DATASTORE_WRITE_URL__="postgresql://datastore_default:$DB_PASSWORD@127.0.0.1/$ds_db" \
     __DATASTORE_READ_URL__="postgresql://datastore_ro:$DB_PASSWORD@127.0.0.1/$ds_db" \
     __REDIS_URL__="redis://127.0.0.1:6379/$redis_db" \
-    __PLUGINS__="${KOREANAP_PLUGINS:-activity datastore koreanap_search koreanap scheming_datasets koreanap_3d_view koreanap_reports koreanap_contaminants koreanap_commitments dcat structured_data}" \
+    __PLUGINS__="${KOREANAP_PLUGINS:-activity datastore koreanap_search koreanap scheming_datasets koreanap_3d_view koreanap_reports koreanap_contaminants koreanap_commitments dcat structured_data datatables_view}" \
     __SOLR_URL__="${KOREANAP_SOLR_URL:-http://127.0.0.1:8983/solr/ckan}" \
     __STORAGE_PATH__="$VAR/storage-$site_id" \
     __HOST__="$host" __PORT__="$port" \

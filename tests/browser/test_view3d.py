@@ -69,10 +69,11 @@ def heritage(api, organization, run_id, tmp_path_factory):
             resources[key] = api.action.resource_create(
                 package_id=dataset["id"], name=f"{key} ({path.name})", format=fmt,
                 upload=upload)
-    # A link to a server that is not there (port 9 on loopback: nothing listens).
+    # A link to a host that does not exist (.invalid never resolves; loopback and
+    # private addresses are refused as resource URLs).
     resources["unreachable-stl"] = api.action.resource_create(
         package_id=dataset["id"], name="unreachable-stl", format="STL",
-        url="http://127.0.0.1:9/models/missing.stl")
+        url="http://unreachable.invalid/models/missing.stl")
     return {"dataset": dataset, "resources": resources}
 
 

@@ -275,6 +275,8 @@ def _record(package: dict, resource: dict, descriptor: dict, report: dict,
         if summary and summary[0].get("tabular") and isinstance(schema, dict):
             try:
                 rows = _load(resource, path, schema, sha)
+                if rows is not None:
+                    _add_previews(resource["id"])
             except Exception as error:  # noqa: BLE001 - recorded on the resource
                 log.exception("DataStore load of %s failed", resource["id"])
                 status = "error"
@@ -304,6 +306,19 @@ def _load(resource: dict, path: Path, schema: dict, sha: str) -> int | None:
     extra = resource.get("datapackage_extra")
     dialect = (json.loads(extra) if isinstance(extra, str) and extra else {}).get("dialect")
     return loader.load_csv(resource["id"], str(path), schema, dialect)
+
+
+def _add_previews(resource_id: str) -> None:
+    """The default views that need the DataStore (the table preview), once the rows
+    are in it: CKAN creates default views when a resource is made, before the load."""
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    context = {"ignore_auth": True, "user": site_user["name"]}
+    try:
+        resource = tk.get_action("resource_show")(context, {"id": resource_id})
+        tk.get_action("resource_create_default_resource_views")(
+            context, {"resource": resource, "create_datastore_views": True})
+    except Exception:  # noqa: BLE001 - a preview is a convenience; never fail the load
+        log.exception("default views of %s failed", resource_id)
 
 
 def _score(package: dict, descriptor: dict) -> None:
