@@ -4,13 +4,14 @@ The lookup rule (also in README.md):
 
 1. the ``resource_id`` a call names, else
 2. the option ``ckanext.koreanap.contaminants.resource_id``, else
-3. the active resource named ``ckanext.koreanap.contaminants.resource_name``
-   (``survey_results``) of the dataset ``ckanext.koreanap.contaminants.dataset``
-   (``food-contaminants``).
+3. the active resource whose data package name (``datapackage_name``, set by
+   ``koreanap publish``; else its name) is
+   ``ckanext.koreanap.contaminants.resource_name`` (``survey_results``) in the
+   dataset ``ckanext.koreanap.contaminants.dataset`` (``food-contaminants``).
 
 The resource must be in the DataStore and have every column of
 :data:`columns.COLUMNS`. Labels and maximum levels come from the DataStore
-tables of the same dataset's resources named ``substances``, ``food_groups``,
+tables of the same dataset's resources (by the same name rule) ``substances``, ``food_groups``,
 ``food_items``, ``maximum_levels``, ``regions`` and ``collection_places``;
 a missing one only means codes are shown without names.
 """
@@ -131,7 +132,7 @@ def find_survey_table(resource_id: str | None = None) -> SurveyTable:
         if package is None or package.state != "active":
             raise tk.ObjectNotFound(NOT_PUBLISHED)
         candidates = [r for r in package.resources
-                      if r.name == config.resource_name() and r.state == "active"
+                      if _table_name(r) == config.resource_name() and r.state == "active"
                       and tk.asbool(r.extras.get("datastore_active"))]
         if not candidates:
             raise tk.ObjectNotFound(NOT_PUBLISHED)
@@ -147,12 +148,18 @@ def find_survey_table(resource_id: str | None = None) -> SurveyTable:
             "조사 결과 표의 열이 없습니다 / Not a contamination survey table; missing "
             "columns: {}".format(", ".join(missing))]})
     package = resource.package
-    references = {r.name: r.id for r in package.resources
-                  if r.name in REFERENCE_NAMES and r.state == "active"
+    references = {_table_name(r): r.id for r in package.resources
+                  if _table_name(r) in REFERENCE_NAMES and r.state == "active"
                   and tk.asbool(r.extras.get("datastore_active"))}
     return SurveyTable(resource_id=resource.id, package_id=package.id,
                        package_name=package.name, resource_name=resource.name or "",
                        types=types, references=references)
+
+
+def _table_name(resource: Any) -> str:
+    """A resource's table name: its data package name when it was published from a
+    package (``koreanap publish`` keeps the title as the resource name), else its name."""
+    return resource.extras.get("datapackage_name") or resource.name or ""
 
 
 def survey_table_for(context: dict, data_dict: dict) -> SurveyTable | None:
