@@ -41,10 +41,10 @@ def _api(action, **params):
 
 @pytest.fixture(scope="module")
 def served():
-    first = _serve()
-    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
-    second = _serve()
-    try:
+    try:  # stop what the first run started even when it fails half-way
+        first = _serve()
+        assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+        second = _serve()
         yield first, second
     finally:
         _serve("stop", timeout=60)
