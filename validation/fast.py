@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -517,8 +516,3 @@ def _duplicates(primary: list[np.ndarray], unique: dict[str, list[np.ndarray]],
                        errors.UniqueError(note=note, cells=[], row_number=row_number,
                                           cell="", field_name=field_name,
                                           field_number=number_of[field_name]))
-
-
-def candidate_regex(pattern: re.Pattern | str) -> str:
-    """A pattern as text for pyarrow's RE2 (used by checks' candidate patterns)."""
-    return pattern.pattern if isinstance(pattern, re.Pattern) else pattern
