@@ -67,7 +67,7 @@ class _Inbox:
         return "250 Message accepted for delivery"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -77,7 +77,7 @@ def _free_port() -> int:
 def smtp(ckan_config, monkeypatch):
     """A real SMTP server on loopback that CKAN's mailer sends to; yields its inbox."""
     inbox = _Inbox()
-    port = _free_port()
+    port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     monkeypatch.setitem(ckan_config, "smtp.server", "127.0.0.1:{}".format(port))
@@ -91,7 +91,7 @@ def smtp(ckan_config, monkeypatch):
 @pytest.fixture
 def dead_smtp(ckan_config, monkeypatch):
     """An SMTP address on loopback where nothing listens (a mail server that is down)."""
-    monkeypatch.setitem(ckan_config, "smtp.server", "127.0.0.1:{}".format(_free_port()))
+    monkeypatch.setitem(ckan_config, "smtp.server", "127.0.0.1:{}".format(free_port()))
 
 
 @pytest.fixture
