@@ -2,10 +2,12 @@
 a real CKAN started here.
 
 ``live_ckan`` runs ``ckan run`` in a subprocess on a free local port with a
-copy of the ini that pytest got (``--ckan-ini``; only the site URL differs),
-so it uses this run's databases and plugins. Data are created through that
-server's API as a sysadmin made for the run; names carry a per-run suffix so
-nothing depends on what earlier tests left in the database.
+copy of the ini that pytest got (``--ckan-ini``), so it uses this run's
+databases and plugins. Only the site URL differs, and the dataset the quick
+search (``/contaminants``) reads: it reads one dataset by name, so each run
+publishes and names its own (``food_contaminants``). Data are created through
+that server's API as a sysadmin made for the run; names carry a per-run suffix
+so nothing depends on what earlier tests left in the database.
 
 ``steps`` saves a screenshot after every step to ``test-artifacts/browser/``
 and, when a step fails, a screenshot named ``…-FAILED.png`` and an error that
@@ -14,6 +16,8 @@ names the step.
 from __future__ import annotations
 
 import contextlib
+import csv
+import json
 import re
 import shutil
 import socket
@@ -34,6 +38,11 @@ ARTIFACTS = ROOT / "test-artifacts" / "browser"
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 STARTUP_LIMIT_S = 180  # upper bound for CKAN to answer, not a measured timing
+FOOD_CONTAMINANTS = ROOT / "datapackages" / "food-contaminants"
+# Every 30th of the package's 60,000 survey rows, plus the few over their
+# maximum level (so the summary has some to count): about 2,000 rows with
+# every substance and year, quick to validate and load on every run.
+SURVEY_EVERY = 30
 
 
 def _free_port() -> int:
@@ -42,9 +51,17 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _live_ini(source: Path, target: Path, url: str, port: int) -> None:
+def _quick_search_dataset(run_id: str) -> str:
+    return f"food-contaminants-{run_id}"
+
+
+def _live_ini(source: Path, target: Path, url: str, port: int, run_id: str) -> None:
     text = source.read_text(encoding="utf-8")
-    text, n = re.subn(r"(?m)^ckan\.site_url\s*=.*$", f"ckan.site_url = {url}", text)
+    text = re.sub(r"(?m)^ckanext\.koreanap\.contaminants\.dataset\s*=.*\n", "", text)
+    text, n = re.subn(
+        r"(?m)^ckan\.site_url\s*=.*$",
+        f"ckan.site_url = {url}\n"
+        f"ckanext.koreanap.contaminants.dataset = {_quick_search_dataset(run_id)}", text)
     assert n == 1, f"{source} has no single ckan.site_url line"
     text = re.sub(r"(?m)^ckan\.devserver\.port\s*=.*$", f"ckan.devserver.port = {port}", text)
     target.write_text(text, encoding="utf-8")
@@ -52,14 +69,14 @@ def _live_ini(source: Path, target: Path, url: str, port: int) -> None:
 
 
 @pytest.fixture(scope="package")
-def live_ckan(request, tmp_path_factory):
+def live_ckan(request, tmp_path_factory, run_id):
     """The base URL of a CKAN served from this run's ini (stopped after these tests)."""
     ini = request.config.getoption("--ckan-ini")
     assert ini, "run through scripts/test (pytest --ckan-ini=...)"
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     live_ini = tmp_path_factory.mktemp("live-ckan") / "live.ini"
-    _live_ini(Path(ini).resolve(), live_ini, url, port)
+    _live_ini(Path(ini).resolve(), live_ini, url, port, run_id)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log_path = ARTIFACTS / "ckan-server.log"
     ckan = Path(sys.executable).with_name("ckan")
@@ -115,6 +132,55 @@ def organization(api, run_id):
         name=f"browser-test-org-{run_id}", title="브라우저 시험 기관 / Browser test publisher")
 
 
+def _survey_subset(folder: Path) -> list[dict[str, str]]:
+    """Write the survey rows the tests publish to ``folder``; the rows as read from the CSV."""
+    source = FOOD_CONTAMINANTS / "data" / "survey_results.csv"
+    with source.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        header = reader.fieldnames
+        rows = [row for i, row in enumerate(reader)
+                if i % SURVEY_EVERY == 0 or row["exceeds_ml"] == "Y"]
+    with (folder / "survey_results.csv").open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return rows
+
+
+@pytest.fixture(scope="package")
+def food_contaminants(api, organization, run_id, tmp_path_factory):
+    """The food-contaminants data package published to the live CKAN as this run's dataset.
+
+    Published as ``koreanap publish`` does (the Publisher, then the catalogue's
+    validation, DataStore load and table previews, synchronously), with the
+    survey cut short (see SURVEY_EVERY) and a title that names 카드뮴 and the
+    run. The quick search of the live CKAN reads this dataset.
+
+    :returns: dict with ``dataset`` (package_show), ``survey`` (the survey rows
+        published, as dicts of the CSV's text), ``title_ko`` and ``title_en``
+    """
+    from ckanext.koreanap.publishing import Publisher, PublishError
+
+    folder = tmp_path_factory.mktemp("food-contaminants")
+    shutil.copytree(FOOD_CONTAMINANTS / "data", folder / "data",
+                    ignore=shutil.ignore_patterns("survey_results.csv"))
+    survey = _survey_subset(folder / "data")
+    descriptor = json.loads((FOOD_CONTAMINANTS / "datapackage.json").read_text(encoding="utf-8"))
+    title_ko = f"식품 중 카드뮴 등 유해물질 오염도 (브라우저 시험 {run_id})"
+    title_en = f"Cadmium and other harmful substances in foods (browser test {run_id})"
+    descriptor.update(name=_quick_search_dataset(run_id), title=f"{title_ko} / {title_en}",
+                      title_ko=title_ko, title_en=title_en)
+    lines: list[str] = []
+    try:
+        Publisher(api, echo=lines.append, retries=1, backoff=0).publish(
+            descriptor, str(folder), organization=organization["name"])
+    except PublishError as error:
+        pytest.fail("publishing food-contaminants failed: {}\n{}".format(
+            error.explain(), "\n".join(lines)))
+    dataset = api.action.package_show(id=descriptor["name"])
+    return {"dataset": dataset, "survey": survey, "title_ko": title_ko, "title_en": title_en}
+
+
 def _chromium(*extra: str) -> webdriver.Chrome:
     if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
         pytest.fail("chromium and chromium-driver are not installed (scripts/test installs them)")
@@ -144,6 +210,14 @@ def browser_without_webgl():
     driver = _chromium("--disable-3d-apis")
     yield driver
     driver.quit()
+
+
+def click(driver, element) -> None:
+    """Scroll ``element`` to the middle of the window at once, then click it (the theme
+    scrolls smoothly, and a click during the scroll lands on whatever passes by)."""
+    driver.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", element)
+    element.click()
 
 
 class Steps:

@@ -1,0 +1,74 @@
+"""The contaminant quick search (plugin koreanap_contaminants) in a real browser: two filters
+chosen on the page, the summary, and "download these rows" as CSV."""
+import csv
+import io
+
+import requests
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+WAIT_S = 30  # upper bound for a page to load, not a measured timing
+FILTERS = {"substance_code": "HMT02", "survey_year": "2019"}  # cadmium, one survey year
+
+
+def _choose(browser, name: str, value: str) -> None:
+    """Pick one value of the filter ``f-<name>`` (a single or a multiple select)."""
+    element = browser.find_element(By.ID, f"f-{name}")
+    assert element.get_attribute("name") == name
+    select = Select(element)
+    if select.is_multiple:
+        select.deselect_all()
+    select.select_by_value(value)
+
+
+def _number(text: str) -> int:
+    return int(text.replace(",", "").strip())
+
+
+def test_two_filters_summary_and_csv(browser, steps, live_ckan, food_contaminants):
+    """Cadmium in 2019, chosen in the form, shows the count and the number over the maximum
+    level of the published rows, and the CSV link gives exactly those rows."""
+    wait = WebDriverWait(browser, WAIT_S)
+    expected = [row for row in food_contaminants["survey"]
+                if all(row[k] == v for k, v in FILTERS.items())]
+    assert any(row["exceeds_ml"] == "Y" for row in expected), \
+        "the published sample has rows for the filter, some over the maximum level"
+    with steps("open the quick search"):
+        browser.get(live_ckan + "/contaminants")
+        form = wait.until(ec.presence_of_element_located(
+            (By.CSS_SELECTOR, "form.koreanap-contaminants-filters")))
+        everything = _number(browser.find_element(By.CLASS_NAME, "koreanap-total").text)
+        assert everything == len(food_contaminants["survey"])
+    with steps("choose substance cadmium and year 2019"):
+        for name, value in FILTERS.items():
+            _choose(browser, name, value)
+        form.find_element(By.CSS_SELECTOR, "button[type='submit']").click()
+        wait.until(lambda d: all(f"{k}={v}" in d.current_url for k, v in FILTERS.items()))
+    with steps("see the results and the summary"):
+        total = _number(browser.find_element(By.CLASS_NAME, "koreanap-total").text)
+        over = _number(browser.find_element(By.CLASS_NAME, "koreanap-over").text)
+        assert total == len(expected)
+        assert over == sum(row["exceeds_ml"] == "Y" for row in expected)
+        (by_substance,) = browser.find_elements(
+            By.CSS_SELECTOR, ".koreanap-contaminants-by-substance tbody tr")
+        assert by_substance.get_attribute("data-substance") == FILTERS["substance_code"]
+        shown = browser.find_elements(By.CSS_SELECTOR, ".koreanap-contaminants-rows tbody tr")
+        assert len(shown) == min(total, 50)
+        assert all(row.find_elements(By.TAG_NAME, "td")[1].text == FILTERS["substance_code"]
+                   for row in shown)
+    with steps("download these rows as CSV"):
+        link = browser.find_element(By.CLASS_NAME, "koreanap-download-csv")
+        href = link.get_attribute("href")
+        assert all(f"{k}={v}" in href for k, v in FILTERS.items()), href
+        response = requests.get(href, timeout=WAIT_S)
+        assert response.status_code == 200, response.text[:500]
+        assert response.headers["Content-Type"].startswith("text/csv")
+        rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
+        assert len(rows) == total
+        assert all(row[k] == v for row in rows for k, v in FILTERS.items())
+        by_sample = {(r["sample_id"], r["substance_code"]): r for r in expected}
+        assert {(r["sample_id"], r["substance_code"]) for r in rows} == set(by_sample)
+        # The rows as published, column by column.
+        for row in rows:
+            assert row == by_sample[row["sample_id"], row["substance_code"]], row
