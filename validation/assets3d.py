@@ -28,6 +28,11 @@ column relative to the package folder.
   volume ``buildVolumeMm`` (default 250 x 250 x 250 mm, compared axis by
   axis; field ``path``).
 
+What the check measured is kept too: after a validation, ``measured`` holds
+one dict per row whose file it read (see ``Asset3DCheck._new_fact``), which
+the engine reports as ``assets`` so a catalogue can show each file's
+printability without parsing the mesh again.
+
 Meshes are read with trimesh (no parser of our own). Why a row check rather
 than a separate pass: each rule is about one row of the assets table, so
 errors carry frictionless' resource/row/field like every other rule, the
@@ -211,6 +216,7 @@ class Asset3DCheck(Check):
     max_bytes: int = DEFAULT_MAX_BYTES
 
     def validate_start(self) -> Iterable[Error]:
+        self.measured: list[dict[str, Any]] = []
         schema = self.resource.schema
         names = [f.name for f in schema.fields] if schema else []
         self._numbers = {name: i for i, name in enumerate(names, start=1)}
@@ -241,6 +247,8 @@ class Asset3DCheck(Check):
         if self.path_field not in self._numbers or self.path_field in row.error_cells:
             return
         path = _text(row[self.path_field])
+        kind = _text(self._cell(row, self.kind_field))
+        units = _text(self._cell(row, self.units_field))
         problem = unsafe_path(path)
         full = None if problem else resolve_inside(self._root, path)
         if problem is None and full is None:
@@ -249,21 +257,30 @@ class Asset3DCheck(Check):
             yield self._err(AssetPathError, row, self.path_field, problem)
             return
         assert full is not None
+        yield from self._read(row, path, full, kind, units)
+
+    def _read(self, row: Row, path: str, full: str, kind: str,
+              units: str) -> Iterable[Error]:
+        """Measure the file of a row whose path is safe; remember what was found."""
+        fact = self._new_fact(path, kind, units)
+        self.measured.append(fact)
         if not os.path.isfile(full):
-            yield self._err(AssetFileError, row, self.path_field, f'no file at "{path}"')
+            fact["error"] = f'no file at "{path}"'
+            yield self._err(AssetFileError, row, self.path_field, fact["error"])
             return
         size = os.path.getsize(full)
         if size > self.max_bytes:
-            yield self._err(AssetFileError, row, self.path_field,
-                            f"{size} bytes is over the {self.max_bytes}-byte limit; not parsed")
+            fact["error"] = f"{size} bytes is over the {self.max_bytes}-byte limit; not parsed"
+            yield self._err(AssetFileError, row, self.path_field, fact["error"])
             return
         file_type = FORMATS.get(os.path.splitext(path)[1].lower().lstrip("."))
         if file_type is None:
-            yield self._err(AssetFileError, row, self.path_field,
-                            f'"{path}" is not an STL, PLY, OBJ or GLB file')
+            fact["error"] = f'"{path}" is not an STL, PLY, OBJ or GLB file'
+            yield self._err(AssetFileError, row, self.path_field, fact["error"])
             return
 
         size, sha = file_digest(full)
+        fact.update(format=file_type, bytes=size, sha256=sha)
         yield from self._compare(row, self.bytes_field, size)
         yield from self._compare(row, self.sha256_field, sha)
 
@@ -271,20 +288,22 @@ class Asset3DCheck(Check):
             mesh = load_mesh(full, file_type)
         except Exception as exc:  # trimesh raises many kinds on bad input
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            yield self._err(AssetFileError, row, self.path_field,
-                            f"trimesh cannot read it as {file_type.upper()}: {reason[:200]}")
+            fact["error"] = f"trimesh cannot read it as {file_type.upper()}: {reason[:200]}"
+            yield self._err(AssetFileError, row, self.path_field, fact["error"])
             return
 
         watertight = bool(mesh.is_watertight)
         winding = bool(mesh.is_winding_consistent)
+        extents = [float(v) for v in mesh.extents]
+        to_mm = 1000.0 if units == "m" else 1.0
+        fact.update(vertices=len(mesh.vertices), faces=len(mesh.faces),
+                    watertight=watertight, winding_consistent=winding,
+                    size_mm=[round(e * to_mm, 2) for e in extents])
         yield from self._compare(row, self.vertex_count_field, len(mesh.vertices))
         yield from self._compare(row, self.face_count_field, len(mesh.faces))
         yield from self._compare(row, self.watertight_field, "Y" if watertight else "N")
         yield from self._compare(row, self.winding_field, "Y" if winding else "N")
 
-        units = _text(self._cell(row, self.units_field))
-        extents = [float(v) for v in mesh.extents]
-        to_mm = 1000.0 if units == "m" else 1.0
         for field, extent in zip(self.bbox_fields, extents, strict=False):
             stated = self._cell(row, field)
             if stated is None or stated == "":
@@ -294,8 +313,25 @@ class Asset3DCheck(Check):
                                 f"the row says {stated} mm but the file measures "
                                 f"{extent * to_mm:.2f} mm")
 
-        if _text(self._cell(row, self.kind_field)) in self.print_kinds:
-            yield from self._printable(row, watertight, winding, units, extents)
+        if kind in self.print_kinds:
+            problems = list(self._printable(row, watertight, winding, units, extents))
+            fact["printable"] = not problems
+            fact["problems"] = [{"code": code, "message": error.note}
+                                for code, error in problems]
+            yield from (error for _code, error in problems)
+
+    def _new_fact(self, path: str, kind: str, units: str) -> dict[str, Any]:
+        """What is known of a row's file before it is read. Keys, once read:
+        ``format``, ``bytes``, ``sha256``, ``vertices``, ``faces``,
+        ``watertight``, ``winding_consistent``, ``size_mm`` ([x, y, z], metres
+        converted); ``printable`` (None unless ``kind`` is a print kind) with
+        ``problems`` (``code``, ``message``); ``error`` when it could not be read."""
+        # No row number: the column-at-a-time engine runs the rule once per
+        # distinct row, not at the row's own number; the path names the file.
+        return {"path": path, "kind": kind, "units": units,
+                "print_kinds": list(self.print_kinds),
+                "build_volume_mm": [float(v) for v in self.build_volume_mm],
+                "printable": None, "problems": []}
 
     def _compare(self, row: Row, field: str, actual: Any) -> Iterable[Error]:
         stated = self._cell(row, field)
@@ -306,29 +342,35 @@ class Asset3DCheck(Check):
                             f"the row says {stated} but the file has {actual}")
 
     def _printable(self, row: Row, watertight: bool, winding: bool, units: str,
-                   extents: list[float]) -> Iterable[Error]:
+                   extents: list[float]) -> Iterable[tuple[str, errors.CellError]]:
+        """``(code, error)`` for each reason a print asset cannot be printed as is."""
         kind = _text(row[self.kind_field])
         if not watertight:
-            yield self._err(AssetPrintableError, row, self.watertight_field,
-                            f"a {kind} file must be watertight (a closed surface: every "
-                            "edge shared by exactly two faces); this mesh has holes")
+            yield "not-watertight", self._err(
+                AssetPrintableError, row, self.watertight_field,
+                f"a {kind} file must be watertight (a closed surface: every "
+                "edge shared by exactly two faces); this mesh has holes")
         if not winding:
-            yield self._err(AssetPrintableError, row, self.winding_field,
-                            f"a {kind} file must be a manifold with consistent winding "
-                            "(outward normals); this mesh's faces disagree")
+            yield "inconsistent-winding", self._err(
+                AssetPrintableError, row, self.winding_field,
+                f"a {kind} file must be a manifold with consistent winding "
+                "(outward normals); this mesh's faces disagree")
         if units and units != "mm":
-            yield self._err(AssetPrintableError, row, self.units_field,
-                            f'a {kind} file must be in millimetres (units = mm), not "{units}"')
+            yield "not-millimetres", self._err(
+                AssetPrintableError, row, self.units_field,
+                f'a {kind} file must be in millimetres (units = mm), not "{units}"')
         elif max(extents) < self.min_print_size_mm:
-            yield self._err(AssetPrintableError, row, self.units_field,
-                            f"largest extent is {max(extents):g}: the coordinates look like "
-                            f"metres; a {kind} file must be in millimetres")
+            yield "not-millimetres", self._err(
+                AssetPrintableError, row, self.units_field,
+                f"largest extent is {max(extents):g}: the coordinates look like "
+                f"metres; a {kind} file must be in millimetres")
         volume = [float(v) for v in self.build_volume_mm]
         if any(e > v for e, v in zip(extents, volume, strict=False)):
             size = " x ".join(f"{e:.2f}" for e in extents)
             box = " x ".join(f"{v:g}" for v in volume)
-            yield self._err(AssetPrintableError, row, self.path_field,
-                            f"{size} mm does not fit the {box} mm build volume")
+            yield "too-big", self._err(
+                AssetPrintableError, row, self.path_field,
+                f"{size} mm does not fit the {box} mm build volume")
 
     metadata_profile_patch = {
         "properties": {

@@ -175,6 +175,7 @@ def validate_package(source: Any, checklist: ChecklistLike = None, *,
     errors: list[dict] = []
     notes: list[dict] = []
     resources: list[dict] = []
+    assets: list[dict] = []
 
     try:
         user_checklist = load_checklist(checklist)
@@ -252,6 +253,7 @@ def validate_package(source: Any, checklist: ChecklistLike = None, *,
                 if partial:
                     notes.append({"rule": None, "resource": name,
                                   "message": f"reached error limit: {limit_errors}"})
+                assets.extend(_measured(name, specific.get(name)))
                 continue
 
         summary["engine"] = "frictionless"
@@ -272,8 +274,15 @@ def validate_package(source: Any, checklist: ChecklistLike = None, *,
                               "message": personal.mask_text(warning)})
         for error in report.errors:  # errors outside any task
             errors.append(_from_frictionless(error, name))
+        assets.extend(_measured(name, specific.get(name)))
 
-    return _finish(errors, notes, resources)
+    return _finish(errors, notes, resources, assets)
+
+
+def _measured(resource: str, found: list | None) -> list[dict]:
+    """What the 3D asset rule measured of each file of an assets table."""
+    return [dict(fact, resource=resource) for check in found or ()
+            for fact in getattr(check, "measured", None) or ()]
 
 
 def check_package_metadata(descriptor: Any, *, basepath: str | None = None) -> dict:
@@ -318,8 +327,9 @@ def add_metadata(report: dict, descriptor: Any, *, strict: bool = False) -> dict
     return report
 
 
-def _finish(errors: list[dict], notes: list[dict], resources: list[dict]) -> dict:
-    return {
+def _finish(errors: list[dict], notes: list[dict], resources: list[dict],
+            assets: list[dict] | None = None) -> dict:
+    report = {
         "version": REPORT_VERSION,
         "valid": not errors,
         "errors": errors,
@@ -327,6 +337,9 @@ def _finish(errors: list[dict], notes: list[dict], resources: list[dict]) -> dic
         "notes": notes,
         "resources": resources,
     }
+    if assets:  # only packages with an assets table (3D files)
+        report["assets"] = assets
+    return report
 
 
 def report_to_json(report: dict) -> str:

@@ -254,3 +254,52 @@ def test_check_assets_error_dicts(good):
     assert set(errors[0]) == {"rule", "resource", "row", "field", "message", "value"}
     assert (errors[0]["rule"], errors[0]["row"], errors[0]["field"]) == (
         "koreanap-asset-mismatch", 2, "sha256")
+
+
+def test_engine_reports_what_it_measured():
+    """validate_package lists each 3D file's size in mm, faces, closedness and printability."""
+    from koreanap_validation.engine import validate_package
+
+    for engine in ("auto", "frictionless"):
+        report = validate_package(REAL, engine=engine)
+        facts = {a["path"]: a for a in report["assets"]}
+        assert len(facts) == 11, engine
+        stl = facts["data/models/sungnyemun-print.stl"]
+        assert stl["resource"] == "assets" and stl["kind"] == "print"
+        assert stl["size_mm"] == [200.0, 86.67, 152.0] and stl["faces"] == 252
+        assert stl["watertight"] is True and stl["printable"] is True and stl["problems"] == []
+        glb = facts["data/models/sungnyemun-web.glb"]
+        assert glb["size_mm"] == [200.0, 152.0, 86.67]  # metres, shown in mm
+        assert glb["printable"] is None  # a web model is not judged as a print file
+
+
+def test_measured_problems_have_codes(good):
+    """An open, too big print file is measured as not printable, with a code per reason."""
+    from koreanap_validation.engine import validate_package
+
+    folder, rows = good
+    mesh = box(300)
+    replace_first(folder, rows, mesh=trimesh.Trimesh(mesh.vertices, mesh.faces[:-1]))
+    report = validate_package(folder)
+    fact = next(a for a in report["assets"] if a["path"] == rows[0]["path"])
+    assert fact["watertight"] is False and fact["printable"] is False
+    assert [p["code"] for p in fact["problems"]] == ["not-watertight", "too-big"]
+    assert fact["size_mm"] == [300.0, 300.0, 300.0]
+
+
+def test_unreadable_file_is_reported_as_such(good):
+    """A file trimesh cannot read is listed with its error and no measurements."""
+    from koreanap_validation.engine import validate_package
+
+    folder, rows = good
+    replace_first(folder, rows, raw=b"not a mesh")
+    fact = next(a for a in validate_package(folder)["assets"] if a["path"] == rows[0]["path"])
+    assert "error" in fact and "faces" not in fact
+
+
+def test_no_assets_key_without_an_assets_table():
+    """A package without 3D assets has no "assets" key (the report keeps its documented keys)."""
+    from koreanap_validation.engine import validate_package
+
+    report = validate_package(REPO / "datapackages" / "ogp-nap4-commitments")
+    assert "assets" not in report

@@ -110,3 +110,61 @@ def koreanap_status_label(status: str | None) -> dict[str, str] | None:
         return None
     ko, en, colour = _STATUS_LABELS[status]
     return {"status": status, "ko": ko, "en": en, "colour": colour}
+
+
+def koreanap_print_assets(pkg: dict[str, Any],
+                          resource_id: str | None = None) -> list[dict[str, Any]]:
+    """A dataset's 3D files with what validation measured of each, for its pages.
+
+    A resource is listed when the 3D asset rule measured its file (the
+    stored report's ``asset``) or its format is a 3D one (STL, GLB, OBJ,
+    PLY), then with ``asset`` None: not checked yet. Nothing is parsed here.
+
+    :param pkg: the dataset dict (with its resources)
+    :param resource_id: only this resource (its page)
+    :returns: ``[{"resource", "status", "asset", "format", "size", "faces",
+        "print_file", "download_url"}]`` in resource order
+    """
+    import posixpath
+    from urllib.parse import urlparse
+
+    import ckan.plugins.toolkit as tk
+
+    from . import model as kmodel
+    from .view3d.plugin import FORMAT_ALIASES
+
+    try:
+        facts = kmodel.asset_facts(pkg["id"])
+    except Exception:  # noqa: BLE001 - tables missing (plugin not migrated): none measured
+        facts = {}
+    found = []
+    for res in pkg.get("resources") or []:
+        if resource_id and res.get("id") != resource_id:
+            continue
+        row = facts.get(res.get("id")) or {}
+        asset = row.get("asset") if isinstance(row.get("asset"), dict) else None
+        filename = posixpath.basename(urlparse(res.get("url") or "").path)
+        fmt = (res.get("format") or "").strip().lower() or posixpath.splitext(
+            filename)[1].lstrip(".").lower()
+        fmt = (asset or {}).get("format") or FORMAT_ALIASES.get(fmt)
+        if asset is None and fmt is None:
+            continue
+        size = (asset or {}).get("size_mm")
+        faces = (asset or {}).get("faces")
+        if res.get("url_type") == "upload":
+            url = tk.h.url_for("resource.download", id=pkg.get("name") or pkg["id"],
+                               resource_id=res["id"], filename=filename or None)
+        else:
+            url = res.get("url")
+        kind = (asset or {}).get("kind")
+        found.append({
+            "resource": res, "status": row.get("status"), "asset": asset,
+            "format": (fmt or "").upper(),
+            "size": " × ".join("{:.2f}".format(float(v)) for v in size) if size else None,
+            "faces": "{:,}".format(faces) if isinstance(faces, int) else None,
+            "print_file": bool(asset) and kind in (asset.get("print_kinds") or ()),
+            "build_volume": " × ".join("{:g}".format(float(v)) for v in
+                                       (asset or {}).get("build_volume_mm") or ()),
+            "download_url": url,
+        })
+    return found

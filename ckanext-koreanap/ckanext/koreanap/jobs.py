@@ -18,6 +18,7 @@ import hashlib
 import json
 import logging
 import os
+import posixpath
 import shutil
 import socket
 import tempfile
@@ -267,6 +268,9 @@ def _record(package: dict, resource: dict, descriptor: dict, report: dict,
     own = {"version": report["version"], "valid": not errors, "errors": errors,
            "counts": _counts(errors), "notes": notes, "resources": summary,
            "resource": name, "file": path.name}
+    asset = _asset_fact(report, _resource_rel_path(resource))
+    if asset is not None:
+        own["asset"] = asset
     sha = _sha256(path)
     status, message, rows = ("valid" if not errors else "invalid"), None, None
     if not errors:
@@ -286,6 +290,15 @@ def _record(package: dict, resource: dict, descriptor: dict, report: dict,
     kmodel.set_status(resource["id"], package["id"], status, report=own, message=message,
                       file_sha256=sha, datastore_rows=rows)
     return status
+
+
+def _asset_fact(report: dict, rel: str) -> dict | None:
+    """What the 3D asset rule measured of the file at ``rel`` (watertight, size,
+    faces, printability), kept with the file's own resource so its pages can
+    show it without reading the mesh."""
+    wanted = posixpath.normpath(rel)
+    return next((dict(a) for a in report.get("assets") or ()
+                 if posixpath.normpath(str(a.get("path") or "")) == wanted), None)
 
 
 def _counts(errors: list[dict]) -> dict[str, int]:

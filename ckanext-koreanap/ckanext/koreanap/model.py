@@ -82,6 +82,22 @@ def statuses_of(package_id: str, with_report: bool = False) -> dict[str, dict[st
     return {r["resource_id"]: dict(r) for r in rows}
 
 
+def asset_facts(package_id: str) -> dict[str, dict[str, Any]]:
+    """``{resource_id: {"status", "asset"}}`` for a dataset's validated resources:
+    ``asset`` is what the 3D asset rule measured of the resource's file
+    (``report -> 'asset'``, None when it was not measured). Only that part of
+    each report is read."""
+    active = sa.select(model.resource_table.c.id).where(
+        model.resource_table.c.package_id == package_id,
+        model.resource_table.c.state == "active")
+    rows = model.Session.execute(sa.select(
+        resource_validation.c.resource_id, resource_validation.c.status,
+        resource_validation.c.report["asset"].label("asset")).where(
+        resource_validation.c.package_id == package_id,
+        resource_validation.c.resource_id.in_(active))).mappings()
+    return {r["resource_id"]: {"status": r["status"], "asset": r["asset"]} for r in rows}
+
+
 def mark_running(package_id: str, worker: str) -> None:
     """Record which process validates a dataset's pending resources."""
     model.Session.execute(sa.update(resource_validation).where(
