@@ -111,6 +111,42 @@ def test_flood_from_one_address_gets_429_others_unaffected(app, catalogue):
     assert "Too many error reports" in response.json["error"]["message"]
 
 
+def _api_report(app, proxy: str, forwarded: str | None):
+    headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+    return app.post("/api/3/action/koreanap_error_report_create", json={
+        "package_id": "rice-cadmium", "category": "other",
+        "description": "behind a proxy / 프록시 뒤에서"},
+        headers=headers, extra_environ={"REMOTE_ADDR": proxy})
+
+
+@pytest.mark.ckan_config("ckanext.koreanap.reports.rate_limit", "2")
+def test_forged_forwarded_for_does_not_escape_the_limit(app, catalogue):
+    """With no trusted proxy, X-Forwarded-For is ignored: a client cannot pose as many."""
+    for number in range(2):
+        assert _api_report(app, "10.0.1.1", "192.0.2.{}".format(number)).status_code == 200
+    assert _api_report(app, "10.0.1.1", "192.0.2.99").status_code == 429
+
+
+@pytest.mark.ckan_config("ckanext.koreanap.reports.rate_limit", "2")
+@pytest.mark.ckan_config("ckanext.koreanap.reports.trusted_proxies", "1")
+def test_behind_a_trusted_proxy_each_visitor_is_counted(app, catalogue):
+    """Behind one proxy the limit counts the address it forwards, not the proxy's own."""
+    proxy = "10.0.2.1"
+    for _ in range(2):
+        assert _api_report(app, proxy, "198.51.100.7").status_code == 200
+    assert _api_report(app, proxy, "198.51.100.7").status_code == 429
+    # Another visitor through the same proxy, even one that forges an entry to the left.
+    assert _api_report(app, proxy, "198.51.100.7, 198.51.100.8").status_code == 200
+    _body, token = _form(app)
+    response = app.post("/dataset/rice-cadmium/report-error", data={
+        "_csrf_token": token, "category": "wrong_value",
+        "description": "양식으로 보낸 신고 / sent through the form"},
+        headers={"X-Forwarded-For": "198.51.100.7"}, extra_environ={"REMOTE_ADDR": proxy},
+        follow_redirects=False)
+    assert response.status_code == 429
+    assert _count() == 3
+
+
 @pytest.mark.parametrize("url", [
     "/dataset/no-such-dataset/report-error",
     "/dataset/rice-cadmium/resource/no-such-resource/report-error",

@@ -29,6 +29,11 @@ def rate_limit_window() -> int:
     return tk.config.get("ckanext.koreanap.reports.rate_limit_window")
 
 
+def trusted_proxies() -> int:
+    """Reverse proxies whose X-Forwarded-For entries are believed."""
+    return max(0, tk.config.get("ckanext.koreanap.reports.trusted_proxies") or 0)
+
+
 def mail_retry_delays() -> list[int]:
     """Seconds between retries of a failed notification e-mail."""
     value = tk.config.get("ckanext.koreanap.reports.mail_retry_delays") or []

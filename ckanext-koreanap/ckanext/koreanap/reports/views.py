@@ -77,7 +77,7 @@ def register_app_hooks(app) -> None:
         user = tk.current_user
         if not (user.is_authenticated and getattr(user, "sysadmin", False)):
             try:
-                ratelimit.check(request.remote_addr or "")
+                ratelimit.check(ratelimit.client_address(request))
             except TooManyReports as error:
                 return too_many(error)
         tk.g.koreanap_reports_rate_checked = True

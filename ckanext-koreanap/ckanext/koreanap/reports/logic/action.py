@@ -124,7 +124,7 @@ def _client_address(context) -> str | None:
     if context.get("koreanap_client_address"):
         return context["koreanap_client_address"]
     if has_request_context():
-        return tk.request.remote_addr
+        return ratelimit.client_address(tk.request)
     return None
 
 
