@@ -17,9 +17,10 @@ from ckan.tests import factories, helpers
 PACKAGE = pathlib.Path(__file__).resolve().parents[3] / "datapackages" / "food-contaminants"
 _TYPES = {"string": "text", "integer": "int8", "number": "numeric"}
 # The quick search needs only the DataStore and a search index, so these tests
-# load just that (and do not depend on the other plugins' migrations).
-PLUGINS = "activity datastore koreanap_search koreanap_contaminants"
-MIGRATED_PLUGINS = ("activity", "koreanap_search")
+# load just that, plus koreanap, which every set-up loads and which holds the
+# message catalogs the pages are translated with.
+PLUGINS = "activity datastore koreanap_search koreanap koreanap_contaminants"
+MIGRATED_PLUGINS = ("activity", "koreanap_search", "koreanap")
 
 
 @pytest.fixture

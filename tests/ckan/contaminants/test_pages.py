@@ -147,3 +147,58 @@ def test_page_with_one_bad_parameter_runs_no_query(app, survey, monkeypatch):
     assert "<strong>colour</strong>" in body and "<strong>limit</strong>" in body
     app.get("/contaminants/download.csv?survey_year=2019&colour=red", status=400)
     assert called == []
+
+
+def _select(body: str, name: str) -> str:
+    match = re.search(r'<select [^>]*id="f-{0}" name="{0}"[^>]*>(.*?)</select>'.format(name),
+                      body, re.S)
+    assert match, "no select f-" + name
+    return match.group(0)
+
+
+def test_every_filter_is_a_multiple_choice_list(app, survey):
+    """Each filter is a <select multiple> with its f-<name> id and name, and no "All" choice."""
+    body = app.get("/contaminants", status=200).body
+    for name in ("substance_group", "substance_code", "food_group_code", "food_item_code",
+                 "producer_country", "production_region_code", "collection_region_code",
+                 "collection_place_code", "survey_year"):
+        select = _select(body, name)
+        assert " multiple" in select.split(">", 1)[0], name
+        assert '<option value="">' not in select, name
+
+
+def test_several_values_of_filters_narrow_the_page_and_stay_chosen(app, survey):
+    """Two substances and two years give the rows of either; all four stay selected."""
+    want = [r for r in survey["rows"] if r["substance_code"] in ("HMT01", "HMT02")
+            and r["survey_year"] in (2018, 2019)]
+    assert 0 < len(want) < len(survey["rows"])
+    query = ("substance_code=HMT01&substance_code=HMT02&survey_year=2018&survey_year=2019"
+             "&sort=sample_id")
+    body = app.get("/contaminants?" + query, status=200).body
+    assert _total(body) == len(want)
+    codes = _select(body, "substance_code")
+    assert '<option value="HMT01" selected>' in codes
+    assert '<option value="HMT02" selected>' in codes
+    assert codes.count(" selected>") == 2
+    years = _select(body, "survey_year")
+    assert '<option value="2018" selected>' in years and '<option value="2019" selected>' in years
+    assert years.count(" selected>") == 2
+
+
+def test_permalink_and_csv_carry_every_chosen_value(app, survey):
+    """The permalink and "download these rows" repeat each chosen value; the CSV has their rows."""
+    want = [r for r in survey["rows"] if r["substance_code"] in ("HMT01", "HMT02")
+            and r["producer_country"] in ("KR", "CN")]
+    query = ("substance_code=HMT01&substance_code=HMT02&producer_country=KR"
+             "&producer_country=CN&sort=sample_id")
+    body = app.get("/contaminants?" + query, status=200).body
+    link = _permalink(body)
+    assert link.endswith("/contaminants?" + query)
+    parts = urlsplit(link)
+    assert _total(app.get(parts.path + "?" + parts.query, status=200).body) == len(want)
+    match = re.search(r'class="btn btn-sm btn-primary koreanap-download-csv" href="([^"]*)"', body)
+    href = html.unescape(match.group(1))
+    assert href == "/contaminants/download.csv?" + query
+    rows = list(csv.DictReader(io.StringIO(app.get(href, status=200).get_data(as_text=True))))
+    assert [r["sample_id"] for r in rows] == sorted(r["sample_id"] for r in want)
+    assert {r["substance_code"] for r in rows} == {"HMT01", "HMT02"}
