@@ -62,7 +62,7 @@ RUN set -eux; \
     test -s "$(python3 -c 'import ckanext.koreanap.view3d as v, os; print(os.path.dirname(v.__file__))')/assets/build/view3d.js"
 
 COPY --chmod=0755 docker/ckan/entrypoint /srv/app/koreanap/entrypoint
-COPY --chmod=0644 docker/ckan/pg.py docker/ckan/wsgi.py /srv/app/koreanap/
+COPY --chmod=0644 docker/ckan/pg.py /srv/app/koreanap/
 
 USER ckan
 WORKDIR /srv/app

@@ -1,10 +1,12 @@
 """Benchmark the error-report centre: concurrent anonymous submitters.
 
-Starts CKAN the way ``scripts/serve`` does (``ckan run`` on loopback) from a
-copy of a served instance's ini with the per-address rate limit switched off
-(every submitter comes from 127.0.0.1) and its jobs on their own Redis
-database, then lets N submitters (threads, default 50) file reports as fast as
-they can for D seconds (default 60) through the API
+Starts CKAN the way ``scripts/serve`` does (gunicorn with
+``scripts/gunicorn.conf.py`` on loopback; ``KOREANAP_WORKERS`` and
+``KOREANAP_THREADS`` apply) from a copy of a served instance's ini with the
+per-address rate limit switched off (every submitter comes from 127.0.0.1)
+and its jobs on their own Redis database, then lets N submitters (threads in
+a few client processes, default 50) file reports as fast as they can for D
+seconds (default 60) through the API
 (``koreanap_error_report_create``) or the web form (``--via form``: GET the
 form for its CSRF token, then POST). Prints throughput, p50/p95/max latency of
 the submissions and ``lost: N``: successful responses minus the rows that
@@ -22,6 +24,7 @@ Exit codes: 0 measured (a missed target is a result, not an error),
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import random
 import re
@@ -78,11 +81,13 @@ def write_ini(source: Path, target: Path, port: int) -> str:
 
 
 def start_ckan(ini: Path, port: int, log: Path) -> subprocess.Popen:
-    ckan = ROOT / "venv" / "bin" / "ckan"
+    """Serve ``ini`` as scripts/serve does: gunicorn with scripts/gunicorn.conf.py."""
     process = subprocess.Popen(
-        [str(ckan), "-c", str(ini), "run", "--host", "127.0.0.1", "--port", str(port),
-         "--disable-reloader"],
-        stdout=log.open("ab"), stderr=subprocess.STDOUT)
+        [str(ROOT / "venv" / "bin" / "gunicorn"), "--config",
+         str(ROOT / "scripts" / "gunicorn.conf.py"), "--bind", "127.0.0.1:{}".format(port),
+         "--chdir", str(ROOT)],
+        env=dict(os.environ, CKAN_INI=str(ini)), stdout=log.open("ab"),
+        stderr=subprocess.STDOUT)
     url = "http://127.0.0.1:{}/api/3/action/status_show".format(port)
     for _ in range(240):
         if process.poll() is not None:
@@ -138,6 +143,22 @@ def submitter(base: str, dataset: str, via: str, marker: str, number: int, deadl
             time.sleep(rng.uniform(0, 2 * pause))
 
 
+def client(base: str, dataset: str, via: str, marker: str, numbers: list[int],
+           deadline: float, pause: float) -> tuple[list[float], Counter]:
+    """One client process: a thread per submitter number; their latencies and statuses."""
+    latencies: list[float] = []
+    statuses: Counter = Counter()
+    lock = threading.Lock()
+    threads = [threading.Thread(target=submitter, args=(
+        base, dataset, via, marker, number, deadline, pause, latencies, statuses, lock))
+        for number in numbers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, statuses
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
@@ -149,6 +170,8 @@ def main() -> None:
                         help="ini of a served instance (written by scripts/serve)")
     parser.add_argument("--port", type=int, default=5078, help="port for the benchmark's CKAN")
     parser.add_argument("--submitters", type=int, default=50)
+    parser.add_argument("--clients", type=int, default=5,
+                        help="client processes the submitters are spread over (default 5)")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds")
     parser.add_argument("--via", choices=("api", "form"), default="api")
     parser.add_argument("--pause", type=float, default=0.0,
@@ -159,8 +182,9 @@ def main() -> None:
     if not args.ini.is_file():
         fail("{} does not exist: run `KOREANAP_PORT=5077 bash scripts/serve` first".format(
             args.ini), 2)
-    if args.submitters < 1 or args.duration <= 0:
-        fail("--submitters and --duration must be positive", 2)
+    if args.submitters < 1 or args.duration <= 0 or args.clients < 1:
+        fail("--submitters, --clients and --duration must be positive", 2)
+    args.clients = min(args.clients, args.submitters)
 
     bench_ini = ROOT / "var" / "bench-reports.ini"
     db_url = write_ini(args.ini, bench_ini, args.port)
@@ -180,19 +204,22 @@ def main() -> None:
         print("{} submitters for {:.0f} s via the {}, pause {} s, against dataset {} "
               "(marker {})".format(args.submitters, args.duration, args.via, args.pause,
                                    dataset, marker), flush=True)
-        latencies: list[float] = []
-        statuses: Counter = Counter()
-        lock = threading.Lock()
+        print("server: gunicorn, {} worker processes x {} threads; load average (1 min) "
+              "before: {:.1f} on {} CPUs".format(
+                  os.environ.get("KOREANAP_WORKERS") or os.cpu_count(),
+                  os.environ.get("KOREANAP_THREADS") or 4, os.getloadavg()[0],
+                  os.cpu_count()), flush=True)
         started = time.monotonic()
         deadline = started + args.duration
-        threads = [threading.Thread(target=submitter, args=(
-            base, dataset, args.via, marker, n, deadline, args.pause, latencies, statuses,
-            lock))
-            for n in range(args.submitters)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        # The submitters are threads spread over a few client processes, so
+        # the client's own interpreter lock does not add to the latencies.
+        groups = [list(range(args.submitters))[k::args.clients] for k in range(args.clients)]
+        with multiprocessing.get_context("fork").Pool(len(groups)) as pool:
+            results = pool.starmap(client, [
+                (base, dataset, args.via, marker, numbers, deadline, args.pause)
+                for numbers in groups if numbers])
+        latencies = [value for part, _ in results for value in part]
+        statuses = sum((counts for _, counts in results), Counter())
         wall = time.monotonic() - started
         with engine.connect() as conn:
             rows = conn.execute(sa.text(

@@ -20,13 +20,37 @@ PORT = os.environ.get("KOREANAP_TEST_SERVE_PORT", "5055")
 BASE = "http://127.0.0.1:" + PORT
 
 
-def _serve(*args, timeout=900):
-    env = dict(os.environ, KOREANAP_PORT=PORT)
+WORKERS = 2
+
+
+def _serve(*args, timeout=900, **settings):
+    env = {**os.environ, "KOREANAP_PORT": PORT, "KOREANAP_WORKERS": str(WORKERS), **settings}
     return subprocess.run(["bash", str(ROOT / "scripts" / "serve"), *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=timeout)
 
 
 PACKAGES = sorted(p.parent for p in (ROOT / "datapackages").glob("*/datapackage.json"))
+
+
+def _children(pid):
+    """The ids of the processes whose parent is ``pid``."""
+    found = []
+    for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended while we looked
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def _get(path):
@@ -142,3 +166,25 @@ def test_unknown_argument_is_a_usage_error():
     result = _serve("--frobnicate", timeout=60)
     assert result.returncode == 2
     assert "scripts/serve" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["0", "two", "-1"])
+def test_bad_worker_count_is_refused_before_anything_starts(value):
+    """A KOREANAP_WORKERS that is not a whole number from 1 is refused with its name."""
+    result = _serve("status", timeout=60, KOREANAP_WORKERS=value)
+    assert result.returncode != 0
+    assert "KOREANAP_WORKERS must be a whole number" in result.stderr
+    assert "'{}'".format(value) in result.stderr
+
+
+def test_stop_ends_the_server_and_all_its_workers(served):
+    """CKAN runs as a gunicorn master with KOREANAP_WORKERS workers; `stop` ends every one."""
+    pidfile = ROOT / "var" / "ckan-{}.pid".format(PORT)
+    master = int(pidfile.read_text())
+    assert "gunicorn" in (pathlib.Path("/proc") / str(master) / "cmdline").read_text()
+    workers = _children(master)
+    assert len(workers) == WORKERS
+    result = _serve("stop", timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert not pidfile.exists()
+    assert [pid for pid in [master, *workers] if _alive(pid)] == []
