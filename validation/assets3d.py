@@ -55,6 +55,8 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from frictionless import Check, errors
 
+from .checks import declare_error
+
 if TYPE_CHECKING:
     from frictionless import Package
     from frictionless.error import Error
@@ -68,59 +70,30 @@ _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 # Errors
 
-
-class _RowError(errors.CellError):
-    template = 'Row {rowNumber}, field "{fieldName}": {note}'
-    tags = ["#table", "#row", "#cell", "#koreanap"]
-
-
-@attrs.define(kw_only=True, repr=False)
-class AssetPathError(_RowError):
-    """An asset path that leaves the package."""
-
-    type = "koreanap-asset-path"
-    title = "Unsafe Asset Path"
-    description = ("An asset's path must be relative and stay inside the package "
-                   "folder (no absolute paths, '..', URLs or links outside).")
-
-
-@attrs.define(kw_only=True, repr=False)
-class AssetFileError(_RowError):
-    """A missing, oversized or unparsable 3D file."""
-
-    type = "koreanap-asset-file"
-    title = "Unreadable 3D File"
-    description = "The 3D file is missing, too large, or does not parse as STL, PLY, OBJ or GLB."
-
-
-@attrs.define(kw_only=True, repr=False)
-class AssetMismatchError(_RowError):
-    """The assets row does not describe its file."""
-
-    type = "koreanap-asset-mismatch"
-    title = "Asset Row Does Not Match Its File"
-    description = ("Bytes, SHA-256, vertex and face counts, closedness and bounding "
-                   "box in the assets table must be those of the file.")
-
-
-@attrs.define(kw_only=True, repr=False)
-class AssetPrintableError(_RowError):
-    """A print asset that cannot be printed as is."""
-
-    type = "koreanap-asset-printable"
-    title = "Print Asset Not Printable"
-    description = ("A 3D-print (or braille) file must be a watertight, consistently "
-                   "wound mesh in millimetres that fits the build volume.")
-
-
-class AssetSetupError(errors.TableError):
-    """The asset rules cannot run on this table."""
-
-    type = "koreanap-asset-setup"
-    title = "3D Asset Rules Set-up"
-    description = "The assets table has no path column, or the package folder is unknown."
-    template = "3D asset rules set-up: {note}"
-    tags = ["#table", "#koreanap"]
+AssetPathError = declare_error(
+    "AssetPathError", "koreanap-asset-path", "Unsafe Asset Path",
+    "An asset's path must be relative and stay inside the package "
+    "folder (no absolute paths, '..', URLs or links outside).",
+    doc="An asset path that leaves the package.")
+AssetFileError = declare_error(
+    "AssetFileError", "koreanap-asset-file", "Unreadable 3D File",
+    "The 3D file is missing, too large, or does not parse as STL, PLY, OBJ or GLB.",
+    doc="A missing, oversized or unparsable 3D file.")
+AssetMismatchError = declare_error(
+    "AssetMismatchError", "koreanap-asset-mismatch", "Asset Row Does Not Match Its File",
+    "Bytes, SHA-256, vertex and face counts, closedness and bounding "
+    "box in the assets table must be those of the file.",
+    doc="The assets row does not describe its file.")
+AssetPrintableError = declare_error(
+    "AssetPrintableError", "koreanap-asset-printable", "Print Asset Not Printable",
+    "A 3D-print (or braille) file must be a watertight, consistently "
+    "wound mesh in millimetres that fits the build volume.",
+    doc="A print asset that cannot be printed as is.")
+AssetSetupError = declare_error(
+    "AssetSetupError", "koreanap-asset-setup", "3D Asset Rules Set-up",
+    "The assets table has no path column, or the package folder is unknown.",
+    doc="The asset rules cannot run on this table.",
+    template="3D asset rules set-up: {note}", base=errors.TableError)
 
 
 # Helpers

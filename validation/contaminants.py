@@ -52,6 +52,8 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from frictionless import Check, errors
 
+from .checks import declare_error
+
 if TYPE_CHECKING:
     from frictionless import Package
     from frictionless.error import Error
@@ -64,74 +66,35 @@ LIMIT_NOT_DETECTED = "not_detected"
 
 # Errors
 
-
-class _RowError(errors.CellError):
-    template = 'Row {rowNumber}, field "{fieldName}": {note}'
-    tags = ["#table", "#row", "#cell", "#koreanap"]
-
-
-@attrs.define(kw_only=True, repr=False)
-class LodLoqError(_RowError):
-    """LOD above LOQ."""
-
-    type = "koreanap-contaminant-lod-loq"
-    title = "LOD Above LOQ"
-    description = "The limit of detection must not be above the limit of quantification."
-
-
-@attrs.define(kw_only=True, repr=False)
-class DetectionError(_RowError):
-    """The detected flag and the value disagree."""
-
-    type = "koreanap-contaminant-detection"
-    title = "Detected Flag and Value Disagree"
-    description = (
-        "detected = Y needs a value at or above the LOD; detected = N (불검출) "
-        "needs an empty value, never 0."
-    )
-
-
-@attrs.define(kw_only=True, repr=False)
-class UnitError(_RowError):
-    """A result in another unit than its substance's."""
-
-    type = "koreanap-contaminant-unit"
-    title = "Unit Is Not the Substance's Unit"
-    description = "A result's unit must be the unit of its substance (substances resource)."
-
-
-@attrs.define(kw_only=True, repr=False)
-class ExceedanceError(_RowError):
-    """The exceedance flag disagrees with the maximum level."""
-
-    type = "koreanap-contaminant-exceedance"
-    title = "Exceedance Flag Disagrees With Maximum Level"
-    description = (
-        "The exceedance flag must agree with the maximum level for the "
-        "substance and food group (maximum_levels resource)."
-    )
-
-
-@attrs.define(kw_only=True, repr=False)
-class CasNumberError(_RowError):
-    """A malformed CAS number or a wrong check digit."""
-
-    type = "koreanap-cas-number"
-    title = "Invalid CAS Registry Number"
-    description = "A CAS Registry Number is malformed or fails its check digit."
-
-
-class ContaminantSetupError(errors.TableError):
-    """The look-up tables a contaminant rule needs are missing."""
-
-    type = "koreanap-contaminant-setup"
-    title = "Contaminant Rules Set-up"
-    description = (
-        "The substances or maximum_levels look-ups are not available (no "
-        "package, a missing resource or a missing column)."
-    )
-    template = "Contaminant rules set-up: {note}"
-    tags = ["#table", "#koreanap"]
+LodLoqError = declare_error(
+    "LodLoqError", "koreanap-contaminant-lod-loq", "LOD Above LOQ",
+    "The limit of detection must not be above the limit of quantification.",
+    doc="LOD above LOQ.")
+DetectionError = declare_error(
+    "DetectionError", "koreanap-contaminant-detection", "Detected Flag and Value Disagree",
+    "detected = Y needs a value at or above the LOD; detected = N (불검출) "
+    "needs an empty value, never 0.",
+    doc="The detected flag and the value disagree.")
+UnitError = declare_error(
+    "UnitError", "koreanap-contaminant-unit", "Unit Is Not the Substance's Unit",
+    "A result's unit must be the unit of its substance (substances resource).",
+    doc="A result in another unit than its substance's.")
+ExceedanceError = declare_error(
+    "ExceedanceError", "koreanap-contaminant-exceedance",
+    "Exceedance Flag Disagrees With Maximum Level",
+    "The exceedance flag must agree with the maximum level for the "
+    "substance and food group (maximum_levels resource).",
+    doc="The exceedance flag disagrees with the maximum level.")
+CasNumberError = declare_error(
+    "CasNumberError", "koreanap-cas-number", "Invalid CAS Registry Number",
+    "A CAS Registry Number is malformed or fails its check digit.",
+    doc="A malformed CAS number or a wrong check digit.")
+ContaminantSetupError = declare_error(
+    "ContaminantSetupError", "koreanap-contaminant-setup", "Contaminant Rules Set-up",
+    "The substances or maximum_levels look-ups are not available (no "
+    "package, a missing resource or a missing column).",
+    doc="The look-up tables a contaminant rule needs are missing.",
+    template="Contaminant rules set-up: {note}", base=errors.TableError)
 
 
 # Helpers
