@@ -27,3 +27,15 @@ def personal_data(text, allow_role_mailbox=False):
     return ["%s %r" % (kind, m.group(0)) for kind, pattern in PERSONAL.items()
             for m in pattern.finditer(text)
             if not (allow_role_mailbox and m.group(0) == ROLE_MAILBOX)]
+
+
+def personal_data_in_package(package):
+    """Each personal-data pattern found in any line of any file of the package, as
+    "path:line: kind 'value'" (the role mailbox allowed only in its files at the top)."""
+    found = []
+    for path in sorted(p for p in package.rglob("*") if p.is_file()):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            found += ["%s:%d: %s" % (path.relative_to(package), number, hit)
+                      for hit in personal_data(line, path.name in ROLE_MAILBOX_FILES
+                                               and path.parent == package)]
+    return found

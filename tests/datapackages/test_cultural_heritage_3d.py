@@ -6,23 +6,19 @@ recompute what the assets table says about it, check print rules, read the brail
 plate's dots back from the mesh, and rebuild everything to compare bytes.
 """
 import collections
-import csv
+import functools
 import hashlib
-import json
 import pathlib
 import re
-import subprocess
-import sys
 
-import frictionless
 import numpy as np
 import pytest
 import trimesh
 
+from .packages import ROOT, frictionless_errors, read_rows, run_builder
 from .personal_data import ROLE_MAILBOX, ROLE_MAILBOX_FILES
 from .personal_data import personal_data as _personal_data
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "datapackages" / "cultural-heritage-3d"
 DATA = PACKAGE / "data"
 BUILDER = ROOT / "scripts" / "build_heritage_3d.py"
@@ -46,15 +42,8 @@ DESIGNATIONS = {"sungnyemun": (1, "Y"), "bulguksa-dabotap": (20, "N"),
 CCBA_CTCD = {"sungnyemun": "11", "bulguksa-dabotap": "37", "bulguksa-seokgatap": "37",
              "seongdeok-bell": "37", "cheomseongdae": "37"}
 
-
-def _rows(name, data=DATA):
-    with open(data / ("%s.csv" % name), newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
-
-
-def _build(*args):
-    return subprocess.run([sys.executable, str(BUILDER), *args], capture_output=True,
-                          text=True, timeout=120, cwd=ROOT)
+_rows = functools.partial(read_rows, DATA)
+_build = functools.partial(run_builder, BUILDER, timeout=120)
 
 
 def _load(path):
@@ -106,11 +95,6 @@ def _cells_from_mesh(mesh):
 
 
 @pytest.fixture(scope="module")
-def descriptor():
-    return json.loads((PACKAGE / "datapackage.json").read_text(encoding="utf-8"))
-
-
-@pytest.fixture(scope="module")
 def assets():
     return _rows("assets")
 
@@ -127,11 +111,7 @@ def meshes(assets):
 
 def test_package_passes_frictionless_validation():
     """frictionless.validate finds no error (types, keys, model files' bytes and hashes)."""
-    report = frictionless.validate(str(PACKAGE / "datapackage.json"))
-    errors = ["%s row %s %s: %s" % (task.name, getattr(err, "row_number", "-"), err.type,
-                                    err.message)
-              for task in report.tasks for err in task.errors]
-    errors += ["%s: %s" % (err.type, err.message) for err in report.errors]
+    report, errors = frictionless_errors(PACKAGE)
     assert report.valid, "\n".join(errors)
 
 
@@ -326,9 +306,8 @@ def test_personal_data_patterns_catch_examples():
     assert not _personal_data("sha256 " + hashlib.sha256(b"x").hexdigest())
 
 
-def test_contact_point_is_the_placeholder_role_mailbox():
+def test_contact_point_is_the_placeholder_role_mailbox(descriptor):
     """The only e-mail address in the package is the descriptor's role mailbox at example.org."""
-    descriptor = json.loads((PACKAGE / "datapackage.json").read_text(encoding="utf-8"))
     assert descriptor["koreanap:contactPoint"]["email"] == ROLE_MAILBOX
     assert ROLE_MAILBOX.endswith("@example.org")
     assert _personal_data(ROLE_MAILBOX) and not _personal_data(ROLE_MAILBOX, True)

@@ -5,22 +5,17 @@ scripts/build_food_contaminants.py; these tests pin the generated file's hash, r
 and check the domain rules on every row.
 """
 import collections
-import csv
-import hashlib
-import json
-import pathlib
+import functools
 import re
-import subprocess
-import sys
 from decimal import Decimal
 
-import frictionless
 import pytest
 
-from .personal_data import ROLE_MAILBOX, ROLE_MAILBOX_FILES
+from .packages import ROOT, frictionless_errors, read_rows, run_builder
+from .packages import sha256 as _sha256
+from .personal_data import ROLE_MAILBOX, personal_data_in_package
 from .personal_data import personal_data as _personal_data
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "datapackages" / "food-contaminants"
 DATA = PACKAGE / "data"
 BUILDER = ROOT / "scripts" / "build_food_contaminants.py"
@@ -50,19 +45,8 @@ PLAN_PLACES = {"supermarket_large", "supermarket_medium", "supermarket_small",
 ISO_ALPHA2 = re.compile(r"[A-Z]{2}")
 CAS = re.compile(r"(\d{2,7})-(\d{2})-(\d)")
 
-
-def _rows(name):
-    with open(DATA / ("%s.csv" % name), newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
-
-
-def _sha256(path):
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _build(*args):
-    return subprocess.run([sys.executable, str(BUILDER), *args], capture_output=True,
-                          text=True, timeout=120, cwd=ROOT)
+_rows = functools.partial(read_rows, DATA)
+_build = functools.partial(run_builder, BUILDER, timeout=120)
 
 
 def _cas_ok(number):
@@ -71,11 +55,6 @@ def _cas_ok(number):
         return False
     digits = (match.group(1) + match.group(2))[::-1]
     return sum(i * int(d) for i, d in enumerate(digits, 1)) % 10 == int(match.group(3))
-
-
-@pytest.fixture(scope="module")
-def descriptor():
-    return json.loads((PACKAGE / "datapackage.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -95,11 +74,7 @@ def levels():
 
 def test_package_passes_frictionless_validation():
     """frictionless.validate finds no error (types, constraints, primary and foreign keys)."""
-    report = frictionless.validate(str(PACKAGE / "datapackage.json"))
-    errors = ["%s row %s %s: %s" % (task.name, getattr(err, "row_number", "-"), err.type,
-                                    err.message)
-              for task in report.tasks for err in task.errors]
-    errors += ["%s: %s" % (err.type, err.message) for err in report.errors]
+    report, errors = frictionless_errors(PACKAGE)
     assert report.valid, "\n".join(errors)
 
 
@@ -266,7 +241,7 @@ def test_maximum_levels_carry_their_certainty(levels, substances):
     assert levels["PRC02", "FG19"]["limit_type"] == "not_detected"
 
 
-def test_generated_survey_results_has_the_recorded_sha256():
+def test_generated_survey_results_has_the_recordedsha256():
     """data/survey_results.csv (built by scripts/test) has the recorded sha256."""
     assert _sha256(SURVEY) == SURVEY_SHA256
 
@@ -423,18 +398,12 @@ def test_personal_data_detector_catches_known_forms():
 
 def test_no_personal_data_pattern_in_any_file_of_the_package():
     """No line of any file in the package holds an e-mail, a phone number or an RRN."""
-    found = []
-    for path in sorted(p for p in PACKAGE.rglob("*") if p.is_file()):
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            found += ["%s:%d: %s" % (path.relative_to(PACKAGE), number, hit)
-                      for hit in _personal_data(line, path.name in ROLE_MAILBOX_FILES
-                                                and path.parent == PACKAGE)]
+    found = personal_data_in_package(PACKAGE)
     assert not found, "\n".join(found[:20])
 
 
-def test_contact_point_is_the_placeholder_role_mailbox():
+def test_contact_point_is_the_placeholder_role_mailbox(descriptor):
     """The only e-mail address in the package is the descriptor's role mailbox at example.org."""
-    descriptor = json.loads((PACKAGE / "datapackage.json").read_text(encoding="utf-8"))
     assert descriptor["koreanap:contactPoint"]["email"] == ROLE_MAILBOX
     assert ROLE_MAILBOX.endswith("@example.org")
     assert _personal_data(ROLE_MAILBOX) and not _personal_data(ROLE_MAILBOX, True)

@@ -4,20 +4,18 @@ The plan text lives outside the repository (it holds officials' contact details)
 the tests that compare against it read ``KOREANAP_PLAN_TEXT`` or the shared
 reference copy and are skipped where neither exists.
 """
-import csv
 import datetime
-import json
+import functools
 import os
 import pathlib
 import re
 
-import frictionless
 import pytest
 
-from .personal_data import ROLE_MAILBOX, ROLE_MAILBOX_FILES
+from .packages import ROOT, frictionless_errors, read_rows
+from .personal_data import ROLE_MAILBOX, personal_data_in_package
 from .personal_data import personal_data as _personal_data
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "datapackages" / "ogp-nap4-commitments"
 PLAN_TEXT = pathlib.Path(os.environ.get(
     "KOREANAP_PLAN_TEXT", "/work/shared/reference/korea-ogp-nap4-2018-2020.txt"))
@@ -37,10 +35,7 @@ ONE_MONTH = re.compile(r"(%s), (\d{4})" % "|".join(MONTHS))
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 ISO_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
-
-def _rows(name):
-    with open(PACKAGE / "data" / ("%s.csv" % name), newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
+_rows = functools.partial(read_rows, PACKAGE / "data")
 
 
 def _normalise(text):
@@ -66,17 +61,12 @@ def plan_text():
 
 def test_package_passes_frictionless_validation():
     """frictionless.validate finds no error (types, constraints, primary and foreign keys)."""
-    report = frictionless.validate(str(PACKAGE / "datapackage.json"))
-    errors = ["%s row %s %s: %s" % (task.name, getattr(err, "row_number", "-"), err.type,
-                                    err.message)
-              for task in report.tasks for err in task.errors]
-    errors += ["%s: %s" % (err.type, err.message) for err in report.errors]
+    report, errors = frictionless_errors(PACKAGE)
     assert report.valid, "\n".join(errors)
 
 
-def test_descriptor_declares_keys_licence_sources_and_both_languages():
+def test_descriptor_declares_keys_licence_sources_and_both_languages(descriptor):
     """datapackage.json declares the keys, a licence, the sources and Korean and English titles."""
-    descriptor = json.loads((PACKAGE / "datapackage.json").read_text(encoding="utf-8"))
     schemas = {r["name"]: r["schema"] for r in descriptor["resources"]}
     assert schemas["commitments"]["primaryKey"] == ["commitment_id"]
     assert schemas["milestones"]["primaryKey"] == ["commitment_id", "sequence"]
@@ -205,12 +195,7 @@ def test_personal_data_detector_catches_known_forms():
 
 def test_no_personal_data_pattern_in_any_file_of_the_package():
     """No line of any file in the package holds an e-mail, a phone number or an RRN."""
-    found = []
-    for path in sorted(p for p in PACKAGE.rglob("*") if p.is_file()):
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            found += ["%s:%d: %s" % (path.relative_to(PACKAGE), number, hit)
-                      for hit in _personal_data(line, path.name in ROLE_MAILBOX_FILES
-                                                and path.parent == PACKAGE)]
+    found = personal_data_in_package(PACKAGE)
     assert not found, "\n".join(found)
 
 
@@ -227,9 +212,8 @@ def test_no_responsible_persons_name_in_the_package(plan_text):
     assert not leaked, leaked
 
 
-def test_contact_point_is_the_placeholder_role_mailbox():
+def test_contact_point_is_the_placeholder_role_mailbox(descriptor):
     """The only e-mail address in the package is the descriptor's role mailbox at example.org."""
-    descriptor = json.loads((PACKAGE / "datapackage.json").read_text(encoding="utf-8"))
     assert descriptor["koreanap:contactPoint"]["email"] == ROLE_MAILBOX
     assert ROLE_MAILBOX.endswith("@example.org")
     assert _personal_data(ROLE_MAILBOX) and not _personal_data(ROLE_MAILBOX, True)

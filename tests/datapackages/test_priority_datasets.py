@@ -6,23 +6,19 @@ These tests pin the generated files' hashes, rebuild them, and check the Korean
 public-data conventions (codes, ISO dates, Y/N flags, counts, coordinates) on every row.
 """
 import collections
-import csv
 import datetime
-import hashlib
-import json
+import functools
 import os
 import pathlib
 import re
-import subprocess
-import sys
 
-import frictionless
 import pytest
 
-from .personal_data import ROLE_MAILBOX, ROLE_MAILBOX_FILES
+from .packages import ROOT, frictionless_errors, read_rows, run_builder
+from .packages import sha256 as _sha256
+from .personal_data import ROLE_MAILBOX, personal_data_in_package
 from .personal_data import personal_data as _personal_data
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "datapackages" / "priority-datasets"
 DATA = PACKAGE / "data"
 BUILDER = ROOT / "scripts" / "build_priority_datasets.py"
@@ -73,19 +69,8 @@ DATES = {"earthquake_shelters": ("designated_date", "reference_date"),
          "traffic_accidents": ("reference_date",)}
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
-
-def _rows(name, data=DATA):
-    with open(data / ("%s.csv" % name), newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
-
-
-def _sha256(path):
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _build(*args):
-    return subprocess.run([sys.executable, str(BUILDER), *args], capture_output=True,
-                          text=True, timeout=60, cwd=ROOT)
+_rows = functools.partial(read_rows, DATA)
+_build = functools.partial(run_builder, BUILDER, timeout=60)
 
 
 def _is_iso_date(text):
@@ -96,11 +81,6 @@ def _is_iso_date(text):
     except ValueError:
         return False
     return True
-
-
-@pytest.fixture(scope="module")
-def descriptor():
-    return json.loads((PACKAGE / "datapackage.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -120,11 +100,7 @@ def regions(tables):
 
 def test_package_passes_frictionless_validation():
     """frictionless.validate finds no error (types, constraints, keys, hashes)."""
-    report = frictionless.validate(str(PACKAGE / "datapackage.json"))
-    errors = ["%s row %s %s: %s" % (task.name, getattr(err, "row_number", "-"), err.type,
-                                    err.message)
-              for task in report.tasks for err in task.errors]
-    errors += ["%s: %s" % (err.type, err.message) for err in report.errors]
+    report, errors = frictionless_errors(PACKAGE)
     assert report.valid, "\n".join(errors)
 
 
@@ -271,7 +247,7 @@ def test_row_counts_and_package_size(tables):
     assert size < MAX_PACKAGE_BYTES, size
 
 
-def test_committed_generated_files_have_the_recorded_sha256(resources):
+def test_committed_generated_files_have_the_recordedsha256(resources):
     """Each generated file matches the sha256 in this test and in datapackage.json."""
     for filename, digest in GENERATED_SHA256.items():
         path = DATA / filename
@@ -452,18 +428,12 @@ def test_personal_data_detector_catches_known_forms():
 
 def test_no_personal_data_pattern_in_any_file_of_the_package():
     """No line of any file in the package holds an e-mail, a phone number or an RRN."""
-    found = []
-    for path in sorted(p for p in PACKAGE.rglob("*") if p.is_file()):
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            found += ["%s:%d: %s" % (path.relative_to(PACKAGE), number, hit)
-                      for hit in _personal_data(line, path.name in ROLE_MAILBOX_FILES
-                                                and path.parent == PACKAGE)]
+    found = personal_data_in_package(PACKAGE)
     assert not found, "\n".join(found[:20])
 
 
-def test_contact_point_is_the_placeholder_role_mailbox():
+def test_contact_point_is_the_placeholder_role_mailbox(descriptor):
     """The only e-mail address in the package is the descriptor's role mailbox at example.org."""
-    descriptor = json.loads((PACKAGE / "datapackage.json").read_text(encoding="utf-8"))
     assert descriptor["koreanap:contactPoint"]["email"] == ROLE_MAILBOX
     assert ROLE_MAILBOX.endswith("@example.org")
     assert _personal_data(ROLE_MAILBOX) and not _personal_data(ROLE_MAILBOX, True)
