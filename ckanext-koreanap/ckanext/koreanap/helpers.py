@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import config
+from .languages import N_
 
 # The plan's open-data commitments (OGP ids and leads from the plan text and
 # the OGP site; Korean titles are this catalogue's descriptive translations).
@@ -97,19 +98,21 @@ def koreanap_validation_state(package_id: str) -> dict[str, Any]:
 
 
 _STATUS_LABELS = {
-    "pending": ("검증 대기", "pending", "secondary"),
-    "valid": ("검증 통과", "valid", "success"),
-    "invalid": ("검증 실패", "invalid", "danger"),
-    "error": ("검증 오류", "error", "warning"),
+    "pending": (N_("Validation pending"), "secondary"),
+    "valid": (N_("Validated"), "success"),
+    "invalid": (N_("Failed validation"), "danger"),
+    "error": (N_("Validation error"), "warning"),
 }
 
 
 def koreanap_status_label(status: str | None) -> dict[str, str] | None:
-    """Korean and English label and a Bootstrap colour for a validation status."""
+    """A validation status's label in the page's language and a Bootstrap colour."""
+    import ckan.plugins.toolkit as tk
+
     if status not in _STATUS_LABELS:
         return None
-    ko, en, colour = _STATUS_LABELS[status]
-    return {"status": status, "ko": ko, "en": en, "colour": colour}
+    text, colour = _STATUS_LABELS[status]
+    return {"status": status, "text": tk._(text), "colour": colour}
 
 
 def koreanap_print_assets(pkg: dict[str, Any],

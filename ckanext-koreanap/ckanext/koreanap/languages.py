@@ -21,6 +21,12 @@ DOMAIN = "ckanext-koreanap"
 CATALOG_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "i18n")
 
 
+def N_(message: str) -> str:
+    """Marks a message for the catalogs (babel's ``N_`` keyword) where it is
+    defined; it is translated with ``tk._`` where it is shown."""
+    return message
+
+
 def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 

@@ -11,6 +11,8 @@ pytestmark = [pytest.mark.ckan_config("ckan.plugins", PLUGINS),
               pytest.mark.usefixtures("with_plugins")]
 
 URL = "/api/3/action/koreanap_contaminant_search"
+# The same action with English messages (CKAN's language prefix; the default is Korean).
+EN_URL = "/en" + URL
 
 BAD = [
     ({"colour": "red"}, "colour", "Unknown parameter"),
@@ -44,7 +46,7 @@ def _rows(resource_id: str) -> int:
 def test_bad_parameters_answer_400_naming_the_field(app, survey, params, field, says):
     """Each unknown, out-of-range or injected parameter is a 400 Validation Error on its field."""
     before = _rows(survey["resource_id"])
-    response = app.get(URL, query_string=params, status=400)
+    response = app.get(EN_URL, query_string=params, status=400)
     body = response.json
     assert body["success"] is False
     assert body["error"]["__type"] == "Validation Error"
@@ -79,11 +81,19 @@ def test_not_a_survey_table_names_the_missing_columns(app, survey):
 
     other = datastore_table(survey["user"], survey["dataset"]["id"], "food_groups",
                             [{"food_group_code": "FG01", "name_ko": "쌀", "name_en": "Rice"}])
-    response = app.get(URL, query_string={"resource_id": other}, status=400)
+    response = app.get(EN_URL, query_string={"resource_id": other}, status=400)
     assert "missing columns: sample_id" in response.json["error"]["resource_id"][0]
 
 
 def test_unknown_resource_is_404(app, survey):
     """A resource id that does not exist answers 404 Not Found, not an error page."""
-    response = app.get(URL, query_string={"resource_id": "no-such-resource"}, status=404)
+    response = app.get(EN_URL, query_string={"resource_id": "no-such-resource"}, status=404)
     assert "Resource not found" in response.json["error"]["message"]
+
+
+def test_messages_are_korean_by_default(app, survey):
+    """Without a language prefix the refusals are in Korean, the catalogue's default."""
+    error = app.get(URL, query_string={"colour": "red", "survey_year": "1800"},
+                    status=400).json["error"]
+    assert error["colour"] == ["알 수 없는 매개변수"]
+    assert "1970..2100 범위여야 합니다" in error["survey_year"][0]

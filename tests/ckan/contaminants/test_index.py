@@ -75,6 +75,8 @@ def test_private_dataset_is_hidden_from_outsiders(app, survey):
     helpers.call_action("package_patch", context={"user": survey["user"]["name"]},
                         id=survey["dataset"]["id"], private=True)
     response = app.get("/api/3/action/koreanap_contaminant_search", status=403)
+    assert "이 표를 볼 권한이 없습니다" in response.json["error"]["message"]  # Korean default
+    response = app.get("/en/api/3/action/koreanap_contaminant_search", status=403)
     assert "Not allowed to read this table" in response.json["error"]["message"]
     result = helpers.call_action("koreanap_contaminant_search",
                                  context={"user": survey["user"]["name"]}, limit=1)

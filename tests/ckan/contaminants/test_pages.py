@@ -31,10 +31,10 @@ def _permalink(body: str) -> str:
 def test_page_renders_filters_summary_chart_and_rows(app, survey):
     """The page shows the filters, the summary per substance, the chart data and 50 rows."""
     body = app.get("/contaminants", status=200).body
-    assert "유해물질 빠른 검색 / Contaminant quick search" in body
+    assert "<h1 class=\"page-heading\">유해물질 빠른 검색</h1>" in body
     assert _total(body) == len(survey["rows"])
     assert 'name="substance_code"' in body and 'name="exceeds_only"' in body
-    assert "HMT02 카드뮴 / Cadmium" in body  # a substance choice, named from the reference
+    assert ">HMT02 카드뮴</option>" in body  # a substance choice, named from the reference
     assert 'class="table table-sm table-bordered koreanap-contaminants-by-substance"' in body
     chart = re.search(r'id="koreanap-contaminants-chart-data">(.*?)</script>', body, re.S)
     assert json.loads(chart.group(1))["available"] is True
@@ -103,7 +103,7 @@ def test_csv_download_of_too_many_rows_points_to_the_whole_table(app, survey):
     """More rows than csv_max_rows is a 400 naming the limit and the DataStore dump link."""
     response = app.get("/contaminants/download.csv", status=400)
     text = response.get_data(as_text=True)
-    assert "more than 10" in text
+    assert "10개를 넘습니다" in text
     assert "/datastore/dump/" + survey["resource_id"] in text
 
 
@@ -118,7 +118,7 @@ def test_csv_download_of_too_many_rows_points_to_the_whole_table(app, survey):
 def test_bad_input_on_the_page_is_400_naming_the_field(app, survey, query, field):
     """Bad page parameters re-show the page with status 400 and the field's message."""
     body = app.get("/contaminants?" + query, status=400).body
-    assert "The search has invalid parameters" in body
+    assert "검색 조건이 잘못되었습니다" in body
     assert "<strong>{}</strong>".format(field) in body
     assert "Traceback" not in body
 
@@ -134,7 +134,7 @@ def test_bad_input_on_the_csv_download_is_400(app, survey):
 def test_page_without_published_data_says_so(app):
     """Before the survey table is published, the page explains instead of failing."""
     body = app.get("/contaminants", status=200).body
-    assert "The contamination survey table is not in the DataStore yet" in body
+    assert "오염도 조사 결과가 아직 DataStore에 없습니다" in body
 
 
 def test_page_with_one_bad_parameter_runs_no_query(app, survey, monkeypatch):
@@ -202,3 +202,45 @@ def test_permalink_and_csv_carry_every_chosen_value(app, survey):
     rows = list(csv.DictReader(io.StringIO(app.get(href, status=200).get_data(as_text=True))))
     assert [r["sample_id"] for r in rows] == sorted(r["sample_id"] for r in want)
     assert {r["substance_code"] for r in rows} == {"HMT01", "HMT02"}
+
+
+def test_page_is_korean_by_default_and_english_under_en(app, survey):
+    """The quick search is all Korean at /contaminants and all English at /en/contaminants."""
+    korean = app.get("/contaminants?substance_group=HMT&page=1", status=200).body
+    english = app.get("/en/contaminants?substance_group=HMT&page=1", status=200).body
+    assert '<html lang="ko_KR"' in korean or '<html lang="ko-KR"' in korean
+    assert '<html lang="en"' in english
+    pairs = [  # (Korean, English) of headings, labels, buttons and option names
+        (">유해물질 빠른 검색</h1>", ">Contaminant quick search</h1>"),
+        ('for="f-substance_group">물질군</label>',
+         'for="f-substance_group">Substance group</label>'),
+        ('for="f-food_group_code">식품군</label>', 'for="f-food_group_code">Food group</label>'),
+        (">기준 초과만</label>", ">Over the maximum level only</label>"),
+        ('type="submit">검색</button>', 'type="submit">Search</button>'),
+        (">요약</h2>", ">Summary</h2>"),
+        ("<th>중앙값</th>", "<th>Median</th>"),
+        (">이 행들 내려받기 (CSV)</a>", ">Download these rows (CSV)</a>"),
+        (">시료번호</a>", ">Sample</a>"),
+        (">HMT02 카드뮴</option>", ">HMT02 Cadmium</option>"),
+        ('<option value="HMT" selected>중금속</option>',
+         '<option value="HMT" selected>Heavy metals</option>'),
+        ('data-label-results="검출 결과 수"', 'data-label-results="Detected results"'),
+    ]
+    for ko, en in pairs:
+        assert ko in korean and en not in korean, ko
+        assert en in english and ko not in english, en
+    # No inline "한국어 / English" pairs left in the page's own content (the
+    # footer's site title is configuration).
+    for body in (korean, english):
+        main = body.split('class="page-heading"', 1)[1].split("<footer", 1)[0]
+        assert not re.search(r"[가-힣][^<>]* / [A-Za-z]", main), re.search(
+            r"[^<>]{0,40}[가-힣][^<>]* / [A-Za-z][^<>]{0,40}", main).group(0)
+
+
+def test_errors_and_csv_messages_follow_the_language(app, survey):
+    """Page errors and the CSV download's refusal are in the language of the page's URL."""
+    body = app.get("/en/contaminants?colour=red", status=400).body
+    assert "The search has invalid parameters:" in body and "Unknown parameter" in body
+    assert "검색 조건이 잘못되었습니다" not in body
+    text = app.get("/en/contaminants/download.csv?limit=5", status=400).get_data(as_text=True)
+    assert "Unknown parameter" in text and "알 수 없는" not in text

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from ..languages import N_
+
 # Every column of the food-contaminants ``survey_results`` table, in file order.
 COLUMNS = (
     "sample_id", "substance_code", "survey_year", "food_group_code", "food_item_code",
@@ -68,23 +70,25 @@ COVERING = {
 SORTABLE = frozenset(COLUMNS)
 DEFAULT_SORT = ("sample_id", "asc")
 
-# Column headings, Korean first.
+
+# Column headings: English msgids of the ckanext-koreanap catalogs (pages show
+# them through _(), Korean by default).
 LABELS = {
-    "sample_id": "시료번호 / Sample",
-    "substance_code": "유해물질 / Substance",
-    "survey_year": "조사연도 / Year",
-    "food_group_code": "식품군 / Food group",
-    "food_item_code": "품목 / Food item",
-    "producer_country": "제조·생산국 / Producer country",
-    "production_region_code": "생산지역 / Region of production",
-    "collection_region_code": "수거지역 / Region of collection",
-    "collection_place_code": "수거장소 / Place of collection",
-    "method_code": "분석법 / Method",
-    "detected": "검출 / Detected",
-    "value": "검출량 / Value",
-    "unit": "단위 / Unit",
-    "lod": "검출한계 / LOD",
-    "loq": "정량한계 / LOQ",
-    "maximum_level_id": "기준 / Maximum level",
-    "exceeds_ml": "기준 초과 / Over the maximum level",
+    "sample_id": N_("Sample"),
+    "substance_code": N_("Substance"),
+    "survey_year": N_("Year"),
+    "food_group_code": N_("Food group"),
+    "food_item_code": N_("Food item"),
+    "producer_country": N_("Producer country"),
+    "production_region_code": N_("Region of production"),
+    "collection_region_code": N_("Region of collection"),
+    "collection_place_code": N_("Place of collection"),
+    "method_code": N_("Method"),
+    "detected": N_("Detected"),
+    "value": N_("Value"),
+    "unit": N_("Unit"),
+    "lod": N_("LOD"),
+    "loq": N_("LOQ"),
+    "maximum_level_id": N_("Maximum level"),
+    "exceeds_ml": N_("Over the maximum level"),
 }

@@ -27,12 +27,13 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
+from ..languages import N_
 from . import columns, config
 
 log = logging.getLogger(__name__)
 
-NOT_PUBLISHED = ("오염도 조사 결과가 아직 DataStore에 없습니다 / "
-                 "The contamination survey table is not in the DataStore yet")
+# A catalog msgid: raised translated (tk._), in the request's language.
+NOT_PUBLISHED = N_("The contamination survey table is not in the DataStore yet")
 REFERENCE_NAMES = ("substances", "food_groups", "food_items", "maximum_levels", "regions",
                    "collection_places")
 _CACHE_SECONDS = 300
@@ -125,28 +126,27 @@ def find_survey_table(resource_id: str | None = None) -> SurveyTable:
     if wanted:
         resource = _active_resource(wanted)
         if resource is None:
-            raise tk.ObjectNotFound("리소스를 찾을 수 없습니다 / Resource not found: {}"
-                                    .format(wanted))
+            raise tk.ObjectNotFound(tk._("Resource not found: {id}").format(id=wanted))
     else:
         package = model.Package.get(config.dataset())
         if package is None or package.state != "active":
-            raise tk.ObjectNotFound(NOT_PUBLISHED)
+            raise tk.ObjectNotFound(tk._(NOT_PUBLISHED))
         candidates = [r for r in package.resources
                       if _table_name(r) == config.resource_name() and r.state == "active"
                       and tk.asbool(r.extras.get("datastore_active"))]
         if not candidates:
-            raise tk.ObjectNotFound(NOT_PUBLISHED)
+            raise tk.ObjectNotFound(tk._(NOT_PUBLISHED))
         resource = candidates[0]
     if not tk.asbool(resource.extras.get("datastore_active")):
-        raise tk.ObjectNotFound(NOT_PUBLISHED)
+        raise tk.ObjectNotFound(tk._(NOT_PUBLISHED))
     types = _column_types(resource.id)
     if not types:
-        raise tk.ObjectNotFound(NOT_PUBLISHED)
+        raise tk.ObjectNotFound(tk._(NOT_PUBLISHED))
     missing = [c for c in columns.COLUMNS if c not in types]
     if missing:
         raise tk.ValidationError({"resource_id": [
-            "조사 결과 표의 열이 없습니다 / Not a contamination survey table; missing "
-            "columns: {}".format(", ".join(missing))]})
+            tk._("Not a contamination survey table; missing columns: {columns}").format(
+                columns=", ".join(missing))]})
     package = resource.package
     references = {_table_name(r): r.id for r in package.resources
                   if _table_name(r) in REFERENCE_NAMES and r.state == "active"

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 import ckan.plugins.toolkit as tk
 from flask import Blueprint, Response, request, stream_with_context
 
+from ..languages import is_english
 from . import columns, config, query, tables
 
 koreanap_contaminants = Blueprint("koreanap_contaminants", __name__)
@@ -62,25 +63,36 @@ def _action_input(data: dict[str, Any], errors: dict[str, list[str]]) -> dict[st
     size = config.page_size()
     last_page = columns.MAX_OFFSET // size + 1
     if not (isinstance(page, str) and page.isdigit() and 1 <= int(page) <= last_page):
-        errors["page"] = ["1..{n} 범위의 쪽 번호여야 합니다 / Page must be between 1 and {n}"
-                          .format(n=last_page)]
+        errors["page"] = [tk._("Page must be between 1 and {n}").format(n=last_page)]
         page = "1"
     out.update(limit=size, offset=(int(page) - 1) * size)
     return out
 
 
-def _options(table: tables.SurveyTable, ref: dict[str, Any]) -> dict[str, list[dict]]:
+def _in_page_language(names: Any) -> str:
+    """One of a (Korean, English) pair of names: the page's language, else the other."""
+    korean, english = (list(names or ()) + [None, None])[:2]
+    first, other = (english, korean) if is_english() else (korean, english)
+    return first or other or ""
+
+
+def _local_labels(ref: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """column -> code -> name of the code in the page's language."""
+    return {column: {code: _in_page_language(names) for code, names in codes.items()}
+            for column, codes in ref["labels"].items()}
+
+
+def _options(table: tables.SurveyTable, labels: dict[str, dict[str, str]]
+             ) -> dict[str, list[dict]]:
     """Choices of each filter: the values present in the table, with their names."""
-    labels = ref["labels"]
     out = {}
     for name, (column, _pattern) in columns.FILTERS.items():
         names = labels.get(column, {})
-        out[name] = [{"value": str(v), "text": "{} {}".format(
-            v, " / ".join(n for n in names.get(str(v), ()) if n)).strip()}
-            for v in query.distinct_values(table, column)]
+        out[name] = [{"value": str(v), "text": "{} {}".format(v, names.get(str(v), "")).strip()}
+                     for v in query.distinct_values(table, column)]
     out["survey_year"] = [{"value": str(v), "text": str(v)}
                           for v in query.distinct_values(table, "survey_year")]
-    out["substance_group"] = [{"value": k, "text": "{} / {}".format(*names)}
+    out["substance_group"] = [{"value": k, "text": _in_page_language(names)}
                               for k, names in columns.SUBSTANCE_GROUPS.items()]
     return out
 
@@ -114,7 +126,7 @@ def search_page():
     data = _action_input(raw, errors)
     for key in raw:
         if key not in PAGE_PARAMS:
-            errors[key] = ["알 수 없는 매개변수 / Unknown parameter"]
+            errors[key] = [tk._("Unknown parameter")]
             data.pop(key, None)
     extra: dict[str, Any] = {"errors": errors, "raw": raw, "result": None, "options": {},
                              "missing": None, "page": 1, "pages": 1}
@@ -129,18 +141,18 @@ def search_page():
     except tk.ValidationError as error:
         errors.update(error.error_dict)
     except tk.ObjectNotFound as error:
-        extra["missing"] = error.message or tables.NOT_PUBLISHED
+        extra["missing"] = _not_found_text(error)
     except tk.NotAuthorized:
-        return tk.abort(403, "이 표를 볼 권한이 없습니다 / Not allowed to read this table")
+        return tk.abort(403, tk._("Not allowed to read this table"))
     if result is not None and not errors:
         table = tables.survey_table_for(context, {})
-        ref = tables.reference(table)
+        labels = _local_labels(tables.reference(table))
         size = config.page_size()
         extra.update(
-            result=result, options=_options(table, ref),
+            result=result, options=_options(table, labels),
             page=data["offset"] // size + 1,
             pages=max(1, -(-result["total"] // size)),
-            labels=ref["labels"],
+            labels=labels,
             chart_json=json.dumps(result["chart"], ensure_ascii=False).replace("</", "<\\/"),
             sort_links=_sort_links(raw),
             query_string=request.query_string.decode("utf-8", "replace"),
@@ -171,7 +183,7 @@ def _csv_value(value: Any) -> str:
 def download_csv():
     """The rows of the current filter and order as CSV (the columns of the resource)."""
     raw = _args()
-    errors = {k: ["알 수 없는 매개변수 / Unknown parameter"] for k in raw if k not in PAGE_PARAMS}
+    errors = {k: [tk._("Unknown parameter")] for k in raw if k not in PAGE_PARAMS}
     data = {k: v for k, v in raw.items() if k != "page" and k not in errors}
     result = None
     errors.update(_validation_errors(data))
@@ -182,20 +194,19 @@ def download_csv():
     except tk.ValidationError as error:
         errors.update(error.error_dict)
     except tk.ObjectNotFound as error:
-        return _text(404, str(error.message or tables.NOT_PUBLISHED))
+        return _text(404, _not_found_text(error))
     except tk.NotAuthorized:
-        return _text(403, "이 표를 볼 권한이 없습니다 / Not allowed to read this table")
+        return _text(403, tk._("Not allowed to read this table"))
     if errors or result is None:
         return _text(400, "\n".join("{}: {}".format(k, " ".join(map(str, v)))
                                     for k, v in errors.items()))
     if result["total"] > config.csv_max_rows():
-        return _text(400, (
-            "선택한 행이 {n:,}개로 {m:,}개를 넘습니다. 조건을 좁히거나 전체 파일을 받으세요: "
-            "{url} / "
-            "{n:,} rows match, more than {m:,}; narrow the filter or download the whole table: "
-            "{url}").format(n=result["total"], m=config.csv_max_rows(),
-                            url=tk.url_for("datastore.dump", resource_id=result["resource_id"],
-                                           _external=True)))
+        return _text(400, tk._(
+            "{n:,} rows match, more than {m:,}; narrow the filter or download the whole "
+            "table: {url}").format(n=result["total"], m=config.csv_max_rows(),
+                                   url=tk.url_for("datastore.dump",
+                                                  resource_id=result["resource_id"],
+                                                  _external=True)))
     table = tables.find_survey_table(result["resource_id"])
     validated = tk.navl_validate(data, _schema(), {})[0]
 
@@ -226,6 +237,11 @@ def _schema():
 def _validation_errors(data: dict[str, Any]) -> dict[str, list[str]]:
     """The action's own input check, without running it."""
     return tk.navl_validate(dict(data), _schema(), {})[1]
+
+
+def _not_found_text(error: Exception) -> str:
+    """Why there is no table to search (the action says it in the page's language)."""
+    return str(getattr(error, "message", None) or tk._(tables.NOT_PUBLISHED))
 
 
 def _text(status: int, message: str) -> Response:

@@ -20,10 +20,10 @@ def _may(context, action: str, table: tables.SurveyTable | None, message: str) -
 def koreanap_contaminant_search(context, data_dict):
     """Whoever may read the survey table through the DataStore (public data: anyone)."""
     return _may(context, "datastore_search", tables.survey_table_for(context, data_dict),
-                "이 표를 볼 권한이 없습니다 / Not allowed to read this table")
+                tk._("Not allowed to read this table"))
 
 
 def koreanap_contaminant_index(context, data_dict):
     """Whoever may write the survey table (the dataset's editors, sysadmins)."""
     return _may(context, "datastore_create", tables.survey_table_for(context, data_dict),
-                "이 표에 색인을 만들 권한이 없습니다 / Not allowed to index this table")
+                tk._("Not allowed to index this table"))

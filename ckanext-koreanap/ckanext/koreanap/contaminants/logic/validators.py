@@ -1,6 +1,7 @@
 """Validators of the quick-search schema (used directly, not registered).
 
-Messages are Korean first, then English; each names what was expected.
+Messages are msgids of the ckanext-koreanap catalogs, shown in the request's
+language (Korean by default, English under /en/); each names what was expected.
 """
 from __future__ import annotations
 
@@ -22,19 +23,18 @@ def _as_list(value: Any) -> list[str]:
     elif isinstance(value, (str, int)):
         items = str(value).split(",")
     else:
-        raise tk.Invalid("문자열이나 목록이어야 합니다 / Must be a string or a list of strings")
+        raise tk.Invalid(tk._("Must be a string or a list of strings"))
     out = []
     for item in items:
         if not isinstance(item, (str, int)) or isinstance(item, bool):
-            raise tk.Invalid("목록의 값은 문자열이어야 합니다 / List items must be strings")
+            raise tk.Invalid(tk._("List items must be strings"))
         text = str(item).strip()
         if len(text) > _MAX_TEXT:
-            raise tk.Invalid("값이 너무 깁니다 / Value too long")
+            raise tk.Invalid(tk._("Value too long"))
         if text:
             out.append(text)
     if len(out) > columns.MAX_VALUES_PER_FILTER:
-        raise tk.Invalid("값은 {n}개까지입니다 / At most {n} values".format(
-            n=columns.MAX_VALUES_PER_FILTER))
+        raise tk.Invalid(tk._("At most {n} values").format(n=columns.MAX_VALUES_PER_FILTER))
     return list(dict.fromkeys(out))
 
 
@@ -50,8 +50,8 @@ def code_list(name: str, pattern: re.Pattern[str]):
         values = _as_list(value)
         for text in values:
             if not pattern.match(text):
-                raise tk.Invalid("잘못된 코드 {} / Invalid code {} (expected {})".format(
-                    _shown(text), _shown(text), pattern.pattern))
+                raise tk.Invalid(tk._("Invalid code {value} (expected {pattern})").format(
+                    value=_shown(text), pattern=pattern.pattern))
         return values
 
     return validator
@@ -64,8 +64,8 @@ def choice_list(allowed: tuple[str, ...]):
         values = _as_list(value)
         for text in values:
             if text not in allowed:
-                raise tk.Invalid("허용되지 않는 값 {} / Not allowed: {} (one of {})".format(
-                    _shown(text), _shown(text), ", ".join(allowed)))
+                raise tk.Invalid(tk._("Not allowed: {value} (one of {allowed})").format(
+                    value=_shown(text), allowed=", ".join(allowed)))
         return values
 
     return validator
@@ -76,8 +76,7 @@ def one_of(allowed: tuple[str, ...]):
 
     def validator(value: Any, context: Any) -> str:
         if not isinstance(value, str) or value not in allowed:
-            raise tk.Invalid("다음 중 하나여야 합니다 / Must be one of: {}".format(
-                ", ".join(allowed)))
+            raise tk.Invalid(tk._("Must be one of: {allowed}").format(allowed=", ".join(allowed)))
         return value
 
     return validator
@@ -100,11 +99,11 @@ def year_list(value: Any, context: Any) -> list[int]:
         try:
             year = _whole_number(text)
         except ValueError:
-            raise tk.Invalid("연도는 정수여야 합니다 / A year must be a whole number, not {}"
-                             .format(_shown(text)))
+            raise tk.Invalid(tk._("A year must be a whole number, not {value}").format(
+                value=_shown(text)))
         if not columns.YEAR_MIN <= year <= columns.YEAR_MAX:
-            raise tk.Invalid("연도는 {a}..{b} 범위여야 합니다 / Year must be between {a} and {b}"
-                             " (got {y})".format(a=columns.YEAR_MIN, b=columns.YEAR_MAX, y=year))
+            raise tk.Invalid(tk._("Year must be between {a} and {b} (got {y})").format(
+                a=columns.YEAR_MIN, b=columns.YEAR_MAX, y=year))
         years.append(year)
     return years
 
@@ -116,10 +115,9 @@ def int_between(minimum: int, maximum: int):
         try:
             number = _whole_number(value)
         except ValueError:
-            raise tk.Invalid("정수여야 합니다 / Must be a whole number")
+            raise tk.Invalid(tk._("Must be a whole number"))
         if not minimum <= number <= maximum:
-            raise tk.Invalid("{a}..{b} 범위여야 합니다 / Must be between {a} and {b}".format(
-                a=minimum, b=maximum))
+            raise tk.Invalid(tk._("Must be between {a} and {b}").format(a=minimum, b=maximum))
         return number
 
     return validator
@@ -134,27 +132,26 @@ def strict_boolean(value: Any, context: Any) -> bool:
         return True
     if text in ("false", "0", "no", "off", "n", ""):
         return False
-    raise tk.Invalid("true 또는 false여야 합니다 / Must be true or false")
+    raise tk.Invalid(tk._("Must be true or false"))
 
 
 def sort(value: Any, context: Any) -> tuple[str, str]:
     """A validator: ``column`` or ``column asc|desc`` with a whitelisted column."""
     if not isinstance(value, str):
-        raise tk.Invalid("정렬은 문자열이어야 합니다 / Sort must be a string")
+        raise tk.Invalid(tk._("Sort must be a string"))
     parts = value.split()
     direction = parts[1].lower() if len(parts) == 2 else "asc"
     if (len(parts) not in (1, 2) or parts[0] not in columns.SORTABLE
             or direction not in ("asc", "desc")):
-        raise tk.Invalid("정렬은 '열 asc|desc' 형식입니다 / Sort must be 'column asc' or "
-                         "'column desc' with a column among: {}".format(
-                             ", ".join(columns.COLUMNS)))
+        raise tk.Invalid(tk._("Sort must be 'column asc' or 'column desc' with a column "
+                              "among: {columns}").format(columns=", ".join(columns.COLUMNS)))
     return parts[0], direction
 
 
 def resource_id(value: Any, context: Any) -> str:
     """A validator: a resource id (CKAN makes UUIDs; letters, digits, - and _ only)."""
     if not isinstance(value, str) or not _RESOURCE_ID.match(value):
-        raise tk.Invalid("리소스 id가 아닙니다 / Not a resource id")
+        raise tk.Invalid(tk._("Not a resource id"))
     return value
 
 
@@ -162,5 +159,5 @@ def no_unknown_parameters(key, data, errors, context):
     """Refuse every parameter the schema does not name, each under its own name."""
     extras = data.get(key) or {}
     for name in extras:
-        errors[(name,)] = ["알 수 없는 매개변수 / Unknown parameter"]
+        errors[(name,)] = [tk._("Unknown parameter")]
     data.pop(key, None)

@@ -22,6 +22,8 @@ function draw() {
     return;
   }
   const data = JSON.parse(source.textContent);
+  // Texts come translated from the page (data-label-*: the ckanext-koreanap catalogs).
+  const text = canvas.dataset;
   // Buckets are 20% wide: the first five are at or under the maximum level.
   const colours = data.counts.map((_, i) => (i < 5 ? UNDER : OVER));
   const chart = new Chart(canvas, {
@@ -29,7 +31,7 @@ function draw() {
     data: {
       labels: data.labels,
       datasets: [{
-        label: "검출 결과 수 / Detected results",
+        label: text.labelResults,
         data: data.counts,
         backgroundColor: colours,
       }],
@@ -41,13 +43,13 @@ function draw() {
         legend: { display: false },
         tooltip: {
           callbacks: {
-            title: (items) => `기준 대비 / of the maximum level: ${items[0].label}`,
+            title: (items) => `${items[0].label} ${text.labelTooltip}`,
           },
         },
       },
       scales: {
-        x: { title: { display: true, text: "기준 대비 검출값 / Detected value as a share of the maximum level (100% = limit)" } },
-        y: { beginAtZero: true, title: { display: true, text: "결과 수 / Results" } },
+        x: { title: { display: true, text: text.labelShare } },
+        y: { beginAtZero: true, title: { display: true, text: text.labelCount } },
       },
     },
   });
