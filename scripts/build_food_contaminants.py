@@ -19,15 +19,20 @@ Exit codes: 0 ok, 1 invalid input (refused output folder, bad reference data),
 from __future__ import annotations
 
 import argparse
-import csv
-import hashlib
 import math
-import os
 import pathlib
 import random
 import sys
 
-from datapackage_output import InputError, read_reference_table, refuse_package_output
+from datapackage_output import (
+    InputError,
+    builder_parser,
+    read_reference_table,
+    refuse_package_output,
+    run_builder,
+    write_csv,
+    wrote_rows,
+)
 from datapackage_output import WeightedChoice as _Choice
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -447,27 +452,18 @@ def write(out_dir, rows=DEFAULT_ROWS, seed=DEFAULT_SEED, progress=None):
     """Write survey_results.csv into out_dir (atomically) and return a summary dict."""
     reference = load_reference()
     target = out_dir / OUTPUT_NAME
-    partial = out_dir / (".%s.partial" % OUTPUT_NAME)
     counts = {"rows": 0, "not_detected": 0, "with_ml": 0, "exceeds": 0}
-    try:
-        with open(partial, "w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
-            writer.writerow(HEADER)
-            for row in generate(rows, seed, reference, progress):
-                writer.writerow(row)
-                counts["rows"] += 1
-                counts["not_detected"] += row[10] == "N"
-                counts["with_ml"] += row[16] != ""
-                counts["exceeds"] += row[16] == "Y"
-        os.replace(partial, target)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    digest = hashlib.sha256()
-    with open(target, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    counts.update(path=target, bytes=target.stat().st_size, sha256=digest.hexdigest())
+
+    def counted(made):
+        for row in made:
+            counts["not_detected"] += row[10] == "N"
+            counts["with_ml"] += row[16] != ""
+            counts["exceeds"] += row[16] == "Y"
+            yield row
+
+    counts["rows"], size, digest = write_csv(
+        target, HEADER, counted(generate(rows, seed, reference, progress)))
+    counts.update(path=target, bytes=size, sha256=digest)
     return counts
 
 
@@ -495,16 +491,12 @@ def _positive(text):
 
 
 def _parser():
-    parser = argparse.ArgumentParser(
-        prog="build_food_contaminants.py",
-        description="Write the generated survey_results.csv of datapackages/food-contaminants "
-                    "(illustrative sample, not official measurements). Same seed and rows: "
-                    "byte-identical file. Reference tables are read from %s." % DATA,
-        epilog="Exit codes: 0 ok, 1 invalid input (e.g. an output folder inside a data "
-               "package without --overwrite), 2 usage error.")
-    parser.add_argument("--out", type=pathlib.Path, default=DATA,
-                        help="output folder (default: the package's data folder, which needs "
-                             "--overwrite)")
+    parser = builder_parser(
+        "build_food_contaminants.py",
+        "Write the generated survey_results.csv of datapackages/food-contaminants "
+        "(illustrative sample, not official measurements). Same seed and rows: "
+        "byte-identical file. Reference tables are read from %s." % DATA,
+        DATA, "output folder (default: the package's data folder, which needs --overwrite)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
                         help="random seed (default %d)" % DEFAULT_SEED)
     parser.add_argument("--rows", type=_positive, default=DEFAULT_ROWS,
@@ -517,33 +509,27 @@ def _parser():
     return parser
 
 
-def main(argv=None):
-    args = _parser().parse_args(argv)  # exits 2 on a usage error
-    out_dir = args.out.resolve()
-    show = args.rows >= PROGRESS_FROM
-
+def _write_output(args, out_dir):
     def progress(made):
         print("built %s of %s rows" % (format(made, ","), format(args.rows, ",")),
               file=sys.stderr, flush=True)
 
-    try:
-        check_output(out_dir, args.overwrite)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        summary = write(out_dir, args.rows, args.seed, progress if show else None)
-    except InputError as exc:
-        print("build_food_contaminants: error: %s" % exc, file=sys.stderr)
-        return 1
-    except OSError as exc:
-        print("build_food_contaminants: error: cannot write %s: %s"
-              % (exc.filename or out_dir, exc.strerror), file=sys.stderr)
-        return 1
+    check_output(out_dir, args.overwrite)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return write(out_dir, args.rows, args.seed,
+                 progress if args.rows >= PROGRESS_FROM else None)
+
+
+def _report(summary, out_dir):
     rows = summary["rows"]
-    print("wrote %s rows to %s (%s bytes, sha256 %s); not detected %.1f%%, "
-          "exceeding a maximum level %.2f%% of all rows (%d rows)"
-          % (format(rows, ","), summary["path"], format(summary["bytes"], ","),
-             summary["sha256"], 100.0 * summary["not_detected"] / rows,
-             100.0 * summary["exceeds"] / rows, summary["exceeds"]))
-    return 0
+    print(wrote_rows(rows, summary["path"], summary["bytes"], summary["sha256"])
+          + "; not detected %.1f%%, exceeding a maximum level %.2f%% of all rows (%d rows)"
+          % (100.0 * summary["not_detected"] / rows, 100.0 * summary["exceeds"] / rows,
+             summary["exceeds"]))
+
+
+def main(argv=None):
+    return run_builder("build_food_contaminants", _parser(), argv, _write_output, _report)
 
 
 if __name__ == "__main__":

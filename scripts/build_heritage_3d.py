@@ -23,7 +23,6 @@ Exit codes: 0 ok, 1 invalid input (refused output folder, bad item list), 2 usag
 """
 from __future__ import annotations
 
-import argparse
 import csv
 import hashlib
 import io
@@ -33,7 +32,7 @@ import os
 import pathlib
 import sys
 
-from datapackage_output import InputError, refuse_package_output
+from datapackage_output import InputError, builder_parser, refuse_package_output, run_builder
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "datapackages" / "cultural-heritage-3d"
@@ -493,51 +492,42 @@ def check_output(out_dir, overwrite):
 
 
 def _parser():
-    parser = argparse.ArgumentParser(
-        prog="build_heritage_3d.py",
-        description="Write the 3D files (STL print files, GLB web-view files, a braille "
-                    "plate) and data/assets.csv of datapackages/cultural-heritage-3d: %s. "
-                    "The same command gives byte-identical files." % NOTICE,
-        epilog="Exit codes: 0 ok, 1 invalid input (e.g. an output folder inside a data "
-               "package without --overwrite), 2 usage error.")
-    parser.add_argument("--out", type=pathlib.Path, default=PACKAGE,
-                        help="output folder; files go to OUT/data/models and "
-                             "OUT/data/assets.csv (default: the package folder, which "
-                             "needs --overwrite)")
+    parser = builder_parser(
+        "build_heritage_3d.py",
+        "Write the 3D files (STL print files, GLB web-view files, a braille "
+        "plate) and data/assets.csv of datapackages/cultural-heritage-3d: %s. "
+        "The same command gives byte-identical files." % NOTICE,
+        PACKAGE, "output folder; files go to OUT/data/models and OUT/data/assets.csv "
+                 "(default: the package folder, which needs --overwrite)")
     parser.add_argument("--overwrite", action="store_true",
                         help="allow writing inside a data package and replacing earlier "
                              "output")
     return parser
 
 
-def main(argv=None):
-    args = _parser().parse_args(argv)  # exits 2 on a usage error
-    out_dir = args.out.resolve()
+def _progress(row):
+    print("wrote %s (%s bytes, %s faces, watertight %s)"
+          % (row["path"], format(row["bytes"], ","), format(row["face_count"], ","),
+             row["watertight"]), file=sys.stderr, flush=True)
 
-    def progress(row):
-        print("wrote %s (%s bytes, %s faces, watertight %s)"
-              % (row["path"], format(row["bytes"], ","), format(row["face_count"], ","),
-                 row["watertight"]), file=sys.stderr, flush=True)
 
+def _write_output(args, out_dir):
+    check_output(out_dir, args.overwrite)
     try:
-        check_output(out_dir, args.overwrite)
         _libs()
-        rows = build(out_dir, progress)
-    except InputError as exc:
-        print("build_heritage_3d: error: %s" % exc, file=sys.stderr)
-        return 1
+        return build(out_dir, _progress)
     except ImportError as exc:
-        print("build_heritage_3d: error: %s; install requirements-dev.txt into the venv"
-              % exc, file=sys.stderr)
-        return 1
-    except OSError as exc:
-        print("build_heritage_3d: error: cannot write %s: %s"
-              % (exc.filename or out_dir, exc.strerror), file=sys.stderr)
-        return 1
+        raise InputError("%s; install requirements-dev.txt into the venv" % exc) from exc
+
+
+def _report(rows, out_dir):
     total = sum(r["bytes"] for r in rows)
     print("wrote %d files (%s bytes) and %s to %s"
           % (len(rows), format(total, ","), ASSETS_NAME, out_dir))
-    return 0
+
+
+def main(argv=None):
+    return run_builder("build_heritage_3d", _parser(), argv, _write_output, _report)
 
 
 if __name__ == "__main__":

@@ -19,17 +19,21 @@ Exit codes: 0 ok, 1 invalid input (refused output folder, bad reference data),
 """
 from __future__ import annotations
 
-import argparse
-import csv
 import datetime
-import hashlib
 import math
-import os
 import pathlib
 import random
 import sys
 
-from datapackage_output import InputError, read_reference_table, refuse_package_output
+from datapackage_output import (
+    InputError,
+    builder_parser,
+    read_reference_table,
+    refuse_package_output,
+    run_builder,
+    write_csv,
+    wrote_rows,
+)
 from datapackage_output import WeightedChoice as _Choice
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -271,10 +275,6 @@ def accidents(rng, ref):
                 yield (code, year, kind, count, deaths, injuries, ACCIDENT_REFERENCE_DATE)
 
 
-def _sha256(path):
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def write(out_dir, seed=DEFAULT_SEED):
     """Write the three sample tables into out_dir (each atomically).
 
@@ -290,20 +290,7 @@ def write(out_dir, seed=DEFAULT_SEED):
         # A separate stream per table, so changing one table leaves the others' bytes.
         rng = random.Random("%s:%s" % (seed, name))
         target = out_dir / name
-        partial = out_dir / (".%s.partial" % name)
-        rows = 0
-        try:
-            with open(partial, "w", newline="", encoding="utf-8") as fh:
-                writer = csv.writer(fh, lineterminator="\n")
-                writer.writerow(header)
-                for row in generator(rng, reference):
-                    writer.writerow(row)
-                    rows += 1
-            os.replace(partial, target)
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            raise
-        summary.append((target, rows, target.stat().st_size, _sha256(target)))
+        summary.append((target, *write_csv(target, header, generator(rng, reference))))
     return summary
 
 
@@ -322,17 +309,13 @@ def check_output(out_dir, overwrite):
 
 
 def _parser():
-    parser = argparse.ArgumentParser(
-        prog="build_priority_datasets.py",
-        description="Write the generated sample tables of datapackages/priority-datasets "
-                    "(%s; illustrative sample, not official measurements). The same seed "
-                    "gives byte-identical files. Reference tables are read from %s."
-                    % (", ".join(OUTPUTS), DATA),
-        epilog="Exit codes: 0 ok, 1 invalid input (e.g. an output folder inside a data "
-               "package without --overwrite), 2 usage error.")
-    parser.add_argument("--out", type=pathlib.Path, default=DATA,
-                        help="output folder (default: the package's data folder, which needs "
-                             "--overwrite)")
+    parser = builder_parser(
+        "build_priority_datasets.py",
+        "Write the generated sample tables of datapackages/priority-datasets "
+        "(%s; illustrative sample, not official measurements). The same seed "
+        "gives byte-identical files. Reference tables are read from %s."
+        % (", ".join(OUTPUTS), DATA),
+        DATA, "output folder (default: the package's data folder, which needs --overwrite)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
                         help="random seed (default %d)" % DEFAULT_SEED)
     parser.add_argument("--overwrite", action="store_true",
@@ -341,24 +324,19 @@ def _parser():
     return parser
 
 
-def main(argv=None):
-    args = _parser().parse_args(argv)  # exits 2 on a usage error
-    out_dir = args.out.resolve()
-    try:
-        check_output(out_dir, args.overwrite)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        summary = write(out_dir, args.seed)
-    except InputError as exc:
-        print("build_priority_datasets: error: %s" % exc, file=sys.stderr)
-        return 1
-    except OSError as exc:
-        print("build_priority_datasets: error: cannot write %s: %s"
-              % (exc.filename or out_dir, exc.strerror), file=sys.stderr)
-        return 1
+def _write_output(args, out_dir):
+    check_output(out_dir, args.overwrite)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return write(out_dir, args.seed)
+
+
+def _report(summary, out_dir):
     for path, rows, size, digest in summary:
-        print("wrote %s rows to %s (%s bytes, sha256 %s)"
-              % (format(rows, ","), path, format(size, ","), digest))
-    return 0
+        print(wrote_rows(rows, path, size, digest))
+
+
+def main(argv=None):
+    return run_builder("build_priority_datasets", _parser(), argv, _write_output, _report)
 
 
 if __name__ == "__main__":
