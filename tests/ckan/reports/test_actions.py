@@ -135,7 +135,7 @@ def test_invalid_transition_answers_409_with_message(app, catalogue):
     code = _create(catalogue)["code"]
     body = api(app, "koreanap_error_report_update", user="root", expect=409, id=code,
                status="answered", resolution="resolved", answer="ok")
-    assert "Cannot move a report from pending to answered" in body["error"]["status"][0]
+    assert "오류신고를 pending에서 answered(으)로 바꿀 수 없습니다" in body["error"]["status"][0]
     assert _rows("select status from koreanap_error_report") == [("pending",)]
 
 

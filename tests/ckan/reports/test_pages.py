@@ -85,10 +85,15 @@ def test_errors_are_shown_next_to_fields_and_text_is_kept(app, catalogue):
                      location_row="r" * 201, reporter_email="x@example.org")
     body = response.body
     assert typed in body
-    assert "Write at least 10 characters" in body
-    assert "Write at most 200 characters" in body
-    assert "Tick the consent to be contacted" in body
+    assert "10자 이상 적으세요" in body
+    assert "200자 이하로 적으세요" in body
+    assert "연락 동의에 표시하거나 이메일을 비워 두세요" in body
     assert 'value="x@example.org"' in body
+    english = _post(app, token, url="/en/dataset/rice-cadmium/report-error", expect=400,
+                    description=typed, reporter_email="x@example.org").body
+    assert "Write at least 10 characters (you wrote 5)" in english
+    assert "Tick the consent to be contacted" in english
+    assert "적으세요" not in english
     assert _count() == 0
 
 
@@ -99,7 +104,7 @@ def test_flood_from_one_address_gets_429_others_unaffected(app, catalogue):
     for _ in range(3):
         _post(app, token, address="10.0.0.9")
     response = _post(app, token, address="10.0.0.9", expect=429)
-    assert "Too many error reports from your address" in response.body
+    assert "이 주소에서 보낸 오류신고가 너무 많습니다" in response.body
     assert "카드뮴 값의 단위가 틀렸습니다" in response.body
     _post(app, token, address="10.0.0.10")
     assert _count() == 4
@@ -108,7 +113,12 @@ def test_flood_from_one_address_gets_429_others_unaffected(app, catalogue):
         "description": "API flood from the same address"},
         extra_environ={"REMOTE_ADDR": "10.0.0.9"})
     assert response.status_code == 429, response.body[-3000:]
-    assert "Too many error reports" in response.json["error"]["message"]
+    assert "이 주소에서 보낸 오류신고가 너무 많습니다" in response.json["error"]["message"]
+    response = app.post("/en/api/3/action/koreanap_error_report_create", json={
+        "package_id": "rice-cadmium", "category": "other",
+        "description": "API flood from the same address"},
+        extra_environ={"REMOTE_ADDR": "10.0.0.9"})
+    assert "Too many error reports from your address" in response.json["error"]["message"]
 
 
 def _api_report(app, proxy: str, forwarded: str | None):

@@ -108,7 +108,7 @@ def test_invalid_transition_from_the_page_is_409(app, catalogue):
         "_csrf_token": csrf_token(body), "action": "update", "status": "answered",
         "resolution": "resolved", "answer": "done"})
     assert response.status_code == 409
-    assert "Cannot move a report from pending to answered" in response.body
+    assert "(으)로 바꿀 수 없습니다 (가능: accepted, spam)" in response.body
 
 
 def test_page_post_without_csrf_is_refused(app, catalogue):

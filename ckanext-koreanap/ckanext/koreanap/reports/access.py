@@ -77,5 +77,5 @@ def get_report(id_or_code: str) -> ErrorReport:
     if report is None:
         report = query.filter(ErrorReport.id == value).first()
     if report is None:
-        raise tk.ObjectNotFound("오류신고를 찾을 수 없습니다 / Error report not found")
+        raise tk.ObjectNotFound(tk._("Error report not found"))
     return report

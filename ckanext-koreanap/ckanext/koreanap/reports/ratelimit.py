@@ -16,10 +16,9 @@ class TooManyReports(TooManyRequests):
     def __init__(self, retry_after: int):
         self.retry_after = retry_after
         minutes = max(1, (retry_after + 59) // 60)
-        super().__init__(
-            "오류신고가 너무 많이 접수되었습니다. {}분 후에 다시 시도하세요. / "
-            "Too many error reports from your address; please try again in {} minute(s)."
-            .format(minutes, minutes))
+        super().__init__(tk._(
+            "Too many error reports from your address; please try again in {minutes} "
+            "minute(s).").format(minutes=minutes))
 
 
 def client_address(request) -> str:

@@ -16,8 +16,8 @@ from .. import access, config, jobs, ratelimit, workflow
 from ..model import ErrorReport, ErrorReportEvent, new_tracking_code, now
 from . import schema
 
-_NOT_FOUND_DATASET = "데이터셋을 찾을 수 없습니다 / Dataset not found"
-_NOT_FOUND_RESOURCE = "이 데이터셋에 그런 리소스가 없습니다 / Resource not found in this dataset"
+_NOT_FOUND_DATASET = workflow.N_("Dataset not found")
+_NOT_FOUND_RESOURCE = workflow.N_("Resource not found in this dataset")
 
 
 def _iso(value: datetime.datetime | None) -> str | None:
@@ -152,24 +152,23 @@ def koreanap_error_report_create(context, data_dict):
     data, errors = tk.navl_validate(data_dict, schema.create(), context)
     if data.get("reporter_email") and not data.get("consent"):
         errors.setdefault("consent", []).append(
-            "연락을 받으려면 동의에 표시하거나 이메일을 비워 두세요 / "
-            "Tick the consent to be contacted, or leave the e-mail empty")
+            tk._("Tick the consent to be contacted, or leave the e-mail empty"))
     if errors:
         raise tk.ValidationError(errors)
 
     package = _package(data["package_id"])
     if package is None or package.state != "active" or package.type != "dataset":
-        raise tk.ObjectNotFound(_NOT_FOUND_DATASET)
+        raise tk.ObjectNotFound(tk._(_NOT_FOUND_DATASET))
     if package.private:  # a public dataset is readable by everyone: skip the auth round trip
         try:
             tk.check_access("package_show", {"user": context.get("user")}, {"id": package.id})
         except tk.NotAuthorized:
-            raise tk.ObjectNotFound(_NOT_FOUND_DATASET)
+            raise tk.ObjectNotFound(tk._(_NOT_FOUND_DATASET))
     resource_id = data.get("resource_id")
     if resource_id:
         resource = model.Resource.get(resource_id)
         if resource is None or resource.package_id != package.id or resource.state != "active":
-            raise tk.ObjectNotFound(_NOT_FOUND_RESOURCE)
+            raise tk.ObjectNotFound(tk._(_NOT_FOUND_RESOURCE))
         resource_id = resource.id
 
     at = now()
@@ -241,7 +240,7 @@ def koreanap_error_report_list(context, data_dict):
     if data_dict.get("package_id"):
         package = model.Package.get(data_dict["package_id"])
         if package is None or package.state != "active":
-            raise tk.ObjectNotFound(_NOT_FOUND_DATASET)
+            raise tk.ObjectNotFound(tk._(_NOT_FOUND_DATASET))
         query = query.filter(ErrorReport.package_id == package.id)
         if not access.is_evaluator(user) and not access.manages_org(user, package.owner_org):
             public_only = True
@@ -333,7 +332,7 @@ def koreanap_error_report_update(context, data_dict):
         name = data_dict["assignee"]
         assignee = access.user_object(name) if name else None
         if name and assignee is None:
-            raise tk.ValidationError({"assignee": ["사용자를 찾을 수 없습니다 / No such user"]})
+            raise tk.ValidationError({"assignee": [tk._("No such user")]})
         new_id = assignee.id if assignee else None
         if new_id != report.assignee_id:
             report.assignee_id = new_id
@@ -353,17 +352,16 @@ def koreanap_error_report_update(context, data_dict):
     if status and status != report.status:
         if not workflow.can_move(report.status, status):
             allowed = ", ".join(workflow.TRANSITIONS.get(report.status, ())) or "-"
-            raise _conflict("status", "'{}' 상태에서 '{}'(으)로 바꿀 수 없습니다 / "
-                            "Cannot move a report from {} to {} (allowed: {})".format(
-                                report.status, status, report.status, status, allowed))
+            raise _conflict("status", tk._(
+                "Cannot move a report from {current} to {wanted} (allowed: {allowed})").format(
+                    current=report.status, wanted=status, allowed=allowed))
         at = now()
         if status == "answered":
             if not report.resolution:
-                raise _conflict("resolution", "답변하려면 해결/반려를 고르세요 / "
-                                "Choose resolved or rejected to answer")
+                raise _conflict("resolution", tk._("Choose resolved or rejected to answer"))
             if not report.public_answer:
-                raise _conflict("answer", "답변(반려 시 사유)을 쓰세요 / "
-                                "Write the answer (for a rejection, the reason)")
+                raise _conflict("answer",
+                                tk._("Write the answer (for a rejection, the reason)"))
             report.answered_at = at
         if status == "accepted":
             report.accepted_at = at
@@ -377,7 +375,7 @@ def koreanap_error_report_update(context, data_dict):
 
     if not events:
         model.Session.rollback()
-        raise tk.ValidationError({"id": ["바꿀 내용이 없습니다 / Nothing to change"]})
+        raise tk.ValidationError({"id": [tk._("Nothing to change")]})
     report.modified = now()
     model.Session.add_all(events)
     model.Session.commit()
@@ -419,10 +417,10 @@ def koreanap_error_report_make_private(context, data_dict):
     report = access.get_report(data_dict["id"])
     package = model.Package.get(report.package_id)
     if package is None:
-        raise tk.ObjectNotFound(_NOT_FOUND_DATASET)
+        raise tk.ObjectNotFound(tk._(_NOT_FOUND_DATASET))
     if not package.owner_org:
-        raise tk.ValidationError({"id": ["기관이 없는 데이터셋은 비공개로 할 수 없습니다 / "
-                                         "A dataset without an organization cannot be private"]})
+        raise tk.ValidationError({"id": [
+            tk._("A dataset without an organization cannot be private")]})
     if not package.private:
         tk.get_action("package_patch")(
             {"user": context.get("user"), "ignore_auth": True},

@@ -15,7 +15,7 @@ def koreanap_error_report_create(context, data_dict):
     """Anyone, unless anonymous reports are switched off."""
     if context.get("user") or config.allow_anonymous():
         return {"success": True}
-    return _fail("오류신고는 로그인 후 가능합니다 / Log in to report an error")
+    return _fail(tk._("Log in to report an error"))
 
 
 @tk.auth_allow_anonymous_access
@@ -26,8 +26,7 @@ def koreanap_error_report_show(context, data_dict):
     report = access.get_report(data_dict.get("id", ""))
     if access.can_manage(context.get("user"), report):
         return {"success": True}
-    return _fail("이 오류신고의 비공개 정보를 볼 권한이 없습니다 / "
-                 "Not allowed to see this report's private details")
+    return _fail(tk._("Not allowed to see this report's private details"))
 
 
 @tk.auth_allow_anonymous_access
@@ -43,18 +42,17 @@ def koreanap_error_report_list(context, data_dict):
                                     "include_users": False, "include_extras": False})
         if access.manages_org(user, org["id"]):
             return {"success": True}
-        return _fail("이 기관의 오류신고를 볼 권한이 없습니다 / "
-                     "Not allowed to see this organization's error reports")
+        return _fail(tk._("Not allowed to see this organization's error reports"))
     if data_dict.get("package_id") or access.managed_org_ids(user):
         return {"success": True}
-    return _fail("오류신고 목록을 볼 권한이 없습니다 / Not allowed to list error reports")
+    return _fail(tk._("Not allowed to list error reports"))
 
 
 def _manage(context, data_dict):
     report = access.get_report(data_dict.get("id", ""))
     if access.can_manage(context.get("user"), report):
         return {"success": True}
-    return _fail("이 오류신고를 처리할 권한이 없습니다 / Not allowed to act on this error report")
+    return _fail(tk._("Not allowed to act on this error report"))
 
 
 def koreanap_error_report_update(context, data_dict):

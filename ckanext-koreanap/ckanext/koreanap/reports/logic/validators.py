@@ -14,13 +14,11 @@ def length_between(minimum: int, maximum: int):
             return value
         text = str(value).strip()
         if len(text) < minimum:
-            raise tk.Invalid(
-                "{:,}자 이상 입력하세요 / Write at least {:,} characters (you wrote {:,})"
-                .format(minimum, minimum, len(text)))
+            raise tk.Invalid(tk._("Write at least {minimum:,} characters (you wrote {count:,})")
+                             .format(minimum=minimum, count=len(text)))
         if len(text) > maximum:
-            raise tk.Invalid(
-                "{:,}자 이하로 입력하세요 / Write at most {:,} characters (you wrote {:,})"
-                .format(maximum, maximum, len(text)))
+            raise tk.Invalid(tk._("Write at most {maximum:,} characters (you wrote {count:,})")
+                             .format(maximum=maximum, count=len(text)))
         return text
 
     return validator
@@ -31,8 +29,7 @@ def choice(values: tuple[str, ...]):
 
     def validator(value: Any, context: Any) -> Any:
         if value not in values:
-            raise tk.Invalid("다음 중 하나여야 합니다 / Must be one of: {}".format(
-                ", ".join(values)))
+            raise tk.Invalid(tk._("Must be one of: {values}").format(values=", ".join(values)))
         return value
 
     return validator
@@ -45,10 +42,10 @@ def int_between(minimum: int, maximum: int):
         try:
             number = int(value)
         except (TypeError, ValueError):
-            raise tk.Invalid("정수여야 합니다 / Must be a whole number")
+            raise tk.Invalid(tk._("Must be a whole number"))
         if not minimum <= number <= maximum:
-            raise tk.Invalid("{}..{} 범위여야 합니다 / Must be between {} and {}".format(
-                minimum, maximum, minimum, maximum))
+            raise tk.Invalid(tk._("Must be between {minimum} and {maximum}").format(
+                minimum=minimum, maximum=maximum))
         return number
 
     return validator
