@@ -1,5 +1,4 @@
 """The language switcher in a real browser: Korean by default, English under /en/, and back."""
-import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
@@ -57,10 +56,6 @@ def test_switch_to_english_and_back(browser, steps, live_ckan, food_contaminants
         assert title_ko in browser.find_element(By.TAG_NAME, "h1").text
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "product bug, reported: the dataset page (CKAN's package/read.html heading, sidebar and "
-    "breadcrumb, and the description) shows title/notes, not koreanap_localized(pkg, ...), "
-    "so /en/dataset/<name> is in Korean although title_en and notes_en are set"))
 def test_english_dataset_page_shows_english_title(browser, steps, live_ckan, food_contaminants):
     """The English dataset page has the dataset's English title as its heading."""
     name = food_contaminants["dataset"]["name"]

@@ -79,6 +79,38 @@ def koreanap_localized(data_dict: Any, field: str, lang: str | None = None) -> s
     return korean or english
 
 
+def _bilingual(data_dict: Any, field: str) -> bool:
+    return bool(data_dict) and any(
+        _get(data_dict, field + suffix) is not None for suffix in ("_en", "_ko"))
+
+
+@tk.chained_helper
+def dataset_display_name(next_helper: Any, package_or_package_dict: Any) -> str:
+    """CKAN's ``h.dataset_display_name`` in the page's language.
+
+    Core templates name a dataset through this helper (page heading, page
+    title, breadcrumb, sidebar, resource pages), so chaining it localises them
+    all without copying their blocks.
+    """
+    return (koreanap_localized(package_or_package_dict, "title")
+            or next_helper(package_or_package_dict))
+
+
+@tk.chained_helper
+def get_translated(next_helper: Any, data_dict: Any, field: str) -> Any:
+    """CKAN's ``h.get_translated`` (its hook for translated fields) for our
+    bilingual pairs: ``notes`` / ``notes_en`` etc. in the page's language; any
+    other field as CKAN has it."""
+    if _bilingual(data_dict, field):
+        return koreanap_localized(data_dict, field) or next_helper(data_dict, field)
+    return next_helper(data_dict, field)
+
+
 def get_helpers() -> dict[str, Any]:
-    """The template helpers of this module (registered by the ``koreanap`` plugin)."""
-    return {"koreanap_localized": koreanap_localized}
+    """The template helpers of this module (registered by the ``koreanap`` plugin):
+    ``koreanap_localized`` and CKAN's two dataset-text helpers chained to it."""
+    return {
+        "koreanap_localized": koreanap_localized,
+        "dataset_display_name": dataset_display_name,
+        "get_translated": get_translated,
+    }

@@ -30,7 +30,8 @@ _TEXT_FIELDS = ("title_en", "notes_en")
 
 
 def _template_helpers(*_args) -> dict:
-    """helpers.py's functions and ``koreanap_localized`` (languages.py)."""
+    """helpers.py's functions and languages.py's (``koreanap_localized`` and the
+    chained ``dataset_display_name`` / ``get_translated``)."""
     return {**dict(get_local_functions(helpers)), **languages.get_helpers()}
 
 

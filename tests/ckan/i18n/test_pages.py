@@ -1,5 +1,6 @@
 """Pages are in Korean by default and in English under /en/, one language at a time."""
 import pytest
+from bs4 import BeautifulSoup
 from ckan.tests import factories, helpers
 
 pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
@@ -135,6 +136,74 @@ def test_search_results_show_the_chosen_language(app):
     english = app.get("/en/dataset/", status=200).body
     assert "Cadmium in rice" in english and "Cadmium detected in rice" in english
     assert "쌀 중 카드뮴" not in english
+
+
+def _dataset_page(app, url):
+    """The texts that name a dataset on its page: h1, <title>, breadcrumb, sidebar, description,
+    og: tags (the additional-information table lists both languages' fields on purpose)."""
+    page = BeautifulSoup(app.get(url, status=200).body, "html.parser")
+    notes = page.select_one(".notes")
+    return {
+        "h1": page.select_one("article h1, .module-content h1").get_text(" ", strip=True),
+        "title": page.title.get_text(strip=True),
+        "breadcrumb": page.select_one("ol.breadcrumb").get_text(" ", strip=True),
+        "sidebar": page.select_one("#package-info h2.heading").get_text(strip=True),
+        "notes": notes.get_text(" ", strip=True) if notes else "",
+        "og": " ".join(page.find("meta", property=f"og:{name}")["content"]
+                       for name in ("title", "description")),
+    }
+
+
+def test_dataset_page_in_the_chosen_language(app):
+    """A dataset page names and describes it in Korean at /dataset/, in English at /en/dataset/."""
+    _dataset(name="rice", title="쌀 중 카드뮴", title_en="Cadmium in rice",
+             notes="쌀의 카드뮴 검출량", notes_en="Cadmium detected in rice")
+    korean = _dataset_page(app, "/dataset/rice")
+    for part in ("h1", "title", "breadcrumb", "sidebar"):
+        assert "쌀 중 카드뮴" in korean[part], (part, korean[part])
+    assert korean["notes"] == "쌀의 카드뮴 검출량"
+    assert "쌀 중 카드뮴" in korean["og"] and "쌀의 카드뮴 검출량" in korean["og"]
+    assert not any("Cadmium" in text for text in korean.values()), korean
+    english = _dataset_page(app, "/en/dataset/rice")
+    for part in ("h1", "title", "breadcrumb", "sidebar"):
+        assert "Cadmium in rice" in english[part], (part, english[part])
+    assert english["notes"] == "Cadmium detected in rice"
+    assert "Cadmium in rice" in english["og"] and "Cadmium detected in rice" in english["og"]
+    assert not any("카드뮴" in text for text in english.values()), english
+
+
+def test_dataset_page_without_english_falls_back_to_korean(app):
+    """A dataset with only Korean text shows that text on its English page, without error."""
+    _dataset(name="rice", title="쌀 중 카드뮴", notes="쌀의 카드뮴 검출량")
+    english = _dataset_page(app, "/en/dataset/rice")
+    for part in ("h1", "title", "breadcrumb", "sidebar"):
+        assert "쌀 중 카드뮴" in english[part], (part, english[part])
+    assert english["notes"] == "쌀의 카드뮴 검출량"
+
+
+def test_dataset_page_without_korean_falls_back_to_english(app):
+    """A dataset with only English text shows that text on its Korean page."""
+    _dataset(name="imported-rice", title="", title_en="Cadmium in imported rice",
+             notes="", notes_en="Imported rice samples")
+    korean = _dataset_page(app, "/dataset/imported-rice")
+    for part in ("h1", "title", "breadcrumb", "sidebar"):
+        assert "Cadmium in imported rice" in korean[part], (part, korean[part])
+    assert korean["notes"] == "Imported rice samples"
+
+
+def test_resource_page_names_the_dataset_in_the_chosen_language(app):
+    """A resource page's <title> and breadcrumb name its dataset in the page's language."""
+    pkg = _dataset(name="rice", title="쌀 중 카드뮴", title_en="Cadmium in rice",
+                   notes="쌀의 카드뮴 검출량", notes_en="Cadmium detected in rice")
+    res = factories.Resource(package_id=pkg["id"], name="results.csv", description="",
+                             url="http://example.invalid/results.csv")
+    for prefix, shown, hidden in (("", "쌀 중 카드뮴", "Cadmium in rice"),
+                                  ("/en", "Cadmium in rice", "쌀 중 카드뮴")):
+        body = app.get(f"{prefix}/dataset/rice/resource/{res['id']}", status=200).body
+        page = BeautifulSoup(body, "html.parser")
+        assert shown in page.title.get_text() and "results.csv" in page.title.get_text()
+        assert shown in page.select_one("ol.breadcrumb").get_text()
+        assert hidden not in body
 
 
 def test_browser_messages_are_translated(app, ckan_config, monkeypatch, tmp_path):
