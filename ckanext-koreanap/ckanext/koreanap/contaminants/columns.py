@@ -17,9 +17,6 @@ COLUMNS = (
     "maximum_level_id", "exceeds_ml",
 )
 
-# Columns whose values are numbers (compared and returned as numbers).
-NUMERIC = frozenset({"survey_year", "value", "lod", "loq"})
-
 # Filter parameter -> (column, pattern each value must match).
 FILTERS: dict[str, tuple[str, re.Pattern[str]]] = {
     "substance_code": ("substance_code", re.compile(r"^(MYC|DIO|PAH|PRC|HMT)[0-9]{2}$")),

@@ -110,20 +110,19 @@ def _plain(value: Any) -> Any:
 def _connect():
     """A read-only DataStore connection with the quick search's statement timeout."""
     with tables.read_engine().connect() as conn:
-        conn.execute(sa.text("SET statement_timeout = :ms"),
-                     {"ms": config.statement_timeout()})
-        # The summary sorts every matching value (percentiles); PostgreSQL's
-        # default 4 MB spills 50,000 rows to disk.
-        conn.execute(sa.text("SET work_mem = '32MB'"))
-        # A search already runs its queries side by side (search()); worker
-        # processes on top only cost start-up time.
-        conn.execute(sa.text("SET max_parallel_workers_per_gather = 0"))
-        try:
-            yield conn
-        finally:
-            conn.execute(sa.text("RESET statement_timeout"))
-            conn.execute(sa.text("RESET work_mem"))
-            conn.execute(sa.text("RESET max_parallel_workers_per_gather"))
+        # Settings for this transaction only (set_config(..., true)); closing
+        # the connection rolls it back, so the pooled connection gets its
+        # defaults again, even after a query ran into the timeout.
+        # - work_mem: the summary sorts every matching value (percentiles);
+        #   PostgreSQL's default 4 MB spills 50,000 rows to disk.
+        # - no parallel workers: a search already runs its queries side by
+        #   side (search()); worker processes on top only cost start-up time.
+        conn.execute(sa.text(
+            "SELECT set_config('statement_timeout', :ms, true),"
+            " set_config('work_mem', '32MB', true),"
+            " set_config('max_parallel_workers_per_gather', '0', true)"),
+            {"ms": str(config.statement_timeout())})
+        yield conn
 
 
 def search(table: SurveyTable, data: dict[str, Any], *, summary: bool = True,
@@ -259,14 +258,6 @@ def _chart(conn, table: SurveyTable, where_sql: str, params: dict[str, Any],
             "available": True}
 
 
-def count(table: SurveyTable, data: dict[str, Any]) -> int:
-    """How many rows match the filter."""
-    where_sql, params = where(table, data)
-    with _connect() as conn:
-        return conn.execute(sa.text("SELECT count(*) FROM {} {}".format(
-            ident(table.resource_id), where_sql)), params).scalar()
-
-
 def stream_rows(table: SurveyTable, data: dict[str, Any], max_rows: int
                 ) -> Iterator[tuple]:
     """Every matching row (at most ``max_rows``), in the search's order, fetched in batches.
@@ -377,4 +368,4 @@ def distinct_values(table: SurveyTable, column: str) -> list[Any]:
         with _connect() as conn:
             return [_plain(r[0]) for r in conn.execute(sa.text(sql))]
 
-    return tables._cached(("distinct", table.resource_id, column), make)
+    return tables.cached(("distinct", table.resource_id, column), make)

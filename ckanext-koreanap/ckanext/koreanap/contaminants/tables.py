@@ -46,9 +46,7 @@ class SurveyTable:
     """The survey resource, its dataset and its column types."""
 
     resource_id: str
-    package_id: str
     package_name: str
-    resource_name: str
     types: dict[str, str]
     references: dict[str, str] = field(default_factory=dict)  # name -> resource id
 
@@ -76,15 +74,27 @@ def write_engine():
     return get_write_engine()
 
 
-def _cached(key: tuple, make):
-    now = time.monotonic()
+def _cache_hit(key: tuple) -> Any:
+    """What is kept under ``key`` if it is fresh, else None."""
     with _cache_lock:
         hit = _cache.get(key)
-        if hit and now - hit[0] < _CACHE_SECONDS:
+        if hit and time.monotonic() - hit[0] < _CACHE_SECONDS:
             return hit[1]
-    value = make()
+    return None
+
+
+def _remember(key: tuple, value: Any) -> None:
     with _cache_lock:
-        _cache[key] = (now, value)
+        _cache[key] = (time.monotonic(), value)
+
+
+def cached(key: tuple, make):
+    """``make()``, kept for a few minutes under ``key`` (a tuple holding the
+    resource id, so that ``forget`` drops it)."""
+    value = _cache_hit(key)
+    if value is None:
+        value = make()
+        _remember(key, value)
     return value
 
 
@@ -139,7 +149,11 @@ def find_survey_table(resource_id: str | None = None) -> SurveyTable:
         resource = candidates[0]
     if not tk.asbool(resource.extras.get("datastore_active")):
         raise tk.ObjectNotFound(tk._(NOT_PUBLISHED))
-    types = _column_types(resource.id)
+    types = _cache_hit(("types", resource.id))
+    if types is None:
+        types = _column_types(resource.id)
+        if types:  # a table that does not exist yet is looked up again next time
+            _remember(("types", resource.id), types)
     if not types:
         raise tk.ObjectNotFound(tk._(NOT_PUBLISHED))
     missing = [c for c in columns.COLUMNS if c not in types]
@@ -151,9 +165,8 @@ def find_survey_table(resource_id: str | None = None) -> SurveyTable:
     references = {_table_name(r): r.id for r in package.resources
                   if _table_name(r) in REFERENCE_NAMES and r.state == "active"
                   and tk.asbool(r.extras.get("datastore_active"))}
-    return SurveyTable(resource_id=resource.id, package_id=package.id,
-                       package_name=package.name, resource_name=resource.name or "",
-                       types=types, references=references)
+    return SurveyTable(resource_id=resource.id, package_name=package.name, types=types,
+                       references=references)
 
 
 def _table_name(resource: Any) -> str:
@@ -186,13 +199,12 @@ def _records(resource_id: str) -> list[dict[str, Any]]:
 def reference(table: SurveyTable) -> dict[str, Any]:
     """Names and maximum levels from the dataset's reference tables (cached 5 minutes).
 
-    :returns: ``labels`` (column -> code -> (Korean, English)), ``units``
-        (substance -> unit), ``item_group`` (food item -> food group) and
+    :returns: ``labels`` (column -> code -> (Korean, English)) and
         ``maximum_levels`` (ml_id -> dict with substance_code,
         food_group_code, maximum_level as a float, unit)
     """
     key = ("reference",) + tuple(sorted(table.references.items()))
-    return _cached(key, lambda: _read_reference(table.references))
+    return cached(key, lambda: _read_reference(table.references))
 
 
 def _names(rows: list[dict[str, Any]], code: str) -> dict[str, tuple[str, str]]:
@@ -221,9 +233,5 @@ def _read_reference(references: dict[str, str]) -> dict[str, Any]:
                                    "maximum_level": level, "unit": r.get("unit")}
     return {
         "labels": labels,
-        "units": {str(r["substance_code"]): r.get("unit")
-                  for r in rows.get("substances", []) if r.get("substance_code")},
-        "item_group": {str(r["food_item_code"]): r.get("food_group_code")
-                       for r in rows.get("food_items", []) if r.get("food_item_code")},
         "maximum_levels": levels,
     }

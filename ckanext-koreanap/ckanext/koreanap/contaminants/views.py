@@ -186,11 +186,13 @@ def download_csv():
     errors = {k: [tk._("Unknown parameter")] for k in raw if k not in PAGE_PARAMS}
     data = {k: v for k, v in raw.items() if k != "page" and k not in errors}
     result = None
-    errors.update(_validation_errors(data))
+    validated, invalid = tk.navl_validate(dict(data), _schema(), {})
+    errors.update(invalid)
+    context = _context()
     try:
         if not errors:
             result = tk.get_action("koreanap_contaminant_search")(
-                _context(), dict(data, limit=0, include_summary=False))
+                context, dict(data, limit=0, include_summary=False))
     except tk.ValidationError as error:
         errors.update(error.error_dict)
     except tk.ObjectNotFound as error:
@@ -207,8 +209,7 @@ def download_csv():
                                    url=tk.url_for("datastore.dump",
                                                   resource_id=result["resource_id"],
                                                   _external=True)))
-    table = tables.find_survey_table(result["resource_id"])
-    validated = tk.navl_validate(data, _schema(), {})[0]
+    table = tables.survey_table_for(context, data)  # found by the action's call
 
     def generate():
         buffer = io.StringIO()
@@ -245,8 +246,7 @@ def _not_found_text(error: Exception) -> str:
 
 
 def _text(status: int, message: str) -> Response:
-    return Response(message + "\n", status=status, mimetype="text/plain",
-                    headers={"Content-Type": "text/plain; charset=utf-8"})
+    return Response(message + "\n", status=status, mimetype="text/plain")
 
 
 koreanap_contaminants.add_url_rule("/contaminants", view_func=search_page,

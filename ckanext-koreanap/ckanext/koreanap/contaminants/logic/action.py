@@ -92,7 +92,8 @@ def koreanap_contaminant_search(context, data_dict):
         "resource_id": table.resource_id,
         "package_name": table.package_name,
         "labels": labels,
-        "indexed": not query.missing_indexes(table),
+        "indexed": not tables.cached(("indexes", table.resource_id),
+                                     lambda: query.missing_indexes(table)),
     })
     return result
 

@@ -76,7 +76,7 @@ def one_of(allowed: tuple[str, ...]):
 
     def validator(value: Any, context: Any) -> str:
         if not isinstance(value, str) or value not in allowed:
-            raise tk.Invalid(tk._("Must be one of: {allowed}").format(allowed=", ".join(allowed)))
+            raise tk.Invalid(tk._("Must be one of: {values}").format(values=", ".join(allowed)))
         return value
 
     return validator
@@ -117,7 +117,8 @@ def int_between(minimum: int, maximum: int):
         except ValueError:
             raise tk.Invalid(tk._("Must be a whole number"))
         if not minimum <= number <= maximum:
-            raise tk.Invalid(tk._("Must be between {a} and {b}").format(a=minimum, b=maximum))
+            raise tk.Invalid(tk._("Must be between {minimum} and {maximum}").format(
+                minimum=minimum, maximum=maximum))
         return number
 
     return validator
