@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import config as reports_config
 from . import views
 
 
@@ -31,4 +33,10 @@ class KoreanapReportsPlugin(p.SingletonPlugin):
         # A flood of reports answers 429 (JSON for the API, a page otherwise).
         if hasattr(app, "register_error_handler"):
             views.register_app_hooks(app)
+            # Behind trusted reverse proxies the visitor's address is the
+            # X-Forwarded-For entry they add (werkzeug's ProxyFix), for the
+            # rate limit and the rest of CKAN alike.
+            hops = reports_config.trusted_proxies()
+            if hops:
+                app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops)
         return app

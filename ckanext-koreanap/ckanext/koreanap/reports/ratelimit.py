@@ -21,22 +21,6 @@ class TooManyReports(TooManyRequests):
             "minute(s).").format(minutes=minutes))
 
 
-def client_address(request) -> str:
-    """The address the rate limit counts for ``request``.
-
-    Behind ``trusted_proxies`` reverse proxies, each appends the address it
-    got the request from to X-Forwarded-For, so the client is the entry that
-    many places from the right; entries further left were sent by the client
-    and may be forged. Without enough entries, the connecting address counts.
-    """
-    hops = config.trusted_proxies()
-    forwarded = [part.strip() for part in
-                 request.headers.get("X-Forwarded-For", "").split(",") if part.strip()]
-    if hops and len(forwarded) >= hops:
-        return forwarded[-hops]
-    return request.remote_addr or ""
-
-
 def check(address: str) -> None:
     """Count one report from ``address``; raise TooManyReports past the limit."""
     limit = config.rate_limit()

@@ -77,7 +77,7 @@ def register_app_hooks(app) -> None:
         user = tk.current_user
         if not (user.is_authenticated and getattr(user, "sysadmin", False)):
             try:
-                ratelimit.check(ratelimit.client_address(request))
+                ratelimit.check(request.remote_addr or "")
             except TooManyReports as error:
                 return too_many(error)
         tk.g.koreanap_reports_rate_checked = True

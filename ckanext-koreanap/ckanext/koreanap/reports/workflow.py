@@ -1,11 +1,7 @@
 """Categories, statuses and the allowed status changes of an error report."""
 from __future__ import annotations
 
-
-def N_(text: str) -> str:
-    """Marks an English label for the message catalog; pages translate it with ``tk._``."""
-    return text
-
+from ..languages import N_
 
 # (value, Korean label, English label); the Korean label is the catalog's
 # translation too, and both go into e-mails and the API's *_label fields.

@@ -12,12 +12,13 @@ from ckan.model.types import make_uuid
 from flask import has_request_context
 from sqlalchemy import and_, func, or_
 
+from ...languages import N_
 from .. import access, config, jobs, ratelimit, workflow
 from ..model import ErrorReport, ErrorReportEvent, new_tracking_code, now
 from . import schema
 
-_NOT_FOUND_DATASET = workflow.N_("Dataset not found")
-_NOT_FOUND_RESOURCE = workflow.N_("Resource not found in this dataset")
+_NOT_FOUND_DATASET = N_("Dataset not found")
+_NOT_FOUND_RESOURCE = N_("Resource not found in this dataset")
 
 
 def _iso(value: datetime.datetime | None) -> str | None:
@@ -120,12 +121,8 @@ def _actor_id(context) -> str | None:
     return user.id if user else None
 
 
-def _client_address(context) -> str | None:
-    if context.get("koreanap_client_address"):
-        return context["koreanap_client_address"]
-    if has_request_context():
-        return ratelimit.client_address(tk.request)
-    return None
+def _client_address() -> str | None:
+    return tk.request.remote_addr if has_request_context() else None
 
 
 def koreanap_error_report_create(context, data_dict):
@@ -148,7 +145,7 @@ def koreanap_error_report_create(context, data_dict):
     user = access.user_object(context.get("user"))
     checked = has_request_context() and tk.g.get("koreanap_reports_rate_checked")
     if not (user and user.sysadmin) and not checked:
-        ratelimit.check(_client_address(context) or "")
+        ratelimit.check(_client_address() or "")
     data, errors = tk.navl_validate(data_dict, schema.create(), context)
     if data.get("reporter_email") and not data.get("consent"):
         errors.setdefault("consent", []).append(
