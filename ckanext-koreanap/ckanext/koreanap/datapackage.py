@@ -70,17 +70,6 @@ _RESOURCE_KEYS = {"name", "title", "description", "path", "format", "schema"}
 _TAG_BAD = re.compile(r"[^\w \-.]+")
 _OGP_ID = re.compile(r"\bOGP (KR\d{4})\b")
 
-# Dataset fields publish sets (and compares); the rest is the catalogue's own.
-DATASET_FIELDS = (
-    "name", "title", "title_en", "notes", "notes_en", "commitment", "lead_division",
-    "ogp_values", "update_cycle", "next_update_date", "legal_basis", "collection_method",
-    "temporal_start", "temporal_end", "spatial_coverage", "license_id", "contact_name",
-    "contact_name_en", "contact_email", "version", "datapackage_extra", "tags", "owner_org",
-)
-RESOURCE_FIELDS = ("name", "description", "format", "datapackage_name", "datapackage_path",
-                   "schema", "datapackage_extra")
-
-
 def canonical_json(value: Any) -> str:
     """JSON text that is equal for equal values (sorted keys, Korean kept readable)."""
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
@@ -161,7 +150,7 @@ def descriptor_to_dataset(descriptor: dict, owner_org: str | None = None) -> dic
 
     :param descriptor: the ``datapackage.json`` as a dict
     :param owner_org: the organization's name
-    :returns: a dict with every key of :data:`DATASET_FIELDS` (None where unknown)
+    :returns: the dataset fields publish sets and compares (None where unknown)
     """
     record = descriptor_to_record(descriptor)
     title, notes = record["title"], record["description"]

@@ -77,15 +77,22 @@ def koreanap_licence_choices(field: dict[str, Any] | None = None) -> list[dict[s
             for lic in LICENCES]
 
 
-def koreanap_licence(licence_id: str | None) -> dict[str, str] | None:
-    """The KOGL licence entry (``ko``, ``en``, ``cc``, ``url``) for an id, or None."""
-    from .datapackage import LICENCES
-
-    return next((dict(lic) for lic in LICENCES if lic["id"] == licence_id), None)
-
-
 def koreanap_validation_state(package_id: str) -> dict[str, Any]:
-    """``{"status", "resources": {resource_id: row}, "score"}`` for a dataset page."""
+    """``{"status", "resources": {resource_id: row}, "score"}`` for a dataset page.
+
+    Read once per request: a dataset page asks for it once per resource.
+    """
+    from flask import has_request_context, request
+
+    if not has_request_context():
+        return _validation_state(package_id)
+    states = request.environ.setdefault("koreanap.validation_states", {})
+    if package_id not in states:
+        states[package_id] = _validation_state(package_id)
+    return states[package_id]
+
+
+def _validation_state(package_id: str) -> dict[str, Any]:
     from . import model as kmodel
 
     try:

@@ -31,6 +31,7 @@ from ckan import model
 from . import config, loader
 from . import model as kmodel
 from .datapackage import dataset_to_descriptor
+from .publishing import sha256_of
 
 log = logging.getLogger(__name__)
 
@@ -149,14 +150,6 @@ def _site_context() -> dict[str, Any]:
     return {"ignore_auth": True, "user": user["name"]}
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _resource_rel_path(resource: dict[str, Any]) -> str:
     rel = resource.get("datapackage_path")
     if rel and _safe_rel(rel):
@@ -271,7 +264,7 @@ def _record(package: dict, resource: dict, descriptor: dict, report: dict,
     asset = _asset_fact(report, _resource_rel_path(resource))
     if asset is not None:
         own["asset"] = asset
-    sha = _sha256(path)
+    sha = sha256_of(path)
     status, message, rows = ("valid" if not errors else "invalid"), None, None
     if not errors:
         schema = next((r.get("schema") for r in descriptor["resources"]

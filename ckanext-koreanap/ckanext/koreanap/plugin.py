@@ -15,6 +15,7 @@ import os
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+from ckan import model
 from ckan.authz import get_local_functions
 from ckan.lib.plugins import DefaultTranslation
 
@@ -120,8 +121,7 @@ class KoreanapPlugin(p.SingletonPlugin, DefaultTranslation):
     def _queue(self, context, resource):
         from . import jobs, loader
 
-        if loader.LOADING.get() or context.get("koreanap_no_validation"):
+        if loader.LOADING.get():
             return
-        package = tk.get_action("package_show")(
-            {"ignore_auth": True}, {"id": resource["package_id"]})
-        jobs.enqueue(package, [resource["id"]])
+        package = model.Package.get(resource["package_id"])  # the job needs id and name only
+        jobs.enqueue({"id": package.id, "name": package.name}, [resource["id"]])

@@ -373,15 +373,6 @@ def _transient(error: Exception) -> bool:
     return any(code in text for code in ("502", "503", "504")) or "JSON" in text
 
 
-def read_only_descriptor(path: str) -> dict[str, Any]:
-    """The descriptor of a folder/``datapackage.json`` (for tests and tools)."""
-    target = Path(path)
-    if target.is_dir():
-        target = target / "datapackage.json"
-    with open(target, encoding="utf-8-sig") as fh:
-        return json.load(fh)
-
-
 def environ_token() -> str | None:
     """The API token from ``KOREANAP_API_TOKEN`` (None when unset or blank)."""
     return (os.environ.get("KOREANAP_API_TOKEN") or "").strip() or None
