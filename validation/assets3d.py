@@ -55,7 +55,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from frictionless import Check, errors
 
-from .checks import declare_error
+from .error_types import declare_error
 
 if TYPE_CHECKING:
     from frictionless import Package

@@ -13,15 +13,13 @@ frictionless' own report of these errors never carries personal data.
 """
 from __future__ import annotations
 
-import sys
-import types
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import attrs
 from frictionless import Check, Plugin, errors, system
 
-from . import domains, personal
+from . import assets3d, contaminants, domains, personal
 
 if TYPE_CHECKING:
     from frictionless.error import Error
@@ -33,44 +31,6 @@ def _masked_cells(row: Row) -> list[str]:
 
 
 # Errors
-
-ROW_TEMPLATE = 'Row {rowNumber}, field "{fieldName}": {note}'
-
-
-def declare_error(name: str, type: str, title: str, description: str, *, doc: str,
-                  template: str = ROW_TEMPLATE,
-                  base: type[errors.Error] = errors.CellError) -> type[errors.Error]:
-    """Declare one of the catalogue's frictionless error types in one call.
-
-    The same as writing ``class <name>(<base>)`` with these attributes
-    (decorated as frictionless asks of an error class), tagged ``#koreanap``
-    after the base's tags, so a check lists it in ``Errors`` and
-    :class:`KoreanapPlugin` selects it by ``type``.
-
-    :param name: the class name; assign the result to a module attribute of that name
-    :param type: the error type that reports carry (``koreanap-…``)
-    :param title: the error's title
-    :param description: what the rule asks, for report readers
-    :param doc: the class docstring
-    :param template: the message; by default a row error's
-        ``Row <n>, field "<name>": <note>``
-    :param base: ``errors.CellError`` (an error about one cell of a row, the
-        default) or ``errors.TableError`` (the whole table)
-    :returns: the error class
-    """
-    attributes = {
-        "__doc__": doc,
-        # like collections.namedtuple: the class belongs to the declaring module
-        "__module__": sys._getframe(1).f_globals["__name__"],
-        "type": type,
-        "title": title,
-        "description": description,
-        "template": template,
-        "tags": [*base.tags, "#koreanap"],
-    }
-    Class = types.new_class(name, (base,), exec_body=lambda ns: ns.update(attributes))
-    return attrs.define(kw_only=True, repr=False)(Class)
-
 
 @attrs.define(kw_only=True, repr=False)
 class ValueDomainError(errors.CellError):
@@ -308,17 +268,12 @@ class KoreanapPlugin(Plugin):
     """Frictionless plugin: makes our check and error types selectable by name."""
 
     def select_check_class(self, type: str | None = None):
-        # imported here: they declare their errors with this module's declare_error
-        from . import assets3d, contaminants
-
         for Class in (*CHECKS, *contaminants.CHECKS, *assets3d.CHECKS):
             if Class.type == type:
                 return Class
         return None
 
     def select_error_class(self, type: str | None = None):
-        from . import assets3d, contaminants
-
         for Class in (*ERRORS, *contaminants.ERRORS, *assets3d.ERRORS):
             if Class.type == type:
                 return Class

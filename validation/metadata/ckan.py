@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .dcat import COUNTRY, _licence, _lookup, _split_languages, language_of
+from .dcat import COUNTRY, _hash, _licence, _lookup, _split_languages, language_of
 
 _ACCESS_PUBLIC = "PUBLIC"
 _ACCESS_RESTRICTED = "RESTRICTED"
@@ -50,12 +50,6 @@ def _distribution(resource: dict, licence: dict | None) -> dict:
     url = resource.get("url") or None
     fmt = (resource.get("format") or "").strip().lower() or None
     size = resource.get("size")
-    checksum = None
-    if resource.get("hash"):
-        algorithm, _, digest = str(resource["hash"]).rpartition(":")
-        checksum = {"algorithm": (algorithm or "md5").lower(), "value": digest.lower()}
-        if checksum["algorithm"] not in ("md5", "sha1", "sha256", "sha512"):
-            checksum = None
     return {
         "id": resource.get("id") or resource.get("name"),
         "title": _texts(resource.get("name"), resource.get("name_en")),
@@ -65,7 +59,7 @@ def _distribution(resource: dict, licence: dict | None) -> dict:
         "download_url": url,
         "access_url": resource.get("access_url") or url,
         "byte_size": int(size) if str(size or "").isdigit() else None,
-        "checksum": checksum,
+        "checksum": _hash(resource.get("hash")),
         "licence": licence,
         "rights": resource.get("rights") or None,
     }
