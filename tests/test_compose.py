@@ -24,7 +24,8 @@ ENTRYPOINT = ROOT / "docker" / "ckan" / "entrypoint"
 
 APP_SERVICES = ("ckan", "worker")
 NEEDED_SERVICES = ("ckan", "worker", "db", "solr", "redis")
-PRODUCTION_PLUGINS = ("activity", "datastore", "koreanap")
+# datatables_view: the table previews publishing adds after the DataStore load.
+PRODUCTION_PLUGINS = ("activity", "datastore", "koreanap", "datatables_view")
 SECRETS = (
     "CKAN_SECRET_KEY",
     "POSTGRES_PASSWORD",
@@ -180,7 +181,8 @@ def test_database_urls_use_the_roles_the_db_init_creates(services, name):
 
 @pytest.mark.parametrize("name", APP_SERVICES)
 def test_production_plugins_use_solr_not_koreanap_search(services, name):
-    """koreanap_search is not among the production plugins; koreanap, datastore, activity are."""
+    """koreanap_search is not among the production plugins; koreanap, datastore, activity and
+    datatables_view are."""
     plugins = _environment(services[name])["CKAN__PLUGINS"].split()
     assert "koreanap_search" not in plugins
     for plugin in PRODUCTION_PLUGINS:
