@@ -71,6 +71,10 @@ setup(
         "pyarrow==26.0.1",
         "pyshacl==0.40.1",
         "rdflib==7.6.0",
+        # 3D asset rule (validation/assets3d.py) and the 3D builder: meshes read by trimesh.
+        "trimesh==5.2.0",
+        # The local mail catcher that scripts/serve starts (scripts/mail_catcher.py).
+        "aiosmtpd==1.4.6",
     ],
     entry_points={
         "ckan.plugins": [

@@ -54,39 +54,51 @@ ensure_apt() {
         || die "$PYTHON is not Python 3.11 (CKAN 2.12 is tested on 3.11); set KOREANAP_PYTHON"
 }
 
-# Install CKAN with its own pins, then this project with those pins as
-# constraints (pip check cannot see CKAN's extra's pins; see the README).
+# What scripts/serve installs, and all it installs: CKAN with its own pins,
+# then this project (setup.py's install_requires) with those pins as
+# constraints (pip check cannot see CKAN's extra's pins; see the README). The
+# serve-path test (tests/test_serve_command.py) builds a throwaway venv with
+# this very function, so a runtime dependency declared only for the tests fails it.
 ensure_venv() {
-    local extra_requirements=("$@")
     mkdir -p "$VAR"
     if [ ! -x "$VENV/bin/python" ]; then
         say "Creating virtualenv $VENV"
         "$PYTHON" -m venv "$VENV"
     fi
-    local stamp="$VAR/pip-stamp" want
-    want="$(cat "$ROOT/requirements.txt" "$ROOT/setup.py" "${extra_requirements[@]/#/$ROOT/}" \
-        | sha256sum | cut -d' ' -f1)"
-    # One line per requirement set installed (serve and test need different
-    # sets; installing one must not make the other reinstall).
-    if [ -f "$stamp" ] && grep -qx "$want" "$stamp" && "$VENV/bin/ckan" --help >/dev/null 2>&1; then
+    # The stamp and the constraints live in the venv they describe.
+    local stamp="$VENV/koreanap-pip-stamp" want
+    want="$(cat "$ROOT/requirements.txt" "$ROOT/setup.py" | sha256sum | cut -d' ' -f1)"
+    if [ -f "$stamp" ] && grep -qx "runtime $want" "$stamp" \
+            && "$VENV/bin/ckan" --help >/dev/null 2>&1; then
         return
     fi
     say "Installing CKAN 2.12 and ckanext-koreanap into $VENV"
     "$VENV/bin/pip" install -q --disable-pip-version-check -r "$ROOT/requirements.txt"
-    "$VENV/bin/pip" freeze --exclude-editable | grep -v '^-e ' > "$VAR/ckan-constraints.txt"
-    local req
-    for req in "${extra_requirements[@]}"; do
-        "$VENV/bin/pip" install -q --disable-pip-version-check -c "$VAR/ckan-constraints.txt" \
-            -r "$ROOT/$req"
-    done
-    "$VENV/bin/pip" install -q --disable-pip-version-check -c "$VAR/ckan-constraints.txt" \
-        -e "$ROOT"
+    "$VENV/bin/pip" freeze --exclude-editable | grep -v '^-e ' > "$VENV/koreanap-constraints.txt"
+    "$VENV/bin/pip" install -q --disable-pip-version-check \
+        -c "$VENV/koreanap-constraints.txt" -e "$ROOT"
     # An editable install imports through a finder that pkgutil cannot list,
     # so the frictionless command would not see frictionless_koreanap: put its
     # folder on sys.path (a regular install, as in the Dockerfile, needs not).
     "$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])' \
         | { read -r site; echo "$ROOT/validation/plugin" > "$site/koreanap-frictionless.pth"; }
-    echo "$want" >> "$stamp"
+    # A new runtime install invalidates the test set installed on top of it.
+    echo "runtime $want" > "$stamp"
+}
+
+# What only the tests and linters need (requirements-dev.txt), on top of
+# ensure_venv's set and under the same CKAN constraints.
+ensure_dev_requirements() {
+    local stamp="$VENV/koreanap-pip-stamp" want
+    want="$(cat "$ROOT/requirements.txt" "$ROOT/setup.py" "$ROOT/requirements-dev.txt" \
+        | sha256sum | cut -d' ' -f1)"
+    if grep -qx "dev $want" "$stamp" 2>/dev/null; then
+        return
+    fi
+    say "Installing the test requirements (requirements-dev.txt) into $VENV"
+    "$VENV/bin/pip" install -q --disable-pip-version-check \
+        -c "$VENV/koreanap-constraints.txt" -r "$ROOT/requirements-dev.txt"
+    echo "dev $want" >> "$stamp"
 }
 
 ensure_postgres() {

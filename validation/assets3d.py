@@ -56,6 +56,7 @@ import attrs
 from frictionless import Check, errors
 
 from .error_types import declare_error
+from .internal import RuleCannotRun, require_library
 
 if TYPE_CHECKING:
     from frictionless import Package
@@ -139,7 +140,7 @@ def file_digest(path: str) -> tuple[int, str]:
 def load_mesh(path: str, file_type: str):
     """The file as one trimesh mesh, loaded the way trimesh does by default
     (identical vertices merged; a GLB/OBJ scene concatenated)."""
-    import trimesh  # imported here: only this rule needs it
+    trimesh = require_library(Asset3DCheck.type, "trimesh")  # only this rule needs it
 
     with open(path, "rb") as fh:
         data = fh.read()
@@ -196,6 +197,13 @@ class Asset3DCheck(Check):
         self._root = self.basepath or getattr(self.resource, "basepath", None) or os.getcwd()
         if self.path_field not in self._numbers:
             yield AssetSetupError(note=f'the table has no "{self.path_field}" column')
+        # A missing library is the validator's problem: stop here, before any
+        # row, rather than report each file as unreadable.
+        try:
+            require_library(self.type, "trimesh")
+        except RuleCannotRun as problem:
+            problem.resource = getattr(self.resource, "name", None)
+            raise
 
     def _err(self, Error: type[errors.CellError], row: Row, field: str,
              note: str) -> errors.CellError:
@@ -259,6 +267,8 @@ class Asset3DCheck(Check):
 
         try:
             mesh = load_mesh(full, file_type)
+        except RuleCannotRun:
+            raise
         except Exception as exc:  # trimesh raises many kinds on bad input
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             fact["error"] = f"trimesh cannot read it as {file_type.upper()}: {reason[:200]}"

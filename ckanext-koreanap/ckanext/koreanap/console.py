@@ -78,7 +78,9 @@ Exit codes:
      over --max-line-bytes
   2  usage or unreadable input: missing path, a folder or zip without
      datapackage.json, a CSV without --schema, a corrupt zip, a remote URL
-     (as PATH or resource path) without --allow-remote, a bad option
+     (as PATH or resource path) without --allow-remote, a bad option; or a
+     rule that cannot run (a library missing or broken: the line names it
+     and how to install it) -- a problem of this install, not of the data
 """
 
 
@@ -127,6 +129,7 @@ def validate(path, schema, fmt, output, max_examples, limit_errors, allow_remote
     """
     from koreanap_validation.engine import add_metadata, validate_package
     from koreanap_validation.inputs import EXIT_INVALID, InputError, open_input
+    from koreanap_validation.internal import RuleCannotRun
     from koreanap_validation.report import render
 
     if progress is None:
@@ -146,6 +149,8 @@ def validate(path, schema, fmt, output, max_examples, limit_errors, allow_remote
             _write(render(_input_report(exc.message), fmt, source=path,
                           max_examples=max_examples), output)
         _fail(exc.message, exc.exit_code)
+    except RuleCannotRun as exc:
+        _fail(str(exc), exc.exit_code)
     if show:
         show.finish()
     _write(render(report, fmt, source=path, max_examples=max_examples), output)
@@ -248,7 +253,8 @@ Exit codes:
   1  the package is invalid (nothing published; the report is printed), or
      the catalogue refused it or could not be reached (what was changed
      before that is listed)
-  2  usage: missing path or token, unreadable input, a bad option
+  2  usage: missing path or token, unreadable input, a bad option; or a
+     rule that cannot run here (a library missing or broken; nothing published)
 
 The API token is read from KOREANAP_API_TOKEN (never from the command line).
 """)
@@ -280,6 +286,7 @@ def publish(path, ckan_url, organization, dry_run, retries, backoff, max_unpacke
     """
     from koreanap_validation.engine import validate_package
     from koreanap_validation.inputs import InputError, open_input
+    from koreanap_validation.internal import RuleCannotRun
     from koreanap_validation.report import render, summary_line
 
     from .publishing import Publisher, PublishError, environ_token
@@ -317,6 +324,8 @@ def publish(path, ckan_url, organization, dry_run, retries, backoff, max_unpacke
                     bar.finish()
     except InputError as exc:
         _fail(exc.message, exc.exit_code)
+    except RuleCannotRun as exc:
+        _fail("{}; nothing was published".format(exc), exc.exit_code)
 
 
 def _inline_schemas(descriptor: dict, basepath: str) -> dict:

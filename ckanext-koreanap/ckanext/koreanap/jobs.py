@@ -215,6 +215,7 @@ def validate_dataset(package_id: str, requested: float | None = None) -> dict[st
 
 def _validate_dataset(package_id: str) -> dict[str, str]:
     from koreanap_validation.engine import validate_package
+    from koreanap_validation.internal import RuleCannotRun
 
     context = _site_context()
     package = tk.get_action("package_show")(dict(context), {"id": package_id})
@@ -238,7 +239,17 @@ def _validate_dataset(package_id: str) -> dict[str, str]:
         kept = [r for r in resources if r["id"] in placed]
         descriptor = dataset_to_descriptor(dict(package, resources=kept),
                                            resource_path=_resource_rel_path)
-        report = validate_package(descriptor, basepath=str(work))
+        try:
+            report = validate_package(descriptor, basepath=str(work))
+        except RuleCannotRun as problem:
+            # The catalogue's own fault (e.g. a library missing): error, not invalid.
+            log.error("validation of %s could not run: %s", package_id, problem)
+            for resource in kept:
+                kmodel.set_status(resource["id"], package["id"], "error",
+                                  message=str(problem)[:500], report=None)
+                results[resource["id"]] = "error"
+            model.Session.commit()
+            return results
         for resource in kept:
             results[resource["id"]] = _record(package, resource, descriptor, report,
                                               placed[resource["id"]])

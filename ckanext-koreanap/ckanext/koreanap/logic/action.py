@@ -139,6 +139,7 @@ def koreanap_package_upload(context: dict, data_dict: dict[str, Any]) -> dict[st
     tk.check_access("koreanap_package_upload", context, data_dict)
     from koreanap_validation.engine import validate_package
     from koreanap_validation.inputs import InputError, open_input
+    from koreanap_validation.internal import RuleCannotRun
 
     org = tk.get_action("organization_show")({"ignore_auth": True}, {
         "id": data_dict["owner_org"], "include_datasets": False})
@@ -160,6 +161,12 @@ def koreanap_package_upload(context: dict, data_dict: dict[str, Any]) -> dict[st
                         "dataset": prepared.descriptor.get("name")}
         except InputError as error:
             raise tk.ValidationError({"upload": [error.message]})
+        except RuleCannotRun as problem:
+            log.error("package upload could not be validated: %s", problem)
+            raise tk.ValidationError({"upload": [tk._(
+                "The catalogue cannot validate packages right now ({problem}). This is a "
+                "fault of the catalogue, not of your data; nothing was published. Please "
+                "tell the catalogue's operators.").format(problem=problem)]})
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
