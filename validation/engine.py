@@ -10,10 +10,11 @@ reported.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Union
 
@@ -22,6 +23,7 @@ from frictionless import Check, Checklist, FrictionlessException, Package
 
 from . import assets3d, checks, contaminants, fast, personal
 from .encoding import check_encoding
+from .internal import RuleCannotRun
 
 REPORT_VERSION = 1
 ENGINES = ("auto", "frictionless")
@@ -31,6 +33,8 @@ ENCODING_RULE = "koreanap-encoding"
 DIALECT_RULE = "koreanap-dialect"
 SNIFFED_DELIMITERS = (";", "\t", "|")
 PACKAGE_RULE = "package-error"
+TABLE_SCHEMA_RULE = "table-schema"
+"""The rule named when frictionless' own reading of a table fails unexpectedly."""
 
 ChecklistLike = Union[Checklist, dict, str, "os.PathLike[str]", None]
 Progress = Callable[[str, int, bool], None]
@@ -126,6 +130,41 @@ def _open_package(source: Any, basepath: str | None) -> Package:
     return Package(str(path))
 
 
+def _failing_rule(exc: BaseException) -> str | None:
+    """The type of the innermost of our checks whose code raised ``exc``, if
+    any (frictionless' own checks, e.g. ``baseline``, read the cells: that is
+    the Table Schema's reading)."""
+    rule = None
+    tb = exc.__traceback__
+    while tb is not None:
+        owner = tb.tb_frame.f_locals.get("self")
+        if isinstance(owner, Check) and not type(owner).__module__.startswith("frictionless"):
+            rule = owner.type
+        tb = tb.tb_next
+    return rule
+
+
+@contextlib.contextmanager
+def _rule_guard(resource: str | None, rule: str = TABLE_SCHEMA_RULE,
+                passing: tuple[type[Exception], ...] = ()) -> Iterator[None]:
+    """Turn an unexpected exception into :class:`RuleCannotRun` naming the
+    check it came from (``rule`` when no check is on the stack) and the
+    resource: a bug of a rule is the validator's problem, never a traceback
+    and never a verdict on the data. ``passing`` exceptions go through."""
+    try:
+        yield
+    except (RuleCannotRun, fast.Unsupported, *passing):
+        raise
+    except Exception as exc:
+        reason = str(exc).splitlines()[0] if str(exc).strip() else ""
+        what = type(exc).__name__ + (f" ({reason[:200]})" if reason else "")
+        raise RuleCannotRun(
+            _failing_rule(exc) or rule,
+            personal.mask_text(f"unexpected {what}; the data was not judged by this "
+                               "rule: please report it with the file"),
+            resource) from exc
+
+
 def _delimiter_problem(resource: Any) -> str | None:
     """A CSV file whose delimiter is not the one its dialect declares."""
     if (resource.format or "").lower() != "csv":
@@ -169,6 +208,8 @@ def validate_package(source: Any, checklist: ChecklistLike = None, *,
         time (:mod:`.fast`: same rules and errors, much faster) and anything
         else with frictionless; ``"frictionless"`` always uses frictionless
     :returns: the report dict (see ``validation/README.md``)
+    :raises RuleCannotRun: a rule could not run (a library missing, or an
+        unexpected exception inside a rule: the rule and resource are named)
     """
     if engine not in ENGINES:
         raise ValueError(f'engine must be one of {", ".join(ENGINES)}, not "{engine}"')
@@ -195,8 +236,11 @@ def validate_package(source: Any, checklist: ChecklistLike = None, *,
 
     # Contaminant and 3D asset rules, chosen per resource by its columns.
     specific: dict[str, list] = {}
-    for chooser in (contaminants.package_checks, assets3d.package_checks):
-        for resource_name, found in chooser(package).items():
+    for chooser, rule in ((contaminants.package_checks, "koreanap-contaminant-results"),
+                          (assets3d.package_checks, "koreanap-mesh-asset")):
+        with _rule_guard(None, rule):
+            chosen = chooser(package)
+        for resource_name, found in chosen.items():
             specific.setdefault(resource_name, []).extend(found)
 
     for resource in package.resources:
@@ -241,10 +285,11 @@ def validate_package(source: Any, checklist: ChecklistLike = None, *,
                 _seen[0] = rows
 
             try:
-                found, rows, partial = fast.validate_table(
-                    resource, fast_checks, limit_errors=limit_errors, progress=tell)
-            except fast.Unsupported:
-                pass  # frictionless validates it below
+                with _rule_guard(name, passing=(FrictionlessException,)):
+                    found, rows, partial = fast.validate_table(
+                        resource, fast_checks, limit_errors=limit_errors, progress=tell)
+            except (fast.Unsupported, FrictionlessException):
+                pass  # frictionless validates it below (and reports what it cannot read)
             else:
                 if progress:
                     progress(name, rows, True)
@@ -257,12 +302,13 @@ def validate_package(source: Any, checklist: ChecklistLike = None, *,
                 continue
 
         summary["engine"] = "frictionless"
-        report = resource.validate(
-            checklist=_resource_checklist(user_checklist, progress, name, progress_every,
-                                          specific.get(name)),
-            limit_errors=limit_errors,
-            limit_rows=limit_rows,
-        )
+        with _rule_guard(name):
+            report = resource.validate(
+                checklist=_resource_checklist(user_checklist, progress, name,
+                                              progress_every, specific.get(name)),
+                limit_errors=limit_errors,
+                limit_rows=limit_rows,
+            )
         summary["checked"] = True
         for task in report.tasks:
             summary["rows"] = task.stats.get("rows")
