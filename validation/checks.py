@@ -20,6 +20,7 @@ import attrs
 from frictionless import Check, Plugin, errors, system
 
 from . import assets3d, contaminants, domains, personal
+from .error_types import failed_cells
 
 if TYPE_CHECKING:
     from frictionless.error import Error
@@ -59,6 +60,21 @@ class PersonalDataError(errors.CellError):
         "A cell holds an unmasked resident registration number, phone number "
         "or e-mail address (Public Data Act Art. 17: personal data is not "
         "published). Mask or remove it."
+    )
+    template = 'Row {rowNumber}, field "{fieldName}": {note}'
+    tags = ["#table", "#row", "#cell", "#koreanap"]
+
+
+@attrs.define(kw_only=True, repr=False)
+class NumberError(errors.CellError):
+    """A number cell that other tools read differently (NaN, Infinity)."""
+
+    type = "koreanap-number"
+    title = "Number Other Tools Cannot Use"
+    description = (
+        "A number or integer field holds NaN or Infinity: Table Schema reads "
+        "them as numbers, but they are no measurement, cannot be compared and "
+        "break sums. Leave the cell empty when there is no value."
     )
     template = 'Row {rowNumber}, field "{fieldName}": {note}'
     tags = ["#table", "#row", "#cell", "#koreanap"]
@@ -163,9 +179,9 @@ class ValueDomainCheck(Check):
         return parts
 
     def validate_row(self, row: Row) -> Iterable[Error]:
-        error_cells = row.error_cells
+        failed = failed_cells(row)
         for name, number, domain, codelist in self._targets:
-            if name in error_cells:  # the type check already reported it
+            if name in failed:  # its type or a constraint already reported it
                 continue
             value = row[name]
             expects = domains.check_value(domain, value, codelist)
@@ -260,8 +276,67 @@ class PersonalDataCheck(Check):
     }
 
 
-CHECKS: list[type[Check]] = [ValueDomainCheck, PersonalDataCheck]
-ERRORS: list[type[errors.Error]] = [ValueDomainError, PersonalDataError, DomainSetupError]
+@attrs.define(kw_only=True, repr=False)
+class NumberCheck(Check):
+    """Number and integer fields hold finite numbers.
+
+    A field with a numeric ``koreanap:domain`` is left to
+    :class:`ValueDomainCheck` (which names the domain), and a cell that failed
+    its type or a constraint (``NaN`` against a ``minimum``) is not reported
+    twice.
+    """
+
+    type = "koreanap-number"
+    Errors = [NumberError]
+
+    field_names: list[str] | None = None
+
+    def validate_start(self) -> Iterable[Error]:
+        self._targets: list[tuple[str, int]] = []
+        schema = self.resource.schema
+        fields = schema.fields if schema else []
+        for number, field in enumerate(fields, start=1):
+            if self.field_names is not None and field.name not in self.field_names:
+                continue
+            if field.type not in ("number", "integer"):
+                continue
+            if field.custom.get(domains.DOMAIN_PROPERTY) in domains.NUMERIC_DOMAINS:
+                continue
+            self._targets.append((field.name, number))
+        return []
+
+    @property
+    def row_fields(self) -> list[str]:
+        return [target[0] for target in getattr(self, "_targets", [])]
+
+    def row_parts(self) -> list[NumberCheck]:
+        parts = []
+        for name, _number in self._targets:
+            part = NumberCheck(field_names=[name])
+            part.connect(self.resource)
+            list(part.validate_start())
+            parts.append(part)
+        return parts
+
+    def validate_row(self, row: Row) -> Iterable[Error]:
+        failed = failed_cells(row)
+        for name, number in self._targets:
+            if name in failed:
+                continue
+            value = row[name]
+            if domains.non_finite(value):
+                yield _cell_error(NumberError, row, name, number,
+                                  f'"{value}" is not a finite number: '
+                                  f"{domains.NON_FINITE_HINT}", str(value))
+
+    metadata_profile_patch = {
+        "properties": {"fieldNames": {"type": "array", "items": {"type": "string"}}},
+    }
+
+
+CHECKS: list[type[Check]] = [ValueDomainCheck, PersonalDataCheck, NumberCheck]
+ERRORS: list[type[errors.Error]] = [ValueDomainError, PersonalDataError, DomainSetupError,
+                                     NumberError]
 
 
 class KoreanapPlugin(Plugin):

@@ -18,6 +18,7 @@ import datetime
 import decimal
 import functools
 import json
+import math
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -85,16 +86,47 @@ def _as_text(value: Any) -> str:
     return value if isinstance(value, str) else str(value)
 
 
+NON_FINITE_HINT = ("NaN and Infinity are not values (leave the cell empty when there "
+                   "is no value)")
+
+
+def non_finite(value: Any) -> bool:
+    """Whether ``value`` is a parsed number that is not finite (NaN, sNaN,
+    Infinity): Table Schema reads ``NaN``/``INF`` as numbers, but they are
+    no measurement, cannot be compared and break every sum."""
+    if isinstance(value, decimal.Decimal):
+        return not value.is_finite()
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    return False
+
+
 def _number(value: Any) -> decimal.Decimal | None:
+    """A finite number, or None (also for NaN and Infinity, parsed or text)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float, decimal.Decimal)):
-        return decimal.Decimal(str(value))
+        number = decimal.Decimal(str(value))
+    else:
+        try:
+            number = decimal.Decimal(str(value).strip())
+        except (decimal.InvalidOperation, ValueError):
+            return None
+    return number if number.is_finite() else None
+
+
+def _not_a_number(value: Any, expects: str) -> str:
+    """What a numeric domain expects, saying why when the value is NaN or Infinity."""
+    if non_finite(value) or (isinstance(value, str) and non_finite(_decimal(value))):
+        return f"{expects}; {NON_FINITE_HINT}"
+    return expects
+
+
+def _decimal(text: str) -> decimal.Decimal | None:
     try:
-        number = decimal.Decimal(str(value).strip())
+        return decimal.Decimal(text.strip())
     except (decimal.InvalidOperation, ValueError):
         return None
-    return number if number.is_finite() else None
 
 
 def _date(value: Any, _codelist: str | None) -> str | None:
@@ -151,21 +183,21 @@ def _code(value: Any, codelist: str | None) -> str | None:
 def _amount(value: Any, _codelist: str | None) -> str | None:
     number = _number(value)
     if number is None or number < 0:
-        return "a non-negative amount"
+        return _not_a_number(value, "a non-negative amount")
     return None
 
 
 def _count(value: Any, _codelist: str | None) -> str | None:
     number = _number(value)
     if number is None or number < 0 or number != number.to_integral_value():
-        return "a non-negative whole number (count)"
+        return _not_a_number(value, "a non-negative whole number (count)")
     return None
 
 
 def _rate(value: Any, _codelist: str | None) -> str | None:
     number = _number(value)
     if number is None or not 0 <= number <= 100:
-        return "a rate from 0 to 100 (per cent)"
+        return _not_a_number(value, "a rate from 0 to 100 (per cent)")
     return None
 
 
@@ -173,7 +205,7 @@ def _coordinate(low: float, high: float, what: str) -> Callable[[Any, str | None
     def check(value: Any, _codelist: str | None) -> str | None:
         number = _number(value)
         if number is None or not decimal.Decimal(str(low)) <= number <= decimal.Decimal(str(high)):
-            return f"a {what} inside Korea ({low}-{high})"
+            return _not_a_number(value, f"a {what} inside Korea ({low}-{high})")
         return None
     return check
 
@@ -215,6 +247,9 @@ DOMAINS: dict[str, Callable[[Any, str | None], str | None]] = {
     "phone": _phone,
     "email": _email,
 }
+
+#: Domains whose values are numbers (a NaN or Infinity is reported by them).
+NUMERIC_DOMAINS = frozenset({"amount", "count", "rate", "latitude", "longitude"})
 
 #: Domains that hold an organisation's contact and are exempt from that
 #: kind of personal-data detection.

@@ -76,12 +76,17 @@ def load_checklist(checklist: ChecklistLike) -> Checklist | None:
     return Checklist.from_descriptor(checklist)
 
 
+def _our_checks() -> list[Check]:
+    """Fresh objects of the general checks every table gets."""
+    return [checks.ValueDomainCheck(), checks.PersonalDataCheck(), checks.NumberCheck()]
+
+
 def _resource_checklist(user: Checklist | None, progress: Progress | None = None,
                         name: str = "", every: int = PROGRESS_EVERY,
                         specific: list | None = None) -> Checklist:
     # Fresh check objects per resource: checks keep per-resource state.
     # ``specific``: the domain rules chosen for this resource by its columns.
-    ours = [checks.ValueDomainCheck(), checks.PersonalDataCheck()] + list(specific or [])
+    ours = _our_checks() + list(specific or [])
     tail = [_ProgressCheck(callback=progress, name=name, every=every)] if progress else []
     if user is None:
         return Checklist(checks=ours + tail)
@@ -276,8 +281,7 @@ def validate_package(source: Any, checklist: ChecklistLike = None, *,
 
         if (engine == "auto" and user_checklist is None and limit_rows is None and local
                 and resource.encoding != "cp949"):
-            fast_checks = ([checks.ValueDomainCheck(), checks.PersonalDataCheck()]
-                           + list(specific.get(name) or []))
+            fast_checks = _our_checks() + list(specific.get(name) or [])
             def tell(rows: int, _name: str = name, _seen: list = [0]) -> None:  # noqa: B006
                 # once per progress_every rows crossed (batches hold ~10,000 rows)
                 if progress and rows // progress_every > _seen[0] // progress_every:

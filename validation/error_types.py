@@ -1,4 +1,5 @@
-"""Declaring the catalogue's frictionless error types (used by every rule module).
+"""Declaring the catalogue's frictionless error types (used by every rule
+module), and which cells frictionless already reported.
 
 A module of its own so the rule modules and ``checks`` (which selects their
 errors by type) can all import it without importing each other.
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import types
+from typing import Any
 
 import attrs
 from frictionless import errors
@@ -47,3 +49,16 @@ def declare_error(name: str, type: str, title: str, description: str, *, doc: st
     }
     Class = types.new_class(name, (base,), exec_body=lambda ns: ns.update(attributes))
     return attrs.define(kw_only=True, repr=False)(Class)
+
+
+def failed_cells(row: Any) -> set[str]:
+    """The fields whose cell in ``row`` failed its Table Schema type or a
+    constraint (frictionless reports those), so a rule does not report the
+    same fault again: a negative concentration is a ``minimum`` error, not
+    also "below the LOD".
+
+    :param row: a frictionless row (or the column-at-a-time path's stand-in)
+    """
+    names = set(row.error_cells)
+    names.update(e.field_name for e in row.errors if e.type == errors.ConstraintError.type)
+    return names

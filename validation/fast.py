@@ -73,12 +73,18 @@ class Unsupported(Exception):
 
 
 class _Row(dict):
-    """Just enough of :class:`frictionless.table.Row` for a check's validate_row."""
+    """Just enough of :class:`frictionless.table.Row` for a check's validate_row:
+    the parsed values, the cells that failed their type (``error_cells``) and
+    the constraint errors of the cells read (``errors``)."""
 
-    def __init__(self, values: dict, row_number: int, error_cells: dict) -> None:
+    def __init__(self, values: dict, row_number: int, error_cells: dict,
+                 constraint_cells: dict | None = None) -> None:
         super().__init__(values)
         self.row_number = row_number
         self.error_cells = error_cells
+        self.errors = [errors.ConstraintError(note="", cells=[], row_number=row_number,
+                                              cell=cell, field_name=name, field_number=0)
+                       for name, cell in (constraint_cells or {}).items()]
         self.cells: list[str] = []  # only copied into error objects, not reported
 
 
@@ -166,6 +172,7 @@ class _Column:
     raw: list = attrs.field(factory=list)
     values: list = attrs.field(factory=list)
     type_error: Any = None
+    constraint_error: Any = None
     blank: Any = None
     codes: Any = None  # row -> distinct value index
 
@@ -177,6 +184,7 @@ class _Column:
         count = len(self.raw)
         values: list = [None] * count
         type_errors: list[int] = []
+        constraint_errors: list[int] = []
         blanks: list[int] = []
         found: list[tuple[int, int, Any]] = []
         get = self.cache.get
@@ -196,9 +204,13 @@ class _Column:
                 blanks.append(index)
             for note in constraint_notes:
                 found.append((index, 1, (errors.ConstraintError, note)))
+            if constraint_notes:
+                constraint_errors.append(index)
         self.values = values
         self.type_error = np.zeros(count, dtype=bool)
         self.type_error[type_errors] = True
+        self.constraint_error = np.zeros(count, dtype=bool)
+        self.constraint_error[constraint_errors] = True
         self.blank = np.zeros(count, dtype=bool)
         self.blank[blanks] = True
         return found
@@ -350,13 +362,13 @@ def validate_table(resource: Any, checks: list, *, limit_errors: int = 1000,
         for order, (fields, source, source_key, lookup) in enumerate(lookups):
             cols = [by_name[n] for n in fields]
             _group_errors(cols, count, numbers, found, _FOREIGN, order, None, None,
-                          lambda values, row_number, _e, f=fields, s=source, k=source_key,
+                          lambda values, row_number, _e, _f, f=fields, s=source, k=source_key,
                           lk=lookup: _foreign_error(values, row_number, f, s, k, lk))
 
         for (order, part, cols, pattern), cache in zip(row_checks, check_caches, strict=True):
             _group_errors(cols, count, numbers, found, _CHECKS, order, pattern, cache,
-                          lambda values, row_number, error_cells, p=part: list(
-                              p.validate_row(_Row(values, row_number, error_cells))))
+                          lambda values, row_number, error_cells, failed, p=part: list(
+                              p.validate_row(_Row(values, row_number, error_cells, failed))))
 
         rows_read += count
         batches += 1
@@ -381,7 +393,7 @@ def validate_table(resource: Any, checks: list, *, limit_errors: int = 1000,
 
 def _group_errors(cols: list[_Column], count: int, numbers: np.ndarray, found: list,
                   stage: int, order: int, pattern: str | None, cache: _Cache | None,
-                  evaluate: Callable[[dict, int, dict], list]) -> None:
+                  evaluate: Callable[[dict, int, dict, dict], list]) -> None:
     """Run ``evaluate`` once per distinct combination of ``cols`` in the batch
     and copy its errors to every row with that combination."""
     if not cols:
@@ -409,7 +421,8 @@ def _group_errors(cols: list[_Column], count: int, numbers: np.ndarray, found: l
             got = cache.get(key) if cache is not None else None
             if got is None:
                 error_cells = {single.name: key} if single.type_error[g] else {}
-                got = evaluate({single.name: single.values[g]}, 0, error_cells)
+                failed = {single.name: key} if single.constraint_error[g] else {}
+                got = evaluate({single.name: single.values[g]}, 0, error_cells, failed)
         else:
             indices = representatives[g]
             key = tuple([c.raw[i] for c, i in zip(cols, indices, strict=True)])
@@ -417,11 +430,14 @@ def _group_errors(cols: list[_Column], count: int, numbers: np.ndarray, found: l
             if got is None:
                 values = {}
                 error_cells = {}
+                failed = {}
                 for c, i in zip(cols, indices, strict=True):
                     values[c.name] = c.values[i]
                     if c.type_error[i]:
                         error_cells[c.name] = c.raw[i]
-                got = evaluate(values, 0, error_cells)
+                    if c.constraint_error[i]:
+                        failed[c.name] = c.raw[i]
+                got = evaluate(values, 0, error_cells, failed)
         if cache is not None and key not in cache:
             cache.remember(key, got)
         if got:

@@ -1,0 +1,64 @@
+"""Faults of real-world Korean data that the validator got wrong (issue 14):
+each is found by both engines (default and frictionless) with the same findings."""
+import json
+from pathlib import Path
+
+import pytest
+
+from koreanap_validation.engine import validate_package
+
+
+def write_package(folder: Path, text: str, fields: list, **schema) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "t.csv").write_bytes(text.encode("utf-8"))
+    (folder / "datapackage.json").write_text(json.dumps({
+        "name": "p", "resources": [{"name": "t", "path": "t.csv", "format": "csv",
+                                    "schema": {"fields": fields, **schema}}]}),
+        encoding="utf-8")
+    return folder
+
+
+def findings(folder: Path) -> list[tuple]:
+    """The errors as (rule, row, field, message), the same from both engines."""
+    reports = {engine: validate_package(folder, engine=engine)
+               for engine in ("auto", "frictionless")}
+    assert [r["engine"] for r in reports["auto"]["resources"]] == ["fast"]
+    found = {engine: [(e["rule"], e["row"], e["field"], e["message"])
+                      for e in report["errors"]]
+             for engine, report in reports.items()}
+    assert found["auto"] == found["frictionless"]
+    return found["auto"]
+
+
+def rules_at(found: list[tuple]) -> list[tuple]:
+    return [(rule, row, field) for rule, row, field, _message in found]
+
+
+# -- crashes and wrong answers ----------------------------------------------
+
+@pytest.mark.parametrize("domain", ["rate", "amount", "count", "latitude"])
+def test_non_finite_numbers_in_a_numeric_domain_are_errors(tmp_path, domain):
+    """NaN, nan, Infinity and -inf in a number field with a numeric domain: one error each."""
+    folder = write_package(tmp_path / "p", "id,v\n1,NaN\n2,nan\n3,Infinity\n4,-inf\n5,\n", [
+        {"name": "id", "type": "integer"},
+        {"name": "v", "type": "number", "koreanap:domain": domain}])
+    found = findings(folder)
+    assert rules_at(found) == [("koreanap-value-domain", row, "v") for row in (2, 3, 4, 5)]
+    assert all("NaN and Infinity are not values" in message for *_, message in found)
+
+
+def test_non_finite_numbers_without_a_domain_are_errors(tmp_path):
+    """A plain number field holding NaN or Infinity is reported as koreanap-number."""
+    folder = write_package(tmp_path / "p", "id,v\n1,1.5\n2,NaN\n3,INF\n4,-Infinity\n", [
+        {"name": "id", "type": "integer"}, {"name": "v", "type": "number"}])
+    assert rules_at(findings(folder)) == [("koreanap-number", row, "v") for row in (3, 4, 5)]
+
+
+def test_a_non_finite_number_failing_a_constraint_is_reported_once(tmp_path):
+    """NaN against a minimum is frictionless' constraint error, not a second one of ours;
+    Infinity passes the minimum and is ours."""
+    folder = write_package(tmp_path / "p", "id,v\n1,NaN\n2,Infinity\n", [
+        {"name": "id", "type": "integer"},
+        {"name": "v", "type": "number", "constraints": {"minimum": 0}}])
+    assert rules_at(findings(folder)) == [("constraint-error", 2, "v"),
+                                          ("koreanap-number", 3, "v")]
