@@ -122,7 +122,8 @@ def test_domain_error_masks_personal_data_in_other_cells(tmp_path, monkeypatch):
 def test_checklist_from_yaml_descriptor_selects_our_checks(tmp_path, monkeypatch):
     """The shipped YAML checklist names our check types and frictionless resolves them."""
     checklist = Checklist.from_descriptor(str(CHECKLIST_YAML))
-    assert checklist.check_types == ["koreanap-value-domain", "koreanap-personal-data"]
+    assert checklist.check_types == ["koreanap-value-domain", "koreanap-personal-data",
+                                     "koreanap-number"]
     report = validate(tmp_path, monkeypatch,
                       [with_cell("open_yn", "X"), with_cell("memo", "a@b.co")],
                       checklist=checklist)
