@@ -16,9 +16,11 @@ the same rows in a fraction of the time, without a second copy of any rule:
   row holding that combination. The personal-data check also declares a
   ``candidate_pattern``: cells that do not match it cannot hold personal
   data and are skipped by a vectorised regex before Python sees them.
-* Unique fields, the primary key and foreign keys are checked on the parsed
-  values as frictionless does (64-bit hashes of the parsed key; the note
-  names the previous row with the same key, as frictionless' does).
+* Unique fields and the primary key are checked on the parsed values as
+  frictionless does: 64-bit hashes of the parsed key first, then the rows
+  whose hashes repeat are read again and compared on their values (the
+  note names the previous row with the same key, as frictionless' does).
+  Foreign keys are looked up by value.
 
 The path applies to a plain local CSV: UTF-8, comma or declared delimiter,
 a header row that matches the schema, no declared bytes/hash/row counts
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import decimal
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -117,7 +120,10 @@ def csv_option(dialect: Any, name: str, default: Any) -> Any:
     return default if value is None else value
 
 
-def _open_reader(resource: Any, batch_bytes: int) -> tuple[Any, Any]:
+def _open_reader(resource: Any, batch_bytes: int,
+                 only: list[str] | None = None) -> tuple[Any, Any]:
+    """pyarrow's streaming reader of the table as text columns named as the
+    schema's fields (``only``: just those columns, for a second read)."""
     dialect = resource.dialect
     delimiter = csv_option(dialect, "delimiter", ",")
     quote = csv_option(dialect, "quote_char", '"')
@@ -129,11 +135,15 @@ def _open_reader(resource: Any, batch_bytes: int) -> tuple[Any, Any]:
         raise Unsupported("a non-default dialect")
     names = resource.schema.field_names
     read = pacsv.ReadOptions(block_size=batch_bytes, use_threads=True)
+    if only is not None:  # the header was checked on the first read
+        read = pacsv.ReadOptions(block_size=batch_bytes, use_threads=True,
+                                 column_names=names, skip_rows=1)
     parse = pacsv.ParseOptions(delimiter=delimiter, quote_char=quote, double_quote=True,
                                newlines_in_values=True, ignore_empty_lines=False)
     convert = pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                    strings_can_be_null=False,
-                                   quoted_strings_can_be_null=False)
+                                   quoted_strings_can_be_null=False,
+                                   include_columns=only)
     try:
         # The system allocator gives batches back; mimalloc's pool kept growing.
         reader = pacsv.open_csv(resource.normpath, read_options=read, parse_options=parse,
@@ -141,7 +151,7 @@ def _open_reader(resource: Any, batch_bytes: int) -> tuple[Any, Any]:
     except (pa.ArrowInvalid, OSError) as exc:
         raise Unsupported(f"pyarrow cannot open it: {exc}") from exc
     header = [name.lstrip("\ufeff") for name in reader.schema.names]
-    if header != names:
+    if only is None and header != names:
         raise Unsupported("the header differs from the schema's fields")
     return reader, names
 
@@ -380,7 +390,8 @@ def validate_table(resource: Any, checks: list, *, limit_errors: int = 1000,
             partial = True
             break
 
-    found.extend(_duplicates(primary_hashes, keyed, columns))
+    found.extend(_duplicates(resource, batch_bytes or BATCH_BYTES, primary_hashes, keyed,
+                             primary, columns))
     if not partial:
         for check in checks:
             table_errors.extend(check.validate_end())
@@ -493,42 +504,86 @@ def _foreign_error(values: dict, row_number: int, fields: list[str], source: str
                                    reference_field_names=list(source_key))]
 
 
-def _duplicates(primary: list[np.ndarray], unique: dict[str, list[np.ndarray]],
+def _duplicates(resource: Any, batch_bytes: int, primary: list[np.ndarray],
+                unique: dict[str, list[np.ndarray]], primary_columns: list[_Column],
                 columns: list[_Column]) -> Iterable[tuple[int, int, int, Any]]:
     """Rows repeating an earlier row's key (hash 0 = no key: skipped).
 
-    Row ``i`` of the table (from 0) is row number ``i + 2``. Only the hashes
-    that occur twice are looked at row by row, so this needs about two
-    copies of the hashes, not a sort of the rows.
+    Row ``i`` of the table (from 0) is row number ``i + 2``. Only the rows
+    whose hash occurs twice are candidates (about two copies of the hashes,
+    not a sort of the rows); their parsed values are then read again from
+    the file and compared exactly, so two keys whose hashes collide
+    (``hash(-1) == hash(-2)``) are not duplicates.
     """
-    number_of = {c.name: c.number for c in columns}
-    targets: list[tuple[str | None, list[np.ndarray]]] = list(unique.items())
-    if primary:
-        targets.append((None, primary))
-    for field_name, chunks in targets:
+    by_name = {c.name: c for c in columns}
+    targets: list[tuple[str | None, list[_Column], np.ndarray]] = []
+    for field_name, chunks in [*unique.items(), (None, primary)]:
         if not chunks:
             continue
         hashes = np.concatenate(chunks)
         ordered = np.sort(hashes)
         repeated = ordered[1:][(ordered[1:] == ordered[:-1]) & (ordered[1:] != 0)]
         del ordered
-        if not len(repeated):
-            continue
-        rows = np.nonzero(np.isin(hashes, repeated))[0]
-        last: dict[int, int] = {}
-        for index in rows:
-            key = int(hashes[index])
-            row_number = int(index) + 2
-            previous = last.get(key)
-            last[key] = row_number
-            if previous is None:
+        if len(repeated):
+            key_columns = [by_name[field_name]] if field_name else primary_columns
+            targets.append((field_name, key_columns, np.isin(hashes, repeated)))
+    if not targets:
+        return
+    needed = list(dict.fromkeys(c.name for _, cols, _ in targets for c in cols))
+    reader, _ = _open_reader(resource, batch_bytes, needed)
+    last: list[dict] = [{} for _ in targets]
+    rows = len(targets[0][2])
+    start = 0
+    while start < rows:
+        try:
+            batch = reader.read_next_batch()
+        except StopIteration:
+            break
+        count = batch.num_rows
+        for (field_name, cols, candidate), seen in zip(targets, last, strict=True):
+            local = np.nonzero(candidate[start:start + count])[0]
+            if not len(local):
                 continue
-            note = "the same as in the row at position %s" % previous
-            if field_name is None:
-                yield (row_number, _PRIMARY, 1,
-                       errors.PrimaryKeyError(note=note, cells=[], row_number=row_number))
-            else:
-                yield (row_number, _UNIQUE, number_of[field_name],
-                       errors.UniqueError(note=note, cells=[], row_number=row_number,
-                                          cell="", field_name=field_name,
-                                          field_number=number_of[field_name]))
+            parts = [_parsed(c, batch.column(c.name).take(pa.array(local)).to_pylist())
+                     for c in cols]
+            for position, values in zip(local.tolist(), zip(*parts, strict=True),
+                                        strict=True):
+                key = values[0] if field_name else values
+                row_number = start + position + 2
+                previous = seen.get(key)
+                seen[key] = row_number
+                if previous is None:
+                    continue
+                note = "the same as in the row at position %s" % previous
+                if field_name is None:
+                    yield (row_number, _PRIMARY, 1,
+                           errors.PrimaryKeyError(note=note, cells=[],
+                                                  row_number=row_number))
+                else:
+                    number = by_name[field_name].number
+                    yield (row_number, _UNIQUE, number,
+                           errors.UniqueError(note=note, cells=[], row_number=row_number,
+                                              cell="", field_name=field_name,
+                                              field_number=number))
+        start += count
+
+
+def _parsed(column: _Column, raw: list[str]) -> list:
+    """The parsed values of ``raw`` cells as key parts: equal exactly when
+    frictionless finds them equal (a NaN equals nothing, not even itself)."""
+    out = []
+    for cell in raw:
+        result = column.cache.get(cell)
+        value = result[0] if result is not None else column.reader(cell)[0]
+        out.append(_Unequal() if _is_nan(value) else value)
+    return out
+
+
+class _Unequal:
+    """A key part equal only to itself (frictionless' NaN: a new object per row)."""
+
+
+def _is_nan(value: Any) -> bool:
+    if isinstance(value, float):
+        return value != value
+    return isinstance(value, decimal.Decimal) and value.is_nan()

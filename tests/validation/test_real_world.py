@@ -62,3 +62,36 @@ def test_a_non_finite_number_failing_a_constraint_is_reported_once(tmp_path):
         {"name": "v", "type": "number", "constraints": {"minimum": 0}}])
     assert rules_at(findings(folder)) == [("constraint-error", 2, "v"),
                                           ("koreanap-number", 3, "v")]
+
+
+KEYED = [{"name": "id", "type": "integer", "constraints": {"unique": True}},
+         {"name": "name", "type": "string"}]
+
+
+def test_keys_whose_hashes_collide_are_not_duplicates(tmp_path):
+    """-1 and -2 (equal Python hashes) are distinct unique and primary keys; -1 again is not."""
+    folder = write_package(tmp_path / "p", "id,name\n-1,a\n-2,b\n7,c\n-1,d\n", KEYED,
+                           primaryKey=["id"])
+    found = findings(folder)
+    assert rules_at(found) == [("unique-error", 5, "id"), ("primary-key", 5, None)]
+    assert all(message.endswith("the same as in the row at position 2")
+               for *_, message in found)
+
+
+def test_every_hash_colliding_still_finds_exactly_the_duplicates(tmp_path, monkeypatch):
+    """With all value hashes forced equal, the exact comparison gives frictionless' answer."""
+    import numpy as np
+
+    from koreanap_validation import fast
+
+    monkeypatch.setattr(fast, "_value_hashes",
+                        lambda values: np.full(len(values), 12345, dtype=np.uint64))
+    text = "id,name\n1,a\n2,b\n01,c\n3,b\nx,d\n2,b\n,e\nNaN,f\n"
+    folder = write_package(tmp_path / "p", text, [
+        {"name": "id", "type": "number", "constraints": {"unique": True}},
+        {"name": "name", "type": "string"}], primaryKey=["id", "name"])
+    assert rules_at(findings(folder)) == [
+        ("unique-error", 4, "id"),  # 01 is 1
+        ("type-error", 6, "id"),
+        ("unique-error", 7, "id"), ("primary-key", 7, None),
+        ("koreanap-number", 9, "id")]
