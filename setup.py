@@ -66,6 +66,10 @@ setup(
         "click>=8.1,<9",
         # Quality rules (validation/): tables, and metadata as DCAT + SHACL.
         "frictionless==5.21.0",
+        # Our checks are attrs classes, as frictionless' own are.
+        "attrs==26.1.0",
+        # Guessing a file's encoding when it is not UTF-8 (validation/encoding.py).
+        "charset-normalizer==3.4.9",
         "numpy==2.4.6",
         # Column-at-a-time reading of large tables (validation/fast.py).
         "pyarrow==26.0.1",

@@ -225,9 +225,11 @@ secret() {  # a random value kept in var/ so the ini is stable across runs
     cat "$file"
 }
 
-# write_ini OUT WRITER SITE_ID CKAN_DB DATASTORE_DB REDIS_DB HOST PORT
+# write_ini OUT WRITER SITE_ID CKAN_DB DATASTORE_DB REDIS_DB HOST PORT [SMTP_SERVER]
+# SMTP_SERVER is host:port of the mail server CKAN sends to (default: localhost).
 write_ini() {
     local out="$1" writer="$2" site_id="$3" db="$4" ds_db="$5" redis_db="$6" host="$7" port="$8"
+    local smtp="${9:-localhost}"
     mkdir -p "$VAR/storage-$site_id"
     KOREANAP_TEMPLATE="$ROOT/scripts/templates/ckan.ini.in" KOREANAP_OUT="$out" \
     __WRITER__="$writer" \
@@ -242,6 +244,8 @@ write_ini() {
     __SOLR_URL__="${KOREANAP_SOLR_URL:-http://127.0.0.1:8983/solr/ckan}" \
     __STORAGE_PATH__="$VAR/storage-$site_id" \
     __HOST__="$host" __PORT__="$port" \
+    __SMTP_SERVER__="$smtp" \
+    __MAIL_FROM__="${KOREANAP_MAIL_FROM:-noreply@koreanap.invalid}" \
     "$VENV/bin/python" - <<'PY'
 import os  # fill the template's __NAME__ placeholders from the environment
 text = open(os.environ["KOREANAP_TEMPLATE"], encoding="utf-8").read()

@@ -159,6 +159,19 @@ def test_app_services_get_urls_pointing_at_the_service_hosts(services, name):
 
 
 @pytest.mark.parametrize("name", APP_SERVICES)
+def test_app_services_need_a_mail_server(services, env_example, name):
+    """CKAN's mailer gets a real SMTP server and sender from .env; compose refuses
+    to start without them (notifications would all fail)."""
+    env = _environment(services[name])
+    for variable in ("CKAN_SMTP_SERVER", "CKAN_SMTP_MAIL_FROM"):
+        assert env.get(variable) == "${%s:?set %s in .env (see .env.example)}" % (
+            variable, variable), f"{name}: {variable}={env.get(variable)}"
+        assert env_example.get(variable), f".env.example has no {variable}"
+    for variable in ("CKAN_SMTP_STARTTLS", "CKAN_SMTP_USER", "CKAN_SMTP_PASSWORD"):
+        assert variable in env and variable in env_example, variable
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
 def test_database_urls_use_the_roles_the_db_init_creates(services, name):
     """The users and databases in CKAN's URLs are the ones docker/postgres/init.sh creates."""
     db_env = _environment(services["db"])

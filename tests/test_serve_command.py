@@ -1,15 +1,22 @@
 """The README's serve command brings up a working catalogue, and re-running it changes nothing.
 
 This runs the real scripts/serve on a spare port (so a catalogue already
-served on 5000 is left alone), against real PostgreSQL and Redis. It
-publishes the four data packages with `koreanap publish` over HTTP, so the
-command's HTTP-only behaviour (a wrong token) is tested here too.
+served on 5000 is left alone), against real PostgreSQL and Redis, in a
+virtualenv made from scratch by the very function serve calls (lib.sh's
+``ensure_venv``), not the test venv: a runtime dependency that only the test
+requirements install fails here, as it would for a new user. It publishes the
+four data packages with `koreanap publish` over HTTP, so the command's
+HTTP-only behaviour (a wrong token) is tested here too.
 """
+import email
+import email.policy
 import json
 import os
 import pathlib
+import shutil
 import subprocess
 import sys
+import time
 import urllib.parse
 import urllib.request
 
@@ -18,15 +25,39 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 PORT = os.environ.get("KOREANAP_TEST_SERVE_PORT", "5055")
 BASE = "http://127.0.0.1:" + PORT
+MAIL_DIR = ROOT / "var" / "mail-{}".format(PORT)
 
 
 WORKERS = 2
 
 
-def _serve(*args, timeout=900, **settings):
+@pytest.fixture(scope="module")
+def serve_venv(tmp_path_factory):
+    """A virtualenv with only what scripts/serve installs, made from nothing by its own
+    function (pip's cache of wheels is reused; nothing from the test venv is)."""
+    venv = tmp_path_factory.mktemp("serve") / "venv"
+    result = subprocess.run(
+        ["bash", "-c", 'source scripts/lib.sh && ensure_venv'], cwd=ROOT,
+        env={**os.environ, "KOREANAP_VENV": str(venv)}, capture_output=True, text=True,
+        timeout=900)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    yield venv
+    shutil.rmtree(venv, ignore_errors=True)
+
+
+def _serve(*args, timeout=900, venv=None, **settings):
     env = {**os.environ, "KOREANAP_PORT": PORT, "KOREANAP_WORKERS": str(WORKERS), **settings}
+    if venv is not None:
+        env["KOREANAP_VENV"] = str(venv)
     return subprocess.run(["bash", str(ROOT / "scripts" / "serve"), *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=timeout)
+
+
+def _in_venv(venv, *command, timeout=600, **env):
+    """Run one of the venv's commands (``koreanap``, ``python``) from the repository root."""
+    return subprocess.run([str(venv / "bin" / command[0]), *command[1:]], cwd=ROOT,
+                          env={**os.environ, **env}, capture_output=True, text=True,
+                          timeout=timeout)
 
 
 PACKAGES = sorted(p.parent for p in (ROOT / "datapackages").glob("*/datapackage.json"))
@@ -64,14 +95,77 @@ def _api(action, **params):
 
 
 @pytest.fixture(scope="module")
-def served():
+def served(serve_venv):
     try:  # stop what the first run started even when it fails half-way
-        first = _serve()
+        first = _serve(venv=serve_venv)
         assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
-        second = _serve()
+        second = _serve(venv=serve_venv)
         yield first, second
     finally:
-        _serve("stop", timeout=60)
+        _serve("stop", timeout=60, venv=serve_venv)
+
+
+def test_serve_venv_imports_every_plugin(serve_venv):
+    """In serve's own venv, every CKAN plugin, the DCAT profile and the command import."""
+    script = (
+        "from importlib.metadata import entry_points\n"
+        "names = []\n"
+        "for group in ('ckan.plugins', 'ckan.rdf.profiles', 'console_scripts'):\n"
+        "    for ep in entry_points(group=group):\n"
+        "        if ep.value.startswith('ckanext.koreanap'):\n"
+        "            ep.load(); names.append(ep.name)\n"
+        "print(' '.join(sorted(names)))\n")
+    result = _in_venv(serve_venv, "python", "-c", script)
+    assert result.returncode == 0, result.stderr[-3000:]
+    loaded = set(result.stdout.split())
+    declared = {"koreanap", "koreanap_search", "koreanap_reports", "koreanap_3d_view",
+                "koreanap_contaminants", "koreanap_commitments", "koreanap_dcat"}
+    assert declared <= loaded, declared - loaded
+
+
+@pytest.mark.parametrize("package", PACKAGES, ids=lambda p: p.name)
+def test_serve_venv_validates_each_package(serve_venv, package):
+    """In serve's own venv, `koreanap validate` finds each shipped package valid (exit 0)."""
+    result = _in_venv(serve_venv, "koreanap", "validate", str(package), "--no-progress")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "VALID" in result.stdout
+
+
+def test_serve_venv_publish_dry_run(serve_venv, served):
+    """In serve's own venv, `koreanap publish --dry-run` validates a package and
+    compares it with the served catalogue without changing it."""
+    token = (ROOT / "var" / "admin-token").read_text().strip()
+    package = ROOT / "datapackages" / "ogp-nap4-commitments"
+    before = _api("package_show", id=package.name)["metadata_modified"]
+    result = _in_venv(serve_venv, "koreanap", "publish", str(package), "--dry-run",
+                      "--ckan-url", BASE, "--no-progress", KOREANAP_API_TOKEN=token)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert ": unchanged" in result.stdout
+    assert _api("package_show", id=package.name)["metadata_modified"] == before
+
+
+def test_error_report_mail_lands_in_the_mail_folder(served):
+    """A report filed on the served catalogue reaches the organization's admin as an
+    .eml file in the mail catcher's folder, sent by the real job worker."""
+    before = set(MAIL_DIR.glob("*.eml"))
+    body = json.dumps({"package_id": "food-contaminants", "category": "wrong_value",
+                       "description": "카드뮴 값의 단위가 표와 다릅니다 (serve test)"})
+    request = urllib.request.Request(
+        BASE + "/api/3/action/koreanap_error_report_create", data=body.encode("utf-8"),
+        headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        code = json.loads(response.read())["result"]["code"]
+    deadline = time.monotonic() + 30
+    found = []
+    while time.monotonic() < deadline and not found:
+        for path in set(MAIL_DIR.glob("*.eml")) - before:
+            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            if code in message.get_body(preferencelist=("plain",)).get_content():
+                found.append(message)
+        time.sleep(0.5)
+    assert found, "no .eml for report {} in {} within 30 s".format(code, MAIL_DIR)
+    assert found[0]["X-Envelope-To"] == "admin@localhost.invalid"
+    assert found[0]["From"].addresses[0].addr_spec == "noreply@koreanap.invalid"
 
 
 def test_serve_prints_the_url_and_a_working_api_token(served):
@@ -184,7 +278,9 @@ def test_stop_ends_the_server_and_all_its_workers(served):
     assert "gunicorn" in (pathlib.Path("/proc") / str(master) / "cmdline").read_text()
     workers = _children(master)
     assert len(workers) == WORKERS
+    catcher = int((ROOT / "var" / "mail-catcher-{}.pid".format(PORT)).read_text())
+    assert _alive(catcher)
     result = _serve("stop", timeout=60)
     assert result.returncode == 0, result.stderr
     assert not pidfile.exists()
-    assert [pid for pid in [master, *workers] if _alive(pid)] == []
+    assert [pid for pid in [master, *workers, catcher] if _alive(pid)] == []

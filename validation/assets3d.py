@@ -56,7 +56,7 @@ import attrs
 from frictionless import Check, errors
 
 from .error_types import declare_error
-from .internal import RuleCannotRun, require_library
+from .internal import RuleCannotRun, missing_library
 
 if TYPE_CHECKING:
     from frictionless import Package
@@ -137,10 +137,20 @@ def file_digest(path: str) -> tuple[int, str]:
     return size, digest.hexdigest()
 
 
+def import_trimesh():
+    """trimesh (only this rule needs it, so it is imported late), or
+    :class:`RuleCannotRun` naming it when it is missing or broken."""
+    try:
+        import trimesh
+    except Exception as exc:  # ImportError, or a broken install failing at import
+        raise missing_library(Asset3DCheck.type, "trimesh", exc) from exc
+    return trimesh
+
+
 def load_mesh(path: str, file_type: str):
     """The file as one trimesh mesh, loaded the way trimesh does by default
     (identical vertices merged; a GLB/OBJ scene concatenated)."""
-    trimesh = require_library(Asset3DCheck.type, "trimesh")  # only this rule needs it
+    trimesh = import_trimesh()
 
     with open(path, "rb") as fh:
         data = fh.read()
@@ -200,7 +210,7 @@ class Asset3DCheck(Check):
         # A missing library is the validator's problem: stop here, before any
         # row, rather than report each file as unreadable.
         try:
-            require_library(self.type, "trimesh")
+            import_trimesh()
         except RuleCannotRun as problem:
             problem.resource = getattr(self.resource, "name", None)
             raise

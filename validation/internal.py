@@ -7,10 +7,8 @@ records ``error`` (not ``invalid``) with the same line.
 """
 from __future__ import annotations
 
-import importlib
 import re
 from importlib import metadata
-from types import ModuleType
 
 EXIT_INTERNAL = 2
 """Exit code of ``koreanap validate`` when a rule cannot run (as for unusable input)."""
@@ -60,19 +58,20 @@ def _canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def require_library(rule: str, module: str, distribution: str | None = None) -> ModuleType:
-    """Import ``module`` for ``rule``, or raise :class:`RuleCannotRun` naming the
-    library and the command that installs it.
+def missing_library(rule: str, module: str, error: BaseException,
+                    distribution: str | None = None) -> RuleCannotRun:
+    """The :class:`RuleCannotRun` for a library that failed to import, naming
+    it and the command that installs it. Callers keep the ``import`` statement
+    itself in their own code, so dependency checkers (deptry) see it.
 
     :param rule: the rule that needs the library
     :param module: the import name (``trimesh``)
+    :param error: what the import raised (ImportError, or anything a broken
+        install raises at import)
     :param distribution: the package's name on PyPI when it differs
     """
-    try:
-        return importlib.import_module(module)
-    except Exception as exc:  # ImportError, or a broken install failing at import
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        state = "not installed" if isinstance(exc, ModuleNotFoundError) else "broken"
-        requirement = pinned_requirement(distribution or module)
-        raise RuleCannotRun(rule, f"the library {module} is {state} ({reason}); "
-                                  f"install it with: pip install '{requirement}'") from exc
+    reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+    state = "not installed" if isinstance(error, ModuleNotFoundError) else "broken"
+    requirement = pinned_requirement(distribution or module)
+    return RuleCannotRun(rule, f"the library {module} is {state} ({reason}); "
+                               f"install it with: pip install '{requirement}'")
