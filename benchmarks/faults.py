@@ -84,6 +84,15 @@ def _unit(row: Row) -> bool:
     return True
 
 
+def _infinite_lod(row: Row) -> bool:
+    # LOD "Infinity" passes minimum 0; it is the amount domain's error only,
+    # not also "LOD above LOQ" (issue 14: one report per fault).
+    if row["detected"] != "N":
+        return False
+    row["lod"] = "Infinity"
+    return True
+
+
 def _exceedance(row: Row) -> bool:
     if not row["maximum_level_id"] or row["exceeds_ml"] not in ("Y", "N"):
         return False
@@ -106,6 +115,7 @@ KINDS: dict[str, tuple[Callable[[Row], bool], tuple[str, str | None]]] = {
     "detection": (_detection, ("koreanap-contaminant-detection", "value")),
     "unit": (_unit, ("koreanap-contaminant-unit", "unit")),
     "exceedance": (_exceedance, ("koreanap-contaminant-exceedance", "exceeds_ml")),
+    "non-finite": (_infinite_lod, ("koreanap-value-domain", "lod")),
 }
 
 

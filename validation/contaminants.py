@@ -26,7 +26,8 @@ in the CAS column (several separated by ``;``) has the form
 digit equals the sum of the other digits, each times its position counted
 from the right, modulo 10).
 
-Cells that failed their Table Schema type are not checked again, and a rule
+Cells that failed their Table Schema type or a constraint (a negative
+value against ``minimum: 0``) are not checked again, and a rule
 whose columns the table lacks is skipped. The cross-resource look-ups (the
 substances' units and the maximum levels) are read once per validation:
 from the check's ``substanceUnits``/``maximumLevels`` options when given
@@ -45,6 +46,7 @@ resource of a package by its columns.
 """
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -52,7 +54,8 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from frictionless import Check, errors
 
-from .error_types import declare_error
+from .domains import non_finite
+from .error_types import declare_error, failed_cells
 
 if TYPE_CHECKING:
     from frictionless import Package
@@ -114,12 +117,15 @@ def cas_problem(cas: str) -> str | None:
 
 
 def _number(value: Any) -> float | None:
+    """A finite number, or None (NaN and Infinity are reported as domain or
+    number errors, and compare with nothing)."""
     if value is None or value == "":
         return None
     try:
-        return float(value)
+        number = float(value)
     except (TypeError, ValueError):
         return None
+    return number if math.isfinite(number) else None
 
 
 def _text(value: Any) -> str:
@@ -263,15 +269,18 @@ class ContaminantResultsCheck(Check):
         return [name for name in wanted if name in getattr(self, "_numbers", {})]
 
     def validate_row(self, row: Row) -> Iterable[Error]:
-        bad = row.error_cells
+        # Cells frictionless or the number rules report: one report per fault.
+        bad = failed_cells(row)
         n = self._numbers
+        bad.update(name for name in (self.value_field, self.lod_field, self.loq_field)
+                   if name in n and non_finite(row[name]))
         if self._do_lod and self.lod_field not in bad and self.loq_field not in bad:
             lod, loq = _number(row[self.lod_field]), _number(row[self.loq_field])
             if lod is not None and loq is not None and lod > loq:
                 yield _error(LodLoqError, row, n, self.lod_field,
                              f"LOD {row[self.lod_field]} is above LOQ {row[self.loq_field]}")
         if self._do_detect and self.value_field not in bad:
-            yield from self._detection(row)
+            yield from self._detection(row, bad)
         if self._do_unit and self.unit_field not in bad:
             code = _text(row[self.substance_field])
             unit = _text(row[self.unit_field])
@@ -280,10 +289,10 @@ class ContaminantResultsCheck(Check):
                 yield _error(UnitError, row, n, self.unit_field,
                              f'unit "{unit}" is not the unit of substance {code} '
                              f'("{expected}")')
-        if self._do_exceed and self.value_field not in bad:
+        if self._do_exceed and self.value_field not in bad and self.exceeds_field not in bad:
             yield from self._exceedance(row)
 
-    def _detection(self, row: Row) -> Iterable[Error]:
+    def _detection(self, row: Row, bad: set[str]) -> Iterable[Error]:
         detected = _text(row[self.detected_field])
         value = _number(row[self.value_field])
         field = self.value_field
@@ -291,7 +300,7 @@ class ContaminantResultsCheck(Check):
             if value is None:
                 yield _error(DetectionError, row, self._numbers, field,
                              "detected = Y needs a value")
-            elif self.lod_field in self._numbers and self.lod_field not in row.error_cells:
+            elif self.lod_field in self._numbers and self.lod_field not in bad:
                 lod = _number(row[self.lod_field])
                 if lod is not None and value < lod:
                     yield _error(DetectionError, row, self._numbers, field,
@@ -382,7 +391,7 @@ class CasNumberCheck(Check):
         return [self.cas_field] if getattr(self, "_number", 0) else []
 
     def validate_row(self, row: Row) -> Iterable[Error]:
-        if not self._number or self.cas_field in row.error_cells:
+        if not self._number or self.cas_field in failed_cells(row):
             return
         text = _text(row[self.cas_field])
         if not text:

@@ -95,3 +95,89 @@ def test_every_hash_colliding_still_finds_exactly_the_duplicates(tmp_path, monke
         ("type-error", 6, "id"),
         ("unique-error", 7, "id"), ("primary-key", 7, None),
         ("koreanap-number", 9, "id")]
+
+
+SURVEY = Path(__file__).resolve().parents[2] / "datapackages" / "food-contaminants"
+
+
+def small_survey(folder: Path, rows: int = 120) -> Path:
+    """The food-contaminants package with the first ``rows`` survey results only."""
+    import shutil
+
+    shutil.copytree(SURVEY, folder)
+    path = folder / "data" / "survey_results.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[:rows + 1]), encoding="utf-8")
+    return folder
+
+
+def edit_survey(folder: Path, changes: dict[int, dict]) -> None:
+    """Change cells of survey rows (row numbers as reported: the header is row 1)."""
+    import csv
+
+    path = folder / "data" / "survey_results.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        table = list(csv.DictReader(fh))
+    for row_number, cells in changes.items():
+        table[row_number - 2].update(cells)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(table[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(table)
+
+
+def survey_row(folder: Path, **wanted) -> int:
+    """The row number of the first survey row whose cells are as ``wanted``."""
+    import csv
+
+    with (folder / "data" / "survey_results.csv").open(encoding="utf-8", newline="") as fh:
+        for number, row in enumerate(csv.DictReader(fh), start=2):
+            if all(row[k] == v for k, v in wanted.items()):
+                return number
+    raise LookupError(wanted)
+
+
+def survey_findings(folder: Path) -> list[tuple]:
+    reports = {engine: validate_package(folder, engine=engine, limit_errors=10_000)
+               for engine in ("auto", "frictionless")}
+    found = {engine: [(e["rule"], e["row"], e["field"], e["message"])
+                      for e in report["errors"] if e["resource"] == "survey_results"]
+             for engine, report in reports.items()}
+    assert found["auto"] == found["frictionless"]
+    return found["auto"]
+
+
+def test_a_negative_value_is_reported_once_as_below_the_minimum(tmp_path):
+    """A detected -3.5 is one minimum error, not also "below the LOD" or a domain error."""
+    folder = small_survey(tmp_path / "fc")
+    row = survey_row(folder, detected="Y")
+    edit_survey(folder, {row: {"value": "-3.5"}})
+    found = survey_findings(folder)
+    assert rules_at(found) == [("constraint-error", row, "value")]
+    assert 'constraint "minimum" is "0"' in found[0][3]
+
+
+def test_an_infinite_lod_is_one_domain_error(tmp_path):
+    """LOD Infinity is a domain error at lod, not also "LOD above LOQ"."""
+    folder = small_survey(tmp_path / "fc")
+    row = survey_row(folder, detected="N")
+    edit_survey(folder, {row: {"lod": "Infinity"}})
+    assert rules_at(survey_findings(folder)) == [("koreanap-value-domain", row, "lod")]
+
+
+def test_a_detected_nan_without_a_minimum_is_one_number_error(tmp_path):
+    """A detected NaN (no minimum, no domain) is koreanap-number only, not "needs a value"."""
+    import shutil
+
+    folder = tmp_path / "fx"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "rules" / "contaminants", folder)
+    path = folder / "survey_results.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    cells = lines[1].split(",")
+    assert cells[3] == "Y"
+    cells[4] = "NaN"
+    lines[1] = ",".join(cells)
+    path.write_text("".join(lines), encoding="utf-8")
+    reports = [validate_package(folder, engine=engine) for engine in ("auto", "frictionless")]
+    found = [[(e["rule"], e["row"], e["field"]) for e in r["errors"]] for r in reports]
+    assert found[0] == found[1] == [("koreanap-number", 2, "value")]
