@@ -128,7 +128,7 @@ def test_distribution_has_format_media_type_size_and_spdx_checksum():
                 if str(graph.value(d, DCTERMS.identifier)) == "sungnyemun-print")
     assert str(graph.value(dist, DCAT.mediaType)).endswith("/model/stl")
     assert graph.value(dist, DCAT.byteSize).toPython() == 12684
-    assert graph.value(dist, DCAT.byteSize).datatype == XSD.nonNegativeInteger
+    assert graph.value(dist, DCAT.byteSize).datatype == XSD.decimal  # DCAT-AP 3.0.0
     checksum = graph.value(dist, SPDX.checksum)
     assert graph.value(checksum, SPDX.algorithm) == SPDX.checksumAlgorithm_sha256
     assert str(graph.value(checksum, SPDX.checksumValue)).startswith("ff85b85a")

@@ -11,13 +11,28 @@ Field names are those of ``ckanext/koreanap/schemas/dataset.yaml``:
 ``title``/``title_en``, ``notes``/``notes_en``, ``contact_name``(``_en``),
 ``contact_email``, ``update_cycle`` (EU frequency codes), ``license_id``
 (``KOGL-Type-1`` ...), ``spatial_coverage``, ``temporal_start``/``_end``,
-``tags``; the publisher is the owning organization.
+``tags``; the publisher is the owning organization. Properties of the
+publisher's data package that have no field of their own (``created``,
+``koreanap:themes``, the publisher's names and type) are read from
+``datapackage_extra``, where ``koreanap publish`` keeps them.
 """
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
-from .dcat import COUNTRY, _hash, _licence, _lookup, _split_languages, language_of
+from .dcat import (
+    COUNTRY,
+    _hash,
+    _licence,
+    _lookup,
+    _split_languages,
+    agent_type,
+    language_of,
+    split_sentences,
+    themes,
+)
 
 _ACCESS_PUBLIC = "PUBLIC"
 _ACCESS_RESTRICTED = "RESTRICTED"
@@ -39,21 +54,66 @@ def _texts(korean: Any, english: Any) -> dict[str, str]:
     return out
 
 
+_PARENTHESIS = re.compile(r"^(?P<first>[^()]+?)\s*\((?P<second>[^()]+)\)$")
+
+
 def _agent_names(title: str | None) -> dict[str, str]:
-    """An organization title such as "식품의약품안전처 / Ministry of Food and Drug Safety"."""
+    """Names by language of an organization title: "식품의약품안전처 / Ministry of
+    Food and Drug Safety" or "식품의약품안전처 (Ministry of Food and Drug Safety)"."""
     if not title:
         return {}
+    title = title.strip()
+    match = _PARENTHESIS.match(title)
+    if match and language_of(match["first"]) != language_of(match["second"]):
+        return {language_of(match[part]): match[part].strip() for part in ("first", "second")}
     return _split_languages(title, " / ") or {language_of(title): title}
+
+
+def _extra(dataset: dict) -> dict:
+    """The data package properties kept in ``datapackage_extra`` (JSON text)."""
+    extra = dataset.get("datapackage_extra")
+    if isinstance(extra, str):
+        try:
+            extra = json.loads(extra) if extra.strip() else {}
+        except ValueError:
+            return {}
+    return extra if isinstance(extra, dict) else {}
+
+
+def _publisher(dataset: dict, extra: dict, organization_uri: str | None) -> dict | None:
+    """The owning organization, named as its data package names it when that
+    package's publisher is this organization (the title is one string)."""
+    organization = dataset.get("organization") or {}
+    if not organization:
+        return None
+    title = organization.get("title") or organization.get("name") or ""
+    names = _agent_names(title)
+    declared = extra.get("koreanap:publisher")
+    declared = declared if isinstance(declared, dict) else {}
+    declared_names = declared.get("name") if isinstance(declared.get("name"), dict) else {}
+    same = bool(declared_names) and any(
+        str(n).strip() and str(n).strip() in title for n in declared_names.values())
+    if same:
+        names = {lang: str(n).strip() for lang, n in declared_names.items() if str(n).strip()}
+    return {
+        "names": names,
+        "uri": organization_uri,
+        "email": None,
+        "type": agent_type(declared.get("type")) if same else None,
+    }
 
 
 def _distribution(resource: dict, licence: dict | None) -> dict:
     url = resource.get("url") or None
     fmt = (resource.get("format") or "").strip().lower() or None
     size = resource.get("size")
+    name, name_en = resource.get("name"), resource.get("name_en")
+    description = resource.get("description")
     return {
         "id": resource.get("id") or resource.get("name"),
-        "title": _texts(resource.get("name"), resource.get("name_en")),
-        "description": _texts(resource.get("description"), resource.get("description_en")),
+        "title": _texts(name, name_en) if name_en else _split_languages(name, " / "),
+        "description": (_texts(description, resource.get("description_en"))
+                        if resource.get("description_en") else split_sentences(description)),
         "format": fmt,
         "media_type": resource.get("mimetype") or None,
         "download_url": url,
@@ -73,7 +133,7 @@ def dataset_to_record(dataset: dict, dataset_uri: str, *,
     :param dataset_uri: the dataset's IRI (e.g. its page, as ckanext-dcat names it)
     :param organization_uri: the publisher's IRI (e.g. the organization page)
     """
-    organization = dataset.get("organization") or {}
+    extra = _extra(dataset)
     licence = _licence({"name": dataset.get("license_id"),
                         "title": dataset.get("license_title"),
                         "path": dataset.get("license_url")}) \
@@ -97,11 +157,7 @@ def dataset_to_record(dataset: dict, dataset_uri: str, *,
         "title": _texts(dataset.get("title"), dataset.get("title_en")),
         "description": _texts(dataset.get("notes"), dataset.get("notes_en")),
         "keywords": keywords,
-        "publisher": {
-            "names": _agent_names(organization.get("title") or organization.get("name")),
-            "uri": organization_uri,
-            "email": None,
-        } if organization else None,
+        "publisher": _publisher(dataset, extra, organization_uri),
         "contact_point": {
             "names": contact_names,
             "uri": None,
@@ -112,12 +168,14 @@ def dataset_to_record(dataset: dict, dataset_uri: str, *,
             "value": cycle,
             "uri": _lookup("frequencies.ttl", cycle) or str(cycle),
         } if cycle else None,
-        "themes": [],
+        "themes": themes(dataset.get("theme") or extra.get("koreanap:themes")),
         "spatial": spatial or None,
         "temporal": temporal or None,
         "access_rights": {"value": access, "uri": _lookup("access-rights.ttl", access)
                           or access},
-        "issued": dataset.get("metadata_created"),
+        # when the data was issued (the package's own date), never when this
+        # catalogue loaded it (metadata_created); left out when unknown
+        "issued": dataset.get("issued") or extra.get("koreanap:issued") or extra.get("created"),
         "modified": dataset.get("metadata_modified"),
         "version": dataset.get("version"),
         "distributions": [_distribution(r, licence) for r in dataset.get("resources") or []],

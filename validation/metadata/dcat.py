@@ -30,17 +30,23 @@ FREQ = Namespace("http://publications.europa.eu/resource/authority/frequency/")
 ACCESS = Namespace("http://publications.europa.eu/resource/authority/access-right/")
 COUNTRY = Namespace("http://publications.europa.eu/resource/authority/country/")
 THEME = Namespace("http://publications.europa.eu/resource/authority/data-theme/")
+LANGUAGE = Namespace("http://publications.europa.eu/resource/authority/language/")
+DCATAP = Namespace("http://data.europa.eu/r5r/")
+PUBLISHER_TYPE = Namespace("http://purl.org/adms/publishertype/")
 
 PREFIXES = {
     "dcat": DCAT, "dct": DCTERMS, "foaf": FOAF, "vcard": VCARD, "spdx": SPDX,
-    "skos": SKOS, "xsd": XSD, "knap": KNAP,
+    "skos": SKOS, "xsd": XSD, "knap": KNAP, "dcatap": DCATAP,
 }
 
 _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
 _LATIN = re.compile(r"[A-Za-z]")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$")
-_HASH_ALGORITHMS = {"md5", "sha1", "sha224", "sha256", "sha384", "sha512"}
+# hex digits of each digest: a checksum names the algorithm its length fits
+_HASH_ALGORITHMS = {"md5": 32, "sha1": 40, "sha224": 56, "sha256": 64, "sha384": 96,
+                    "sha512": 128}
+_HEX = re.compile(r"^[0-9a-f]+$")
 
 
 def language_of(text: str) -> str:
@@ -53,6 +59,26 @@ def language_of(text: str) -> str:
     hangul = len(_HANGUL.findall(text))
     latin = len(_LATIN.findall(text))
     return "ko" if hangul and hangul * 3 >= latin else "en"
+
+
+def split_sentences(text: str | None) -> dict[str, str]:
+    """Group a text's sentences by language: ``{"en": ..., "ko": ...}``.
+
+    A description written in English with a Korean sentence in it (or the
+    other way round) becomes one literal per language; a text in one language
+    stays whole.
+    """
+    text = str(text or "").strip()
+    if not text:
+        return {}
+    out: dict[str, list[str]] = {}
+    for paragraph in re.split(r"\n\s*\n", text):
+        for sentence in re.split(r"(?<=[.!?])\s+", paragraph.strip()):
+            if sentence:
+                out.setdefault(language_of(sentence), []).append(sentence)
+    if len(out) < 2:
+        return {language_of(text): text}
+    return {lang: " ".join(parts) for lang, parts in out.items()}
 
 
 def _split_languages(text: str | None, separator: str) -> dict[str, str]:
@@ -99,6 +125,16 @@ def vocabulary_graph() -> Graph:
     return graph
 
 
+def _labels(iri) -> list[Literal]:
+    """``skos:prefLabel`` of a concept in any shipped vocabulary."""
+    for name in ("data-themes.ttl", "adms-types.ttl", "languages.ttl", "frequencies.ttl",
+                 "access-rights.ttl", "kogl-licences.ttl"):
+        found = list(_vocabulary(name).objects(URIRef(str(iri)), SKOS.prefLabel))
+        if found:
+            return found
+    return []
+
+
 def concepts(name: str) -> dict[str, URIRef]:
     """Lower-cased notation and labels -> concept IRI of one vocabulary file."""
     graph = _vocabulary(name)
@@ -137,7 +173,23 @@ def _agent(value) -> dict | None:
         "names": {k: v for k, v in names.items() if v},
         "uri": value.get("uri") or value.get("url") or value.get("path"),
         "email": value.get("email"),
+        "type": agent_type(value.get("type")),
     }
+
+
+def agent_type(value) -> str | None:
+    """An ADMS publisher-type IRI for ``NationalAuthority`` (or the IRI itself)."""
+    if not value:
+        return None
+    return _lookup("adms-types.ttl", value) or (
+        str(value) if str(value).startswith(str(PUBLISHER_TYPE)) else None)
+
+
+def themes(values) -> list[str]:
+    """EU data-theme IRIs for codes (``HEAL``) or IRIs; unknown codes are dropped."""
+    if isinstance(values, str):
+        values = [v for v in re.split(r"[,\s]+", values) if v]
+    return [found for found in (_lookup("data-themes.ttl", v) for v in values or ()) if found]
 
 
 def _contributor(descriptor: dict, roles: tuple[str, ...], need_email: bool) -> dict | None:
@@ -166,13 +218,24 @@ def _licence(entry: dict | str | None) -> dict | None:
 
 
 def _hash(value: str | None) -> dict | None:
+    """``{"algorithm", "value"}`` of a ``[algorithm:]hexdigest`` checksum, or None.
+
+    Without a prefix the algorithm is the one whose digest has that length
+    (Frictionless says md5, but CKAN and our publisher store bare SHA-256).
+    A prefix that contradicts the length, or a value that is not hex, gives
+    None: a checksum under the wrong algorithm is worse than none.
+    """
     if not value:
         return None
-    algorithm, _, digest = str(value).rpartition(":")
-    algorithm = (algorithm or "md5").lower()  # Frictionless: no prefix means md5
-    if algorithm not in _HASH_ALGORITHMS:
+    algorithm, _, digest = str(value).strip().rpartition(":")
+    digest = digest.lower()
+    if not _HEX.match(digest):
         return None
-    return {"algorithm": algorithm, "value": digest.lower()}
+    algorithm = algorithm.lower().replace("-", "") or next(
+        (name for name, length in _HASH_ALGORITHMS.items() if length == len(digest)), "")
+    if _HASH_ALGORITHMS.get(algorithm) != len(digest):
+        return None
+    return {"algorithm": algorithm, "value": digest}
 
 
 def _resolve(path: str | None, base: str) -> str | None:
@@ -193,7 +256,7 @@ def _resource_to_distribution(resource: dict, base: str, package_licence) -> dic
     return {
         "id": resource.get("name"),
         "title": _split_languages(resource.get("title"), " / "),
-        "description": _split_languages(resource.get("description"), "\n\n"),
+        "description": split_sentences(resource.get("description")),
         "format": fmt.lower() if fmt else None,
         "media_type": resource.get("mediatype") or resource.get("mediaType"),
         "download_url": url,
@@ -243,10 +306,7 @@ def descriptor_to_record(descriptor: dict, dataset_uri: str | None = None) -> di
             "value": cycle,
             "uri": _lookup("frequencies.ttl", cycle) or (str(cycle) if cycle else None),
         } if cycle else None,
-        "themes": [
-            t if ":" in str(t) else str(THEME[str(t).upper()])
-            for t in descriptor.get("koreanap:themes") or []
-        ],
+        "themes": themes(descriptor.get("koreanap:themes")),
         "spatial": spatial,
         "temporal": descriptor.get("koreanap:temporal"),
         "access_rights": {
@@ -287,6 +347,30 @@ def _add_texts(graph: Graph, subject, prop, texts: dict[str, str]) -> None:
         graph.add((subject, prop, Literal(text, lang=lang)))
 
 
+def add_concept(graph: Graph, subject, prop, iri, *classes) -> URIRef:
+    """``subject prop iri``, the IRI typed with ``classes`` and as a
+    ``skos:Concept`` with its labels from the shipped vocabulary.
+
+    DCAT-AP 3's range shapes need each value's class in the graph itself
+    (``dct:Frequency``, ``dct:RightsStatement`` …), and its ``skos:Concept``
+    shape a ``skos:prefLabel``; the EU tables are not online here to say so.
+    """
+    node = URIRef(str(iri))
+    graph.add((subject, prop, node))
+    labels = _labels(node)
+    for cls in classes:
+        graph.add((node, RDF.type, cls))
+    if labels:
+        graph.add((node, RDF.type, SKOS.Concept))
+        for label in labels:
+            graph.add((node, SKOS.prefLabel, label))
+    return node
+
+
+def _licence_types(iri) -> list:
+    return list(_vocabulary("kogl-licences.ttl").objects(URIRef(str(iri)), DCTERMS.type))
+
+
 def _add_licence(graph: Graph, subject, licence: dict | None) -> None:
     if not licence:
         return
@@ -298,7 +382,10 @@ def _add_licence(graph: Graph, subject, licence: dict | None) -> None:
     if licence.get("name"):
         graph.add((node, DCTERMS.identifier, Literal(licence["name"])))
     if licence.get("title") and not licence.get("in_vocabulary"):
-        graph.add((node, DCTERMS.title, Literal(licence["title"])))
+        graph.add((node, DCTERMS.title, Literal(licence["title"],
+                                                lang=language_of(licence["title"]))))
+    for kind in _licence_types(node) if licence.get("in_vocabulary") else ():
+        add_concept(graph, node, DCTERMS.type, kind)
 
 
 def _add_agent(graph: Graph, subject, prop, agent: dict | None, kind: str) -> None:
@@ -315,6 +402,8 @@ def _add_agent(graph: Graph, subject, prop, agent: dict | None, kind: str) -> No
         _add_texts(graph, node, FOAF.name, agent.get("names") or {})
         if mailbox:
             graph.add((node, FOAF.mbox, mailbox))
+        if agent.get("type"):
+            add_concept(graph, node, DCTERMS.type, agent["type"])
     else:
         graph.add((node, RDF.type, VCARD.Kind))
         _add_texts(graph, node, VCARD.fn, agent.get("names") or {})
@@ -344,18 +433,23 @@ def record_to_graph(record: dict) -> Graph:
     cycle = record.get("update_cycle")
     if cycle:
         node = _iri_or_none(cycle.get("uri"))
-        graph.add((dataset, DCTERMS.accrualPeriodicity,
-                   node if node is not None else Literal(str(cycle.get("value")))))
+        if node is not None:
+            add_concept(graph, dataset, DCTERMS.accrualPeriodicity, node, DCTERMS.Frequency)
+        else:  # not a frequency we know: left as a literal for the shapes to name
+            graph.add((dataset, DCTERMS.accrualPeriodicity, Literal(str(cycle.get("value")))))
     for theme in record.get("themes") or []:
         node = _iri_or_none(theme)
-        graph.add((dataset, DCAT.theme, node if node is not None else Literal(theme)))
+        if node is not None:
+            add_concept(graph, dataset, DCAT.theme, node)
+        else:
+            graph.add((dataset, DCAT.theme, Literal(theme)))
     spatial = record.get("spatial")
     if spatial:
         node = _iri_or_none(spatial)
         if node is None:
             node = BNode()
-            graph.add((node, RDF.type, DCTERMS.Location))
             graph.add((node, SKOS.prefLabel, Literal(str(spatial))))
+        graph.add((node, RDF.type, DCTERMS.Location))
         graph.add((dataset, DCTERMS.spatial, node))
     temporal = record.get("temporal")
     if temporal:
@@ -368,8 +462,10 @@ def record_to_graph(record: dict) -> Graph:
     access = record.get("access_rights")
     if access:
         node = _iri_or_none(access.get("uri"))
-        graph.add((dataset, DCTERMS.accessRights,
-                   node if node is not None else Literal(str(access.get("value")))))
+        if node is not None:
+            add_concept(graph, dataset, DCTERMS.accessRights, node, DCTERMS.RightsStatement)
+        else:
+            graph.add((dataset, DCTERMS.accessRights, Literal(str(access.get("value")))))
     for key, prop in (("issued", DCTERMS.issued), ("modified", DCTERMS.modified)):
         if record.get(key):
             graph.add((dataset, prop, _date(record[key])))
@@ -392,23 +488,29 @@ def record_to_graph(record: dict) -> Graph:
         if dist.get("format"):
             code = fmt["file_types"].get(dist["format"])
             if code:
-                graph.add((node, DCTERMS.format, URIRef(fmt["file_type_base"] + code)))
+                iri = URIRef(fmt["file_type_base"] + code)
+                graph.add((node, DCTERMS.format, iri))
+                graph.add((iri, RDF.type, DCTERMS.MediaTypeOrExtent))
             else:  # not in the EU file-type table we ship: a described extent
                 extent = BNode()
                 graph.add((extent, RDF.type, DCTERMS.MediaTypeOrExtent))
                 graph.add((extent, SKOS.prefLabel, Literal(dist["format"].upper())))
                 graph.add((node, DCTERMS.format, extent))
         if dist.get("media_type"):
-            graph.add((node, DCAT.mediaType, URIRef(fmt["media_type_base"] + dist["media_type"])))
-        if dist.get("byte_size") is not None:
+            iri = URIRef(fmt["media_type_base"] + dist["media_type"])
+            graph.add((node, DCAT.mediaType, iri))
+            graph.add((iri, RDF.type, DCTERMS.MediaType))
+        if dist.get("byte_size") is not None:  # DCAT-AP 3.0.0 says xsd:decimal
             graph.add((node, DCAT.byteSize,
-                       Literal(str(dist["byte_size"]), datatype=XSD.nonNegativeInteger)))
+                       Literal(str(int(dist["byte_size"])), datatype=XSD.decimal)))
         checksum = dist.get("checksum")
         if checksum:
             cnode = BNode()
             graph.add((node, SPDX.checksum, cnode))
             graph.add((cnode, RDF.type, SPDX.Checksum))
-            graph.add((cnode, SPDX.algorithm, SPDX[f"checksumAlgorithm_{checksum['algorithm']}"]))
+            algorithm = SPDX[f"checksumAlgorithm_{checksum['algorithm']}"]
+            graph.add((cnode, SPDX.algorithm, algorithm))
+            graph.add((algorithm, RDF.type, SPDX.ChecksumAlgorithm))
             graph.add((cnode, SPDX.checksumValue,
                        Literal(checksum["value"], datatype=XSD.hexBinary)))
         _add_licence(graph, node, dist.get("licence"))
@@ -416,7 +518,8 @@ def record_to_graph(record: dict) -> Graph:
             rnode = BNode()
             graph.add((node, DCTERMS.rights, rnode))
             graph.add((rnode, RDF.type, DCTERMS.RightsStatement))
-            graph.add((rnode, RDFS.label, Literal(str(dist["rights"]))))
+            graph.add((rnode, RDFS.label, Literal(str(dist["rights"]),
+                                                 lang=language_of(str(dist["rights"])))))
     return graph
 
 

@@ -1,4 +1,6 @@
-"""Check DCAT RDF against ``shapes/koreanap-dcat.ttl`` with pyshacl."""
+"""Check DCAT RDF with pyshacl: against this project's profile
+(``shapes/koreanap-dcat.ttl``, :func:`check_graph`) and against the official
+DCAT-AP 3.0.0 shapes (``shapes/dcat-ap-3.0.0/``, :func:`check_dcat_ap`)."""
 from __future__ import annotations
 
 from functools import cache
@@ -10,7 +12,11 @@ from rdflib.namespace import RDF, SH
 
 from .dcat import PREFIXES, descriptor_to_graph, vocabulary_graph
 
-SHAPES_FILE = Path(__file__).resolve().parent / "shapes" / "koreanap-dcat.ttl"
+SHAPES_DIR = Path(__file__).resolve().parent / "shapes"
+SHAPES_FILE = SHAPES_DIR / "koreanap-dcat.ttl"
+# The SEMIC release files, unchanged (see shapes/dcat-ap-3.0.0/README.md).
+DCAT_AP_SHAPES = tuple(SHAPES_DIR / "dcat-ap-3.0.0" / name
+                       for name in ("shapes.ttl", "range.ttl", "shapes_recommended.ttl"))
 
 
 @cache
@@ -18,6 +24,15 @@ def shapes_graph() -> Graph:
     """The shapes, parsed once per process (read-only: do not modify)."""
     graph = Graph()
     graph.parse(SHAPES_FILE, format="turtle")
+    return graph
+
+
+@cache
+def dcat_ap_shapes_graph() -> Graph:
+    """The DCAT-AP 3.0.0 shapes (mandatory, ranges, recommended) in one graph."""
+    graph = Graph()
+    for path in DCAT_AP_SHAPES:
+        graph.parse(path, format="turtle")
     return graph
 
 
@@ -33,19 +48,35 @@ def _short(graph: Graph, node) -> str | None:
 
 
 def check_graph(graph: Graph) -> dict:
-    """Validate a DCAT graph; ``{"conforms", "results", "text"}``.
+    """Validate a DCAT graph against this project's shapes;
+    ``{"conforms", "results", "text"}``.
 
     Warnings (sh:Warning) are listed but do not make ``conforms`` false.
     A failed ``sh:node`` (e.g. the contact point's shape) is reported as the
     nested results, with the path joined: ``dcat:contactPoint/vcard:hasEmail``.
     """
+    return _validate(graph, shapes_graph(), vocabulary_graph())
+
+
+def check_dcat_ap(graph: Graph) -> dict:
+    """Validate a DCAT graph against the official DCAT-AP 3.0.0 shapes;
+    the same ``{"conforms", "results", "text"}`` as :func:`check_graph`.
+
+    No vocabulary is mixed in: ``range.ttl``'s classes must be stated by the
+    graph itself, as any outside validator would need them.
+    """
+    return _validate(graph, dcat_ap_shapes_graph(), None, advanced=True)
+
+
+def _validate(graph: Graph, shapes: Graph, ontology: Graph | None, *,
+              advanced: bool = False) -> dict:
     conforms, report, text = validate(
         graph,
-        shacl_graph=shapes_graph(),
-        ont_graph=vocabulary_graph(),
+        shacl_graph=shapes,
+        ont_graph=ontology,
         inference="none",
         allow_warnings=True,
-        advanced=False,
+        advanced=advanced,
     )
     for prefix, namespace in PREFIXES.items():
         report.bind(prefix, namespace)
