@@ -3,6 +3,8 @@ import pytest
 import sqlalchemy as sa
 from ckan import model
 from ckan.tests import factories
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 pytestmark = [
     pytest.mark.usefixtures("clean_db", "clean_index"),
@@ -84,3 +86,41 @@ def test_bad_rows_are_validation_errors(app):
     app.get(URL, query_string={"rows": "-1"}, status=409)
     app.get(URL, query_string={"rows": "many"}, status=409)
     app.get(URL, query_string={"start": "-5"}, status=409)
+
+
+@pytest.mark.parametrize("params, says", [
+    ({"q": "카드뮴\x00"}, 'NUL character (U+0000) after "카드뮴"'),
+    ({"fq": "tags:\x00x"}, '"fq" parameter: a NUL character (U+0000) after "tags:"'),
+    ({"q": "cadmium \ud800"}, 'lone surrogate (U+D800) after "cadmium"'),
+    ({"sort": "name asc\x00"}, '"sort" parameter: a NUL character (U+0000) after "asc"'),
+    ({"q": "metadata_modified:[NOW-99999999999DAYS TO NOW]"},
+     "NOW-99999999999DAYS is out of range"),
+    ({"fq": "metadata_modified:[NOW+9999YEARS TO *]"}, "NOW+9999YEARS is out of range"),
+])
+def test_characters_and_dates_postgresql_cannot_take_are_400(app, params, says):
+    """A NUL byte or a lone surrogate in q/fq/sort, or date math past year 9999,
+    is a 400 Search Query Error saying what and where, never a 500."""
+    factories.Dataset()
+    response = app.post(URL, json=params, status=400)
+    error = response.json["error"]
+    assert error["__type"] == "Search Query Error"
+    assert says in error["message"], error["message"]
+
+
+def test_dataset_page_with_a_nul_in_q_is_400(app):
+    """The /dataset page with a NUL in its q answers CKAN's 400 page, not a 500."""
+    response = app.get("/dataset/?q=%00cadmium", status=400)
+    assert "NUL character" in response.body
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                 HealthCheck.too_slow])
+@given(q=st.text(max_size=40), fq=st.text(max_size=20))
+def test_any_query_is_200_or_a_clear_400(app, q, fq):
+    """Property: any q and fq (NUL, surrogates, syntax, Hangul) give 200 or a 400
+    Search Query Error, never a 500."""
+    response = app.post(URL, json={"q": q, "fq": fq})
+    assert response.status_code in (200, 400), response.body[:500]
+    if response.status_code == 400:
+        assert response.json["error"]["__type"] == "Search Query Error"

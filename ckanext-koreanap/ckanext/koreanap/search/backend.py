@@ -201,6 +201,28 @@ def _as_list(value: Any) -> list[str]:
     return [value] if str(value).strip() != "" else []
 
 
+def _refuse_unstorable(params: dict[str, Any]) -> None:
+    """SearchQueryError for text PostgreSQL cannot take as a bound value: a NUL
+    character or a lone UTF-16 surrogate (JSON's "\\ud800") in any parameter."""
+    for name, value in params.items():
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            if not isinstance(item, str):
+                continue
+            for position, char in enumerate(item):
+                if char == "\x00":
+                    what = "a NUL character (U+0000)"
+                elif "\ud800" <= char <= "\udfff":
+                    what = "a lone surrogate (U+{:04X})".format(ord(char))
+                else:
+                    continue
+                # Where, by the text before it: CKAN prefixes fq with filters of its own,
+                # so a position would not match what the user sent.
+                before = item[:position].split()[-1:]
+                where = 'after "{}"'.format(before[0][-20:]) if before else "at its start"
+                raise SearchQueryError('Invalid "{}" parameter: {} {}; remove it'.format(
+                    name, what, where))
+
+
 def _int_param(params: dict[str, Any], name: str, default: int) -> int:
     value = params.get(name, default)
     if value is None or value == "":
@@ -314,6 +336,7 @@ class PostgresSearchConnection:
     def search(self, q: str | None = None, **params: Any) -> Results:
         if q is not None:
             params["q"] = q
+        _refuse_unstorable(params)
         q_node, fq_nodes = self._parse(params)
         try:
             sort = parse_sort(params.get("sort"))
@@ -361,6 +384,9 @@ class PostgresSearchConnection:
         except (SearchError, SearchQueryError):
             self._rollback_to_savepoint()
             raise
+        except QueryParseError as e:  # e.g. date math past year 9999, found while compiling
+            self._rollback_to_savepoint()
+            raise SearchQueryError(str(e))
         except sa_exc.SQLAlchemyError as e:
             self._rollback_to_savepoint()
             log.warning("Search query failed: %s", e)

@@ -97,14 +97,11 @@ def wildcard_to_like(pattern: str) -> str:
     return "".join(out)
 
 
-def resolve_date_math(value: str, now: datetime.datetime | None = None) -> str:
-    """Turn Solr date math (``NOW``, ``NOW-7DAYS``, ``NOW/DAY``) into ISO text."""
-    m = _DATE_MATH.match(value)
-    if not m:
-        return value
-    moment = now or datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+def _shift(moment: datetime.datetime, steps: str) -> datetime.datetime:
+    """``moment`` moved by date math's steps (``+1YEAR-7DAYS``); OverflowError or
+    ValueError when that leaves the calendar (years 1 to 9999)."""
     for sign, amount, unit in re.findall(
-            r"([+-])([0-9]+)(YEAR|MONTH|DAY|HOUR|MINUTE|SECOND)", m.group(1)):
+            r"([+-])([0-9]+)(YEAR|MONTH|DAY|HOUR|MINUTE|SECOND)", steps):
         n = int(amount) * (1 if sign == "+" else -1)
         if unit in ("YEAR", "MONTH"):
             months = moment.month - 1 + n * (12 if unit == "YEAR" else 1)
@@ -114,6 +111,20 @@ def resolve_date_math(value: str, now: datetime.datetime | None = None) -> str:
             moment = moment.replace(year=year, month=month, day=day)
         else:
             moment += datetime.timedelta(**{unit.lower() + "s": n})
+    return moment
+
+
+def resolve_date_math(value: str, now: datetime.datetime | None = None) -> str:
+    """Turn Solr date math (``NOW``, ``NOW-7DAYS``, ``NOW/DAY``) into ISO text."""
+    m = _DATE_MATH.match(value)
+    if not m:
+        return value
+    moment = now or datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+    try:
+        moment = _shift(moment, m.group(1))
+    except (OverflowError, ValueError):
+        raise QueryParseError("date math {} is out of range (dates run from year 1 to "
+                              "9999)".format(value)) from None
     rounding = m.group(2)
     if rounding:
         keep = ["YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND"].index(rounding)
