@@ -66,6 +66,22 @@ class PersonalDataError(errors.CellError):
 
 
 @attrs.define(kw_only=True, repr=False)
+class PossiblePersonalDataError(errors.CellError):
+    """An RRN-shaped number whose check digit fails (lower severity)."""
+
+    type = "koreanap-personal-data-possible"
+    title = "Possible Personal Data"
+    description = (
+        "A cell holds a number shaped like a resident registration number "
+        "(real birth date, gender/century digit) whose check digit fails: a "
+        "mistyped RRN or another identifier. Check it; validate_package "
+        "reports it as a note, not an error."
+    )
+    template = 'Row {rowNumber}, field "{fieldName}": {note}'
+    tags = ["#table", "#row", "#cell", "#koreanap"]
+
+
+@attrs.define(kw_only=True, repr=False)
 class NumberError(errors.CellError):
     """A number cell that other tools read differently (NaN, Infinity)."""
 
@@ -94,12 +110,19 @@ class DomainSetupError(errors.TableError):
 
 
 def _cell_error(Error: type[errors.CellError], row: Row, field_name: str,
-                field_number: int, note: str, cell: str) -> errors.CellError:
+                field_number: int, note: str, cell: str,
+                masked_cell: str | None = None) -> errors.CellError:
+    """An error about one cell, masked; ``masked_cell`` replaces the cell
+    where :func:`.personal.mask_text` would not see the personal data (a
+    phone number stored as an integer)."""
+    cells = _masked_cells(row)
+    if masked_cell is not None and 0 < field_number <= len(cells):
+        cells[field_number - 1] = masked_cell
     return Error(
         note=personal.mask_text(note),
-        cells=_masked_cells(row),
+        cells=cells,
         row_number=row.row_number,
-        cell=personal.mask_text(cell),
+        cell=masked_cell if masked_cell is not None else personal.mask_text(cell),
         field_name=field_name,
         field_number=field_number,
     )
@@ -202,24 +225,32 @@ class ValueDomainCheck(Check):
 
 @attrs.define(kw_only=True, repr=False)
 class PersonalDataCheck(Check):
-    """Look for unmasked personal data in every text cell.
+    """Look for unmasked personal data in every text cell, and in number
+    columns for numbers that lost their leading 0.
 
     Text cells are those whose parsed value is a string (string and any
-    fields). A field with ``"koreanap:domain": "phone"`` (an organisation's
-    phone) is exempt from phone detection, and one with ``"email"`` (a role
-    mailbox) from e-mail detection; ``"koreanap:personal-data": false`` on a
-    field skips it entirely (use sparingly, e.g. a column of synthetic test
-    identifiers).
+    fields). Integer and number cells are read as digits
+    (:func:`.personal.find_in_number`): an RRN with a right check digit
+    anywhere, phone numbers and RRN-shaped numbers with a wrong check digit
+    only where the field's name or title says it holds them. A field with
+    ``"koreanap:domain": "phone"`` (an organisation's phone) is exempt from
+    phone detection, and one with ``"email"`` (a role mailbox) from e-mail
+    detection; ``"koreanap:personal-data": false`` on a field skips it
+    entirely (use sparingly, e.g. a column of synthetic test identifiers).
+
+    A cell whose only findings are RRN-shaped numbers with a wrong check
+    digit gets the lower-severity ``koreanap-personal-data-possible``.
     """
 
     type = "koreanap-personal-data"
-    Errors = [PersonalDataError]
+    Errors = [PersonalDataError, PossiblePersonalDataError]
 
     field_names: list[str] | None = None
     kinds: list[str] = attrs.field(factory=lambda: list(personal.KINDS))
 
     def validate_start(self) -> Iterable[Error]:
-        self._targets: list[tuple[str, int, tuple[str, ...]]] = []
+        # (name, number, kinds, hints of a number column or None for text)
+        self._targets: list[tuple[str, int, tuple[str, ...], tuple[str, ...] | None]] = []
         schema = self.resource.schema
         fields = schema.fields if schema else []
         for number, field in enumerate(fields, start=1):
@@ -227,17 +258,26 @@ class PersonalDataCheck(Check):
                 continue
             if field.custom.get("koreanap:personal-data") is False:
                 continue
-            exempt = domains.EXEMPT_PERSONAL_KINDS.get(
-                field.custom.get(domains.DOMAIN_PROPERTY)
-            )
+            domain = field.custom.get(domains.DOMAIN_PROPERTY)
+            hints = None
+            if field.type in ("integer", "number"):
+                if domain in domains.NUMERIC_DOMAINS:
+                    continue  # amounts, counts, rates, coordinates: no identifiers
+                hints = personal.number_hints(field.name, field.title)
+            exempt = domains.EXEMPT_PERSONAL_KINDS.get(domain)
             kinds = tuple(k for k in personal.KINDS if k in self.kinds and k != exempt)
             if kinds:
-                self._targets.append((field.name, number, kinds))
+                self._targets.append((field.name, number, kinds, hints))
         return []
 
     # Column-at-a-time form (fast.py), as for ValueDomainCheck; a cell that
     # does not match ``candidate_pattern`` cannot hold personal data.
-    candidate_pattern = personal.CANDIDATE_PATTERN
+    @property
+    def candidate_pattern(self) -> str:
+        targets = getattr(self, "_targets", [])
+        if len(targets) == 1 and targets[0][3] is not None:
+            return personal.NUMBER_CANDIDATE_PATTERN
+        return personal.CANDIDATE_PATTERN
 
     @property
     def row_fields(self) -> list[str]:
@@ -245,7 +285,7 @@ class PersonalDataCheck(Check):
 
     def row_parts(self) -> list[PersonalDataCheck]:
         parts = []
-        for name, _number, kinds in self._targets:
+        for name, _number, kinds, _hints in self._targets:
             part = PersonalDataCheck(field_names=[name], kinds=list(kinds))
             part.connect(self.resource)
             list(part.validate_start())
@@ -253,17 +293,30 @@ class PersonalDataCheck(Check):
         return parts
 
     def validate_row(self, row: Row) -> Iterable[Error]:
-        for name, number, kinds in self._targets:
+        for name, number, kinds, hints in self._targets:
             value: Any = row[name]
-            if not isinstance(value, str) or not value:
+            masked_cell = None
+            if isinstance(value, str):
+                findings = personal.find_personal_data(value, kinds) if value else []
+            elif hints is not None:
+                findings = personal.find_in_number(value, kinds, hints)
+                masked_cell = findings[0].masked if findings else None
+            else:
                 continue
-            findings = personal.find_personal_data(value, kinds)
-            if findings:
-                what = ", ".join(
-                    f"{f.label} {f.masked}" for f in findings[:5]
-                ) + (f" and {len(findings) - 5} more" if len(findings) > 5 else "")
+            if not findings:
+                continue
+            what = ", ".join(
+                f"{f.label} {f.masked}" for f in findings[:5]
+            ) + (f" and {len(findings) - 5} more" if len(findings) > 5 else "")
+            if all(f.possible for f in findings):
+                note = (f"{what}: its check digit is wrong, so it may be a mistyped "
+                        "number or another identifier; check it, and mask or remove "
+                        "it if it is personal")
+                Error = PossiblePersonalDataError
+            else:
                 note = f"unmasked personal data: {what}; mask or remove it"
-                yield _cell_error(PersonalDataError, row, name, number, note, value)
+                Error = PersonalDataError
+            yield _cell_error(Error, row, name, number, note, str(value), masked_cell)
 
     metadata_profile_patch = {
         "properties": {
@@ -336,7 +389,11 @@ class NumberCheck(Check):
 
 CHECKS: list[type[Check]] = [ValueDomainCheck, PersonalDataCheck, NumberCheck]
 ERRORS: list[type[errors.Error]] = [ValueDomainError, PersonalDataError, DomainSetupError,
-                                     NumberError]
+                                     NumberError, PossiblePersonalDataError]
+
+#: Error types that validate_package reports as notes (lower severity): they
+#: do not make a package invalid.
+NOTE_TYPES = frozenset({PossiblePersonalDataError.type})
 
 
 class KoreanapPlugin(Plugin):

@@ -47,7 +47,9 @@ _PHONE = re.compile(
     r"(?:-\d{3,4}-\d{4}|\d{7,8})$"
     r"|^1[568]\d{2}-?\d{4}$"
 )
-_EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$")
+# Letters of any script (an agency's Korean domain, 우리기관.kr or .한국).
+_EMAIL = re.compile(r"^[\w.%+\-]+@[^\W_][\w\-]*(\.[^\W_][\w\-]*)*"
+                    r"\.(?:xn--[A-Za-z0-9\-]+|[^\W\d_]{2,})$")
 
 
 class UnknownCodeList(LookupError):

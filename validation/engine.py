@@ -39,6 +39,8 @@ TABLE_SCHEMA_RULE = "table-schema"
 ChecklistLike = Union[Checklist, dict, str, "os.PathLike[str]", None]
 Progress = Callable[[str, int, bool], None]
 PROGRESS_EVERY = 10_000
+MAX_ROW_NOTES = 100
+"""Notes of one lower-severity type kept per resource (then one "more" note)."""
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -120,6 +122,24 @@ def _from_frictionless(error: Any, resource: str | None) -> dict:
         field=getattr(error, "field_name", None),
         value=getattr(error, "cell", None),
     )
+
+
+def _add(errors: list[dict], notes: list[dict], error: Any, resource: str) -> None:
+    """Report a frictionless error: as an error, or as a note (with its row,
+    field and masked value) for the lower-severity types of
+    :data:`.checks.NOTE_TYPES`, which do not make a package invalid."""
+    entry = _from_frictionless(error, resource)
+    if entry["rule"] not in checks.NOTE_TYPES:
+        errors.append(entry)
+        return
+    shown = sum(1 for n in notes if n["rule"] == entry["rule"] and n["resource"] == resource)
+    if shown < MAX_ROW_NOTES:
+        notes.append(entry)
+    elif shown == MAX_ROW_NOTES:
+        notes.append({"rule": entry["rule"], "resource": resource, "row": None,
+                      "field": None, "value": None,
+                      "message": f"more {entry['rule']} findings not listed (first "
+                                 f"{MAX_ROW_NOTES} shown)"})
 
 
 def _open_package(source: Any, basepath: str | None) -> Package:
@@ -298,7 +318,8 @@ def validate_package(source: Any, checklist: ChecklistLike = None, *,
                 if progress:
                     progress(name, rows, True)
                 summary.update(checked=True, rows=rows, partial=partial, engine="fast")
-                errors.extend(_from_frictionless(error, name) for error in found)
+                for error in found:
+                    _add(errors, notes, error, name)
                 if partial:
                     notes.append({"rule": None, "resource": name,
                                   "message": f"reached error limit: {limit_errors}"})
@@ -318,12 +339,12 @@ def validate_package(source: Any, checklist: ChecklistLike = None, *,
             summary["rows"] = task.stats.get("rows")
             summary["partial"] = len(task.errors) >= limit_errors
             for error in task.errors:
-                errors.append(_from_frictionless(error, name))
+                _add(errors, notes, error, name)
             for warning in task.warnings:
                 notes.append({"rule": None, "resource": name,
                               "message": personal.mask_text(warning)})
         for error in report.errors:  # errors outside any task
-            errors.append(_from_frictionless(error, name))
+            _add(errors, notes, error, name)
         assets.extend(_measured(name, specific.get(name)))
 
     return _finish(errors, notes, resources, assets)

@@ -87,7 +87,7 @@ def test_domain_violation_names_row_field_value_and_expectation(
 
 
 @pytest.mark.parametrize("raw,masked", [
-    ("711231-1234567", "7112**-*******"),
+    ("711231-1234564", "7112**-*******"),
     ("010-9876-5432", "010-****-5432"),
     ("+82-10-9876-5432", "+82-10-****-5432"),
     ("hong.gildong@example.com", "h***@example.com"),
@@ -112,11 +112,11 @@ def test_organisation_phone_field_is_exempt_from_phone_detection(tmp_path, monke
 def test_domain_error_masks_personal_data_in_other_cells(tmp_path, monkeypatch):
     """A domain error's copy of the row masks an RRN sitting in another column."""
     row = with_cell("open_yn", "X")
-    row[HEADER.index("memo")] = "711231-1234567"
+    row[HEADER.index("memo")] = "711231-1234564"
     report = validate(tmp_path, monkeypatch, [row],
                       checklist=Checklist(checks=[checks.ValueDomainCheck()]))
     assert report.flatten(["type"]) == [["koreanap-value-domain"]]
-    assert "711231-1234567" not in json.dumps(report.to_descriptor())
+    assert "711231-1234564" not in json.dumps(report.to_descriptor())
 
 
 def test_checklist_from_yaml_descriptor_selects_our_checks(tmp_path, monkeypatch):

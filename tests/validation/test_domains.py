@@ -95,3 +95,12 @@ def test_unknown_codelist_is_an_error():
     """Naming a code list that is not shipped raises a clear error."""
     with pytest.raises(domains.UnknownCodeList, match="region-bjd-2018"):
         domains.load_codelist("region-nowhere")
+
+
+def test_email_domain_accepts_korean_mailboxes():
+    """An agency's mailbox on a Korean (or punycode) domain is a valid role address."""
+    from koreanap_validation.domains import check_value
+
+    for value in ("민원@우리기관.kr", "opendata@기관.한국", "info@x.xn--3e0b707e"):
+        assert check_value("email", value) is None, value
+    assert check_value("email", "a b@x.kr")

@@ -144,11 +144,11 @@ def test_report_never_contains_raw_personal_data(tmp_path):
     """Neither our errors nor frictionless' own (a type error quoting a cell) leak raw values."""
     fields = FIELDS + [{"name": "n", "type": "integer"}]
     rows = ("sido,open_yn,memo,n\n"
-            "11,Y,kim.minsu@example.org 711231-1234567,010-1234-5678\n")
+            "11,Y,kim.minsu@example.org 711231-1234564,010-1234-5678\n")
     write_package(tmp_path, rows.encode("utf-8"), fields)
     report = validate_package(tmp_path)
     text = json.dumps(report, ensure_ascii=False)
-    for raw in ("kim.minsu@example.org", "711231-1234567", "010-1234-5678", "1234-5678"):
+    for raw in ("kim.minsu@example.org", "711231-1234564", "010-1234-5678", "1234-5678"):
         assert raw not in text
     assert report["counts"] == {"koreanap-personal-data": 1, "type-error": 1}
     assert "k***@example.org" in text and "7112**-*******" in text

@@ -98,7 +98,7 @@ CASES = {
     "blank-row": "id,code,note,flag,when\n1,A,,Y,\n,,,,\n2,B,,N,\n",
     "quoted-newline": 'id,code,note,flag,when\n1,A,"two\nlines 010-2345-6789",Y,\n2,B,x,N,\n',
     "korean-and-full-width": ("id,code,note,flag,when\n1,A,연락처 ０１０-２３４５-６７８９,Y,\n"
-                              "2,B,메일 kim@example.org,N,\n3,C,주민 711231-1234567,N,\n"),
+                              "2,B,메일 kim@example.org,N,\n3,C,주민 711231-1234564,N,\n"),
     "empty-line": "id,code,note,flag,when\n1,A,,Y,\n\n2,B,,N,\n",
     "bom": "\ufeffid,code,note,flag,when\n1,A,,Y,\n1,B,,Q,\n",
 }
@@ -136,12 +136,22 @@ def test_user_checklist_uses_frictionless(tmp_path):
 
 
 @pytest.mark.parametrize("text", [
-    "711231-1234567", "7112311234567", "010-2345-6789", "01023456789", "+82-10-2345-6789",
+    "711231-1234564", "7112311234564", "010-2345-6789", "01023456789", "+82-10-2345-6789",
     "02-123-4567", "kim.min@example.org", "연락 010 2345 6789",
-    "x\x0b010-2345-6789", "주민번호 711231 - 1234567",
+    "x\x0b010-2345-6789", "주민번호 711231 - 1234564",
+    "kim@우리기관.kr", "홍길동@example.kr", "７１１２３１－１２３４５６４", "750101-5000009",
 ])
 def test_candidate_pattern_matches_all_personal_data(text):
     """Every text the Python search finds personal data in matches the RE2 pre-filter."""
     assert personal.find_personal_data(text), "the example holds personal data"
     matched = pc.match_substring_regex(pa.array([text]), personal.CANDIDATE_PATTERN)
+    assert matched[0].as_py() is True
+
+
+@pytest.mark.parametrize("value", ["1012345678", "212345678", "501013234566",
+                                   "7112311234564", "１０１２３４５６７８"])
+def test_number_candidate_pattern_matches_numbers_holding_personal_data(value):
+    """Every integer cell find_in_number reports matches the number columns' pre-filter."""
+    assert personal.find_in_number(int(value), hints=["phone", "rrn"])
+    matched = pc.match_substring_regex(pa.array([value]), personal.NUMBER_CANDIDATE_PATTERN)
     assert matched[0].as_py() is True

@@ -181,3 +181,69 @@ def test_a_detected_nan_without_a_minimum_is_one_number_error(tmp_path):
     reports = [validate_package(folder, engine=engine) for engine in ("auto", "frictionless")]
     found = [[(e["rule"], e["row"], e["field"]) for e in r["errors"]] for r in reports]
     assert found[0] == found[1] == [("koreanap-number", 2, "value")]
+
+
+# -- personal data, both ways -----------------------------------------------
+
+TEXT = [{"name": "id", "type": "integer"}, {"name": "memo", "type": "string"}]
+
+
+def test_barcodes_and_corporate_numbers_are_not_resident_registration_numbers(tmp_path):
+    """Korean EAN-13 barcodes (880…) and corporate registration numbers pass: no error, no note."""
+    cells = ["8805102734646", "8808304011980", "바코드 8804205552669",
+             "110111-4907486", "법인 110111-4286012", "법인등록번호: 110111-4669721"]
+    text = "id,memo\n" + "".join(f"{i},{cell}\n" for i, cell in enumerate(cells, start=1))
+    folder = write_package(tmp_path / "p", text, TEXT)
+    assert findings(folder) == []
+    report = validate_package(folder)
+    assert report["valid"] and report["notes"] == []
+
+
+def test_a_wrong_check_digit_is_a_possible_rrn_note_on_both_engines(tmp_path):
+    """An RRN-shaped number failing its check digit is a masked note, not an error or nothing."""
+    folder = write_package(tmp_path / "p", "id,memo\n1,주민 711231-1234567\n2,ok\n", TEXT)
+    reports = [validate_package(folder, engine=e) for e in ("auto", "frictionless")]
+    for report in reports:
+        assert report["valid"], report["errors"]
+        (note,) = report["notes"]
+        assert (note["rule"], note["row"], note["field"]) == (
+            "koreanap-personal-data-possible", 2, "memo")
+        assert "possible resident registration number 7112**-*******" in note["message"]
+        assert "1234567" not in json.dumps(report)
+    assert reports[0]["notes"] == reports[1]["notes"]
+
+
+@pytest.mark.parametrize("cell,kind", [
+    ("kim@우리기관.kr", "e-mail address"),
+    ("담당 홍길동@example.kr", "e-mail address"),
+    ("ｋｉｍ＠example.org", "e-mail address"),
+    ("７１１２３１－１２３４５６４", "resident registration number"),
+    ("주민번호 ７１１２３１１２３４５６４", "resident registration number"),
+    ("외국인 750101-5000009", "resident registration number"),
+])
+def test_korean_e_mails_and_full_width_numbers_are_found(tmp_path, cell, kind):
+    """E-mail with Korean local part or domain, full-width RRNs, foreigners' numbers: errors."""
+    folder = write_package(tmp_path / "p", f"id,memo\n1,{cell}\n", TEXT)
+    (found,) = findings(folder)
+    assert found[:3] == ("koreanap-personal-data", 2, "memo")
+    assert kind in found[3]
+
+
+def test_phones_and_rrns_in_integer_columns_are_found(tmp_path):
+    """A phone column typed integer (leading 0 lost) and a 12-digit RRN are found and masked."""
+    fields = [{"name": "id", "type": "integer"},
+              {"name": "phone", "type": "integer"},
+              {"name": "code", "type": "integer"},
+              {"name": "budget", "type": "integer"}]
+    text = ("id,phone,code,budget\n"
+            "1,1012345678,7112311234564,1012345678\n"
+            "2,212345678,501013234566,1012345678\n")
+    folder = write_package(tmp_path / "p", text, fields)
+    found = findings(folder)
+    assert rules_at(found) == [
+        ("koreanap-personal-data", 2, "phone"), ("koreanap-personal-data", 2, "code"),
+        ("koreanap-personal-data", 3, "phone"), ("koreanap-personal-data", 3, "code")]
+    shown = json.dumps(validate_package(folder), ensure_ascii=False)
+    assert "010****5678" in shown and "0501*********" in shown
+    for raw in ("1012345678", "12345678", "7112311234564", "501013234566"):
+        assert raw not in shown
