@@ -89,8 +89,9 @@ _ASCII_FORMS.update({0x3000: 0x20, 0x2010: 0x2D, 0x2011: 0x2D, 0x2012: 0x2D,
 
 # Field names and titles that say a number column holds phone numbers or
 # RRNs (an integer column loses the leading 0: 1012345678 is 010-1234-5678).
-_PHONE_HINT = re.compile(
-    r"phone|tel|mobile|cell|fax|contact|^hp|_hp|hp_|전화|연락|휴대|핸드폰|팩스", re.IGNORECASE)
+# Short English words only as a whole word (``tel_no``, not ``hotel``).
+_PHONE_HINT = re.compile(r"phone|mobile|contact|(?<![a-z])(?:tel|hp|fax|cell)(?![a-z])"
+                         r"|전화|연락|휴대|핸드폰|팩스", re.IGNORECASE)
 _RRN_HINT = re.compile(r"rrn|ssn|jumin|resident|주민", re.IGNORECASE)
 # A phone number without its leading 0: mobile 10/11/16-19, the area codes, 70.
 _PHONE_WITHOUT_ZERO = re.compile(

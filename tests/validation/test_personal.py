@@ -115,6 +115,7 @@ def test_number_columns_need_a_hint_for_phones_and_possible_rrns():
     assert number_hints("phone") == ("phone",)
     assert number_hints("담당자 연락처") == ("phone",)
     assert number_hints("budget", "예산") == ()
+    assert number_hints("hotel_rooms") == () and number_hints("tel_no") == ("phone",)
     assert [f.masked for f in find_in_number(1012345678, hints=["phone"])] == ["010****5678"]
     assert find_in_number(1012345678) == []
     assert [f.masked for f in find_in_number(501013234566)] == ["0501*********"]
