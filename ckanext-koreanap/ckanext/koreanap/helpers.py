@@ -141,7 +141,7 @@ def koreanap_print_assets(pkg: dict[str, Any],
     import ckan.plugins.toolkit as tk
 
     from . import model as kmodel
-    from .view3d.plugin import FORMAT_ALIASES
+    from .view3d.formats import FORMAT_ALIASES
 
     try:
         facts = kmodel.asset_facts(pkg["id"])

@@ -1,0 +1,73 @@
+"""The architecture rules of pyproject.toml hold, and they do catch a broken rule.
+
+import-linter checks them (``lint-imports``); the contracts name what may
+import what (docs/architecture.md draws the picture).
+"""
+import pathlib
+import subprocess
+import sys
+import tomllib
+from importlib.metadata import entry_points
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+EXTENSION = ROOT / "ckanext-koreanap" / "ckanext" / "koreanap"
+LINT_IMPORTS = pathlib.Path(sys.executable).parent / "lint-imports"
+
+
+def _contracts() -> dict[str, dict]:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
+    return {c["id"]: c for c in config["tool"]["importlinter"]["contracts"]}
+
+
+def _lint(*contracts: str) -> subprocess.CompletedProcess:
+    arguments = [a for c in contracts for a in ("--contract", c)]
+    return subprocess.run([str(LINT_IMPORTS), "--no-cache", *arguments], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_every_contract_is_kept():
+    """lint-imports passes on the tree as it is."""
+    result = _lint()
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "0 broken" in result.stdout
+
+
+def test_every_plugin_module_is_forbidden_to_import():
+    """The no-plugin-imports contract lists exactly the plugin modules of the
+    ckan.plugins entry points (import-linter takes no wildcards there)."""
+    plugins = {ep.value.split(":")[0] for ep in entry_points(group="ckan.plugins")
+               if ep.value.startswith("ckanext.koreanap.")}
+    assert set(_contracts()["no-plugin-imports"]["forbidden_modules"]) == plugins
+
+
+def test_no_plugin_imports_covers_every_module_of_the_extension():
+    """Its source list names every module and package of ckanext.koreanap, so a new
+    one cannot escape the rule unnoticed (import-linter takes no wildcards)."""
+    children = {"ckanext.koreanap." + (path.stem if path.is_file() else path.name)
+                for path in EXTENSION.iterdir()
+                if (path.suffix == ".py" and path.name != "__init__.py")
+                or (path / "__init__.py").is_file()}
+    assert set(_contracts()["no-plugin-imports"]["source_modules"]) == children
+
+
+@pytest.mark.parametrize("where, line, contract", [
+    (EXTENSION / "search", "from ckanext.koreanap.reports import workflow  # noqa\n",
+     "wings-independent"),
+    (ROOT / "validation", "import ckan.plugins.toolkit  # noqa\n", "validation-without-ckan"),
+    (EXTENSION / "search", "from ckanext.koreanap.view3d.plugin import VIEW_TYPE  # noqa\n",
+     "no-plugin-imports"),
+])
+def test_a_deliberately_broken_rule_fails(where, line, contract):
+    """Adding a module with an import that a contract forbids makes lint-imports
+    fail, naming the contract and the module."""
+    probe = where / "zz_architecture_probe.py"
+    probe.write_text(line, "utf-8")
+    try:
+        result = _lint(contract)
+    finally:
+        probe.unlink()
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert "BROKEN" in result.stdout
+    assert "zz_architecture_probe" in result.stdout
