@@ -100,3 +100,29 @@ def test_dataset_without_korean_text_keeps_its_title():
     record = dataset_to_record(dict(DATASET, title="Cadmium survey", title_en=""),
                                SITE + "/dataset/x")
     assert record["title"] == {"en": "Cadmium survey"}
+
+
+def test_issued_is_the_package_date_not_the_catalogue_load():
+    """dct:issued comes from the package's ``created``; without one it is left out."""
+    from rdflib.namespace import DCAT, DCTERMS, RDF
+
+    dataset = copy.deepcopy(DATASET)
+    graph = graph_of(dataset)
+    (node,) = graph.subjects(RDF.type, DCAT.Dataset)
+    assert graph.value(node, DCTERMS.issued) is None
+    dataset["datapackage_extra"] = '{"created": "2026-11-27T00:00:00Z"}'
+    graph = graph_of(dataset)
+    (node,) = graph.subjects(RDF.type, DCAT.Dataset)
+    assert str(graph.value(node, DCTERMS.issued)).startswith("2026-11-27T00:00:00")
+
+
+def test_organization_title_with_english_in_parentheses_is_two_names():
+    """"식품의약품안전처 (Ministry of Food and Drug Safety)" gives a @ko and an @en foaf:name."""
+    from rdflib.namespace import DCTERMS, FOAF
+
+    dataset = copy.deepcopy(DATASET)
+    dataset["organization"]["title"] = "식품의약품안전처 (Ministry of Food and Drug Safety)"
+    graph = graph_of(dataset)
+    publisher = next(graph.objects(None, DCTERMS.publisher))
+    assert {n.language: str(n) for n in graph.objects(publisher, FOAF.name)} == {
+        "ko": "식품의약품안전처", "en": "Ministry of Food and Drug Safety"}

@@ -124,8 +124,9 @@ def _checks(graph: Graph, dataset, distributions, conforms: bool) -> dict:
         "machine_readable": share(lambda d: _format_key(graph, d) in fmt["machine_readable"],
                                   "have a machine-readable format"),
         "dcat_ap_compliance": (1.0 if conforms else 0.0,
-                               "conforms to shapes/koreanap-dcat.ttl" if conforms
-                               else "does not conform to shapes/koreanap-dcat.ttl"),
+                               "conforms to DCAT-AP 3.0.0 and shapes/koreanap-dcat.ttl"
+                               if conforms else
+                               "does not conform to DCAT-AP 3.0.0 and shapes/koreanap-dcat.ttl"),
         "licence": share(lambda d: licence_of(d) is not None,
                          "have a licence (own or the dataset's)"),
         "licence_vocabulary": share(lambda d: str(licence_of(d)) in licences,

@@ -48,14 +48,27 @@ def _short(graph: Graph, node) -> str | None:
 
 
 def check_graph(graph: Graph) -> dict:
-    """Validate a DCAT graph against this project's shapes;
-    ``{"conforms", "results", "text"}``.
+    """Validate a DCAT graph against this project's shapes and the official
+    DCAT-AP 3.0.0 shapes; ``{"conforms", "dcat_ap", "results", "text"}``.
 
+    ``conforms`` is true when both hold, ``dcat_ap`` when DCAT-AP 3.0.0 does;
+    each result names its ``shapes`` (``koreanap`` or ``dcat-ap-3.0.0``).
     Warnings (sh:Warning) are listed but do not make ``conforms`` false.
     A failed ``sh:node`` (e.g. the contact point's shape) is reported as the
     nested results, with the path joined: ``dcat:contactPoint/vcard:hasEmail``.
     """
-    return _validate(graph, shapes_graph(), vocabulary_graph())
+    own = check_koreanap(graph)
+    official = check_dcat_ap(graph)
+    results = own["results"] + official["results"]
+    results.sort(key=_order)
+    return {"conforms": own["conforms"] and official["conforms"],
+            "dcat_ap": official["conforms"], "results": results,
+            "text": own["text"] + "\n" + official["text"]}
+
+
+def check_koreanap(graph: Graph) -> dict:
+    """Validate a DCAT graph against this project's shapes only."""
+    return _validate(graph, shapes_graph(), vocabulary_graph(), source="koreanap")
 
 
 def check_dcat_ap(graph: Graph) -> dict:
@@ -65,10 +78,16 @@ def check_dcat_ap(graph: Graph) -> dict:
     No vocabulary is mixed in: ``range.ttl``'s classes must be stated by the
     graph itself, as any outside validator would need them.
     """
-    return _validate(graph, dcat_ap_shapes_graph(), None, advanced=True)
+    return _validate(graph, dcat_ap_shapes_graph(), None, advanced=True,
+                     source="dcat-ap-3.0.0")
 
 
-def _validate(graph: Graph, shapes: Graph, ontology: Graph | None, *,
+def _order(result: dict) -> tuple:
+    return (result["severity"] or "", result["path"] or "", result["message"],
+            result["focus"] or "")
+
+
+def _validate(graph: Graph, shapes: Graph, ontology: Graph | None, *, source: str,
               advanced: bool = False) -> dict:
     conforms, report, text = validate(
         graph,
@@ -100,14 +119,14 @@ def _validate(graph: Graph, shapes: Graph, ontology: Graph | None, *,
             "focus": focus,
             "value": _short(report, report.value(result, SH.value)),
             "constraint": _short(report, report.value(result, SH.sourceConstraintComponent)),
+            "shapes": source,
         })
 
     nested = set(report.objects(None, SH.detail))
     for result in report.subjects(RDF.type, SH.ValidationResult):
         if result not in nested:
             add(result)
-    results.sort(key=lambda r: (r["severity"] or "", r["path"] or "", r["message"],
-                                r["focus"] or ""))
+    results.sort(key=_order)
     return {"conforms": bool(conforms), "results": results, "text": text}
 
 
