@@ -1,15 +1,20 @@
 """Fixtures of the error-report centre tests: a small catalogue with roles,
-a real SMTP server on loopback and a real Redis-backed RQ worker."""
+a real SMTP server on loopback, a real Redis-backed RQ worker and a Redis of
+the test's own that it may stop and start."""
 from __future__ import annotations
 
 import email
 import email.policy
 import re
 import socket
+import subprocess
 import threading
+import time
 
+import ckan.lib.redis
 import ckan.model as model
 import pytest
+import redis
 import rq
 from aiosmtpd.controller import Controller
 from ckan.lib import jobs
@@ -17,7 +22,8 @@ from ckan.tests import factories
 from sqlalchemy import text
 
 PASSWORD = "correct-horse-123"
-REPORT_TABLES = ("koreanap_error_report_event", "koreanap_error_report")
+REPORT_TABLES = ("koreanap_error_report_outbox", "koreanap_error_report_event",
+                 "koreanap_error_report", "koreanap_error_report_rate")
 
 
 @pytest.fixture
@@ -131,3 +137,47 @@ def login(app, name: str) -> None:
     response = app.post("/user/login", data={
         "_csrf_token": csrf_token(body), "login": name, "password": PASSWORD})
     assert response.status_code == 200 and "/user/_logout" in response.body, name
+
+
+class RedisServer:
+    """A redis-server of the test's own on a free loopback port (nothing saved to disk)."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.url = "redis://127.0.0.1:{}/0".format(port)
+        self.process = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--daemonize", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        client = redis.Redis.from_url(self.url)
+        for _ in range(100):
+            try:
+                client.ping()
+                return
+            except redis.exceptions.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start on port {}".format(self.port))
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+@pytest.fixture
+def own_redis(ckan_config, monkeypatch):
+    """CKAN (rate limit, job queue) on a Redis of this test's own, which it may stop."""
+    server = RedisServer(free_port())
+    server.start()
+    monkeypatch.setitem(ckan_config, "ckan.redis.url", server.url)
+    # CKAN keeps one connection pool and its queues per process: start afresh.
+    monkeypatch.setattr(ckan.lib.redis, "_connection_pool", None)
+    monkeypatch.setattr(jobs, "_queues", {})
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -190,3 +190,52 @@ def test_xss_payloads_are_escaped_on_every_page(app, catalogue):
         body = app.get(url, status=200).body
         assert XSS not in body, url
         assert "&lt;script&gt;" in body, url
+
+
+@pytest.mark.ckan_config("ckanext.koreanap.reports.rate_limit", "1")
+def test_429_says_when_to_try_again_in_seconds(app, catalogue):
+    """The form's and the API's 429 carry Retry-After as a number of seconds."""
+    _body, token = _form(app)
+    _post(app, token, address="10.0.4.1")
+    response = _post(app, token, address="10.0.4.1", expect=429)
+    assert 0 < int(response.headers["Retry-After"]) <= 3600
+    response = _api_report(app, "10.0.4.1", None)
+    assert response.status_code == 429
+    assert 0 < int(response.headers["Retry-After"]) <= 3600
+
+
+@pytest.mark.ckan_config("ckanext.koreanap.reports.rate_limit", "2")
+def test_refused_requests_do_not_count_toward_the_limit(app, catalogue):
+    """Reports refused as 400/404/409 (form or API) leave the address's allowance untouched."""
+    address = "10.0.5.1"
+    _body, token = _form(app)
+    for _ in range(3):
+        _post(app, token, address=address, expect=400, description="짧음")
+        _post(app, token, address=address, expect=400, website="http://spam.example")
+        response = app.post("/api/3/action/koreanap_error_report_create", json={
+            "package_id": "no-such-dataset", "category": "other",
+            "description": "no such dataset / 없는 데이터셋"},
+            extra_environ={"REMOTE_ADDR": address})
+        assert response.status_code == 404
+        response = app.post("/api/3/action/koreanap_error_report_create", json={
+            "package_id": "rice-cadmium", "category": "nonsense",
+            "description": "unknown category / 없는 유형"},
+            extra_environ={"REMOTE_ADDR": address})
+        assert response.status_code == 409
+        response = app.post("/api/3/action/koreanap_error_report_create",
+                            data="{not json", content_type="application/json",
+                            extra_environ={"REMOTE_ADDR": address})
+        assert response.status_code == 400
+    _post(app, token, address=address)
+    assert _api_report(app, address, None).status_code == 200
+    assert _api_report(app, address, None).status_code == 429
+    assert _count() == 2
+
+
+def test_api_refuses_a_filled_honeypot(app, catalogue):
+    """The API refuses a report with the honeypot field filled, like the form; nothing stored."""
+    body = api(app, "koreanap_error_report_create", expect=409, package_id="rice-cadmium",
+               category="other", description="a bot fills every field",
+               website="http://spam.example")
+    assert body["error"]["website"]
+    assert _count() == 0

@@ -40,3 +40,8 @@ def mail_retry_delays() -> list[int]:
     if isinstance(value, str):  # set at run time, not normalised by the declaration
         value = value.split()
     return [int(v) for v in value]
+
+
+def outbox_check_interval() -> int:
+    """Seconds between a web process's looks for notifications kept in the outbox."""
+    return max(0, tk.config.get("ckanext.koreanap.reports.outbox_check_interval") or 0)

@@ -3,6 +3,14 @@
 A report is committed before any job is enqueued, so a failing mail server
 never loses or blocks a report; a failed send is logged on the report as a
 ``notification_failed`` event and the job raises so RQ retries it.
+
+A notification that cannot be queued (Redis down) goes to the PostgreSQL
+outbox (``koreanap_error_report_outbox``) instead. When Redis is back, the
+web processes notice (:func:`hand_outbox_to_worker`, at most every
+``outbox_check_interval`` seconds on a request) and queue one
+:func:`drain_outbox_job`; the job worker (``ckan jobs worker``) runs it and
+queues each kept notification as if it had just been sent. ``ckan
+koreanap-reports drain-outbox`` does the same by hand.
 """
 from __future__ import annotations
 
@@ -10,28 +18,126 @@ import logging
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from ckan.lib import jobs as ckan_jobs
 from ckan.lib import mailer
+from sqlalchemy import text
 
 from . import config, workflow
-from .model import ErrorReport, ErrorReportEvent
+from .model import ErrorReport, ErrorReportEvent, ErrorReportOutbox
 
 log = logging.getLogger(__name__)
 
+# Jobs that have not ended yet; another drain job is not queued beside them.
+_PENDING_STATUSES = ("queued", "scheduled", "started", "deferred")
 
-def enqueue(fn, report_id: str, *args) -> None:
-    """Queue a notification job; if Redis refuses, log it on the report."""
+
+def _queue(fn, report_id: str, *args) -> None:
     delays = config.mail_retry_delays()
     rq_kwargs = {}
     if delays:
         from rq import Retry
         rq_kwargs["retry"] = Retry(max=len(delays), interval=delays)
+    tk.enqueue_job(fn, [report_id, *args], title="koreanap error report " + fn.__name__,
+                   rq_kwargs=rq_kwargs)
+
+
+def enqueue(fn, report_id: str, *args) -> None:
+    """Queue a notification job; if Redis refuses, keep it in the outbox."""
     try:
-        tk.enqueue_job(fn, [report_id, *args], title="koreanap error report " + fn.__name__,
-                       rq_kwargs=rq_kwargs)
+        _queue(fn, report_id, *args)
     except Exception as error:  # the report is already safe; only the mail is late
-        log.exception("could not queue %s for report %s", fn.__name__, report_id)
-        _log_event(report_id, "notification_failed",
-                   "could not queue the notification: {}".format(error)[:500])
+        log.warning("could not queue %s for report %s (%s); kept in the outbox",
+                    fn.__name__, report_id, error)
+        _keep_in_outbox(fn, report_id, list(args), error)
+
+
+def _keep_in_outbox(fn, report_id: str, args: list, error: Exception) -> None:
+    message = "{}: {}".format(type(error).__name__, error)[:500]
+    try:
+        model.Session.add(ErrorReportOutbox(report_id=report_id, job=fn.__name__,
+                                            args=args, error=message))
+        model.Session.add(ErrorReportEvent(
+            report_id=report_id, kind="notification_deferred",
+            text="could not queue the notification ({}); kept until the queue is back"
+            .format(message)[:500], data={"job": fn.__name__}))
+        model.Session.commit()
+    except Exception:  # PostgreSQL is gone as well: nothing left to keep it in
+        model.Session.rollback()
+        log.exception("could not keep %s for report %s in the outbox", fn.__name__, report_id)
+
+
+def drain_outbox(limit: int = 1000) -> tuple[int, int]:
+    """Queue the notifications kept in the outbox, oldest first.
+
+    Rows are locked (``SKIP LOCKED``) so that two drains never queue one
+    notification twice; a row is deleted in the transaction that follows its
+    successful enqueue (should that commit fail, it is queued again later:
+    at least once, never lost).
+
+    :param limit: rows to take in one go
+    :returns: (notifications queued, notifications still in the outbox)
+    """
+    rows = (model.Session.query(ErrorReportOutbox)
+            .order_by(ErrorReportOutbox.id)
+            .with_for_update(skip_locked=True)
+            .limit(limit).all())
+    queued = 0
+    try:
+        for row in rows:
+            fn = _NOTIFICATIONS.get(row.job)
+            if fn is None:
+                log.error("outbox row %s names an unknown job %r; left in place", row.id, row.job)
+                continue
+            try:
+                _queue(fn, row.report_id, *(row.args or []))
+            except Exception as error:
+                log.warning("the job queue is still unavailable (%s); the outbox waits", error)
+                break
+            model.Session.delete(row)
+            model.Session.add(ErrorReportEvent(
+                report_id=row.report_id, kind="notification_queued",
+                text="queued from the outbox", data={"job": row.job}))
+            queued += 1
+        model.Session.commit()
+    except BaseException:
+        model.Session.rollback()
+        raise
+    left = model.Session.query(ErrorReportOutbox).count()
+    model.Session.commit()
+    if queued:
+        log.info("queued %d notification(s) from the outbox; %d left", queued, left)
+    return queued, left
+
+
+def drain_outbox_job() -> None:
+    """The job worker's side of the outbox: queue what it holds."""
+    drain_outbox()
+
+
+def _drain_job_id() -> str:
+    # Job ids are global in Redis; the site id keeps two catalogues apart.
+    return "{}-koreanap-reports-drain-outbox".format(tk.config.get("ckan.site_id"))
+
+
+def hand_outbox_to_worker() -> bool:
+    """If the outbox holds notifications, queue one drain job for the worker.
+
+    Cheap when the outbox is empty (one query on its own connection, so the
+    request's transaction is untouched). Raises if the queue is still down.
+
+    :returns: whether the outbox held anything
+    """
+    with model.meta.engine.connect() as conn:
+        waiting = conn.execute(text(
+            "SELECT EXISTS (SELECT 1 FROM koreanap_error_report_outbox)")).scalar()
+    if not waiting:
+        return False
+    job = ckan_jobs.get_queue().fetch_job(_drain_job_id())
+    if job is not None and job.get_status(refresh=False) in _PENDING_STATUSES:
+        return True
+    tk.enqueue_job(drain_outbox_job, title="koreanap error reports: queue the outbox",
+                   rq_kwargs={"job_id": _drain_job_id()})
+    return True
 
 
 def _log_event(report_id: str, kind: str, text: str, **data) -> None:
@@ -116,3 +222,7 @@ def notify_reporter(report_id: str, status: str) -> None:
     lines += ["", "확인 / Track it: " + _site_url("/error-report/" + report.code)]
     _send(report, "reporter", [(report.reporter_name or "", report.reporter_email)],
           subject, "\n".join(lines) + "\n")
+
+
+# The jobs the outbox may hold, by name.
+_NOTIFICATIONS = {fn.__name__: fn for fn in (notify_new_report, notify_reporter)}

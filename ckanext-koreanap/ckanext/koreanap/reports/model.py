@@ -1,7 +1,9 @@
-"""The two tables of the error-report centre (created by the koreanap_reports migrations).
+"""The tables of the error-report centre (created by the koreanap_reports migrations).
 
 A report row holds the current state; every change is also an event row
-(who, when, what), and nothing is ever deleted: spam is a status.
+(who, when, what), and nothing is ever deleted: spam is a status. The outbox
+keeps notifications that could not be queued (Redis down) until a worker
+queues them; the rate table is the rate limit's fallback while Redis is down.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Integer,
     Table,
     UnicodeText,
 )
@@ -81,5 +84,31 @@ class ErrorReportEvent(BaseModel):
         Column("to_status", UnicodeText),
         Column("text", UnicodeText),
         Column("data", JSONB, nullable=False, default=dict),
+        extend_existing=True,
+    )
+
+
+class ErrorReportOutbox(BaseModel):
+    __table__ = Table(
+        "koreanap_error_report_outbox",
+        BaseModel.metadata,
+        Column("id", BigInteger, primary_key=True, autoincrement=True),
+        Column("report_id", UnicodeText, ForeignKey("koreanap_error_report.id"),
+               nullable=False),
+        Column("job", UnicodeText, nullable=False),
+        Column("args", JSONB, nullable=False, default=list),
+        Column("created", DateTime(timezone=True), nullable=False, default=now),
+        Column("error", UnicodeText),
+        extend_existing=True,
+    )
+
+
+class ErrorReportRate(BaseModel):
+    __table__ = Table(
+        "koreanap_error_report_rate",
+        BaseModel.metadata,
+        Column("key", UnicodeText, primary_key=True),
+        Column("count", Integer, nullable=False),
+        Column("expires", DateTime(timezone=True), nullable=False),
         extend_existing=True,
     )

@@ -14,6 +14,7 @@ from . import views
 
 
 @tk.blanket.config_declarations
+@tk.blanket.cli
 @tk.blanket.actions
 @tk.blanket.auth_functions
 @tk.blanket.helpers

@@ -10,20 +10,25 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
+import time
 
 import ckan.plugins.toolkit as tk
 from flask import Blueprint, Response, jsonify, request
 from flask_wtf.csrf import ValidationError as CSRFError
 from flask_wtf.csrf import validate_csrf
 
-from . import ratelimit, workflow
+from . import config, jobs, ratelimit, workflow
+from .logic.schema import HONEYPOT as _HONEYPOT
+from .logic.validators import as_text
 from .ratelimit import TooManyReports
+
+log = logging.getLogger(__name__)
 
 koreanap_reports = Blueprint("koreanap_reports", __name__)
 
 _FORM_FIELDS = ("category", "description", "resource_id", "location_row", "location_column",
                 "reporter_name", "reporter_email", "consent")
-_HONEYPOT = "website"
 _FILTERS = ("status", "owner_org", "category", "urgent", "overdue")
 
 
@@ -52,47 +57,88 @@ def _csrf_ok() -> bool:
     return True
 
 
+def _retry_after(error: TooManyReports) -> dict:
+    return {"Retry-After": str(error.retry_after)}
+
+
+def _is_api_report() -> bool:
+    return (request.endpoint == "api.action" and request.method == "POST"
+            and (request.view_args or {}).get("logic_function")
+            == "koreanap_error_report_create")
+
+
+# Per process: when a request last looked for notifications in the outbox.
+_last_outbox_check: float | None = None
+
+
+def _hand_outbox_to_worker() -> None:
+    """At most every outbox_check_interval seconds, hand kept notifications to the worker."""
+    global _last_outbox_check
+    moment = time.monotonic()
+    if (_last_outbox_check is not None
+            and moment - _last_outbox_check < config.outbox_check_interval()):
+        return
+    _last_outbox_check = moment
+    try:
+        jobs.hand_outbox_to_worker()
+    except Exception as error:  # Redis still down: try again after the interval
+        log.warning("error-report outbox not handed to the worker yet: %s", error)
+
+
 def register_app_hooks(app) -> None:
     """429 for a flood of reports: JSON for the API, a readable page otherwise.
 
     CKAN's API view turns any unknown exception into a 500, so the API's
-    limit is checked before the view runs (and the action then skips it).
+    limit is checked (and the report counted) before the view runs; the
+    action keeps that count when it stores the report and gives it back
+    when it refuses it, and a request that never reached the action gets it
+    back after the response.
     """
 
     def too_many(error: TooManyReports):
-        headers = {"Retry-After": str(error.retry_after)}
         if request.path.startswith("/api/"):
             response = jsonify({"success": False, "error": {
                 "__type": "Rate Limit", "message": error.description}})
-            return response, 429, headers
+            return response, 429, _retry_after(error)
         body = tk.render("error_document_template.html", {
             "code": 429, "content": error.description, "name": error.name})
-        return body, 429, headers
+        return body, 429, _retry_after(error)
 
     def api_rate_limit():
-        if (request.endpoint != "api.action" or request.method != "POST"
-                or (request.view_args or {}).get("logic_function")
-                != "koreanap_error_report_create"):
+        _hand_outbox_to_worker()
+        if not _is_api_report():
             return None
         user = tk.current_user
-        if not (user.is_authenticated and getattr(user, "sysadmin", False)):
-            try:
-                ratelimit.check(request.remote_addr or "")
-            except TooManyReports as error:
-                return too_many(error)
+        try:
+            if not (user.is_authenticated and getattr(user, "sysadmin", False)):
+                tk.g.koreanap_reports_charge = ratelimit.charge(request.remote_addr or "")
+        except TooManyReports as error:
+            return too_many(error)
+        except Exception:  # an API client gets JSON, never CKAN's HTML error page
+            log.exception("error-report rate limit failed")
+            return jsonify({"success": False, "error": {
+                "__type": "Internal Server Error", "message": "Internal Server Error"}}), 500
         tk.g.koreanap_reports_rate_checked = True
         return None
 
+    def refund_unused_charge(response):
+        charge = tk.g.get("koreanap_reports_charge")
+        if charge is not None and not charge.settled:  # e.g. the JSON body did not parse
+            charge.refund()
+        return response
+
     app.register_error_handler(TooManyReports, too_many)
     app.before_request(api_rate_limit)
+    app.after_request(refund_unused_charge)
 
 
 def report_form(id: str, resource_id: str | None = None):
     """The "report an error" form for a dataset or one of its resources."""
     context = _context()
     try:
+        as_text(id)  # a NUL byte would reach PostgreSQL through package_show
         package = tk.get_action("package_show")(dict(context), {"id": id})
-    except (tk.ObjectNotFound, tk.NotAuthorized):
+    except (tk.ObjectNotFound, tk.NotAuthorized, tk.Invalid):
         return tk.abort(404, tk._("Dataset not found"))
     resources = {r["id"]: r for r in package.get("resources", [])}
     if resource_id and resource_id not in resources:
@@ -105,6 +151,7 @@ def report_form(id: str, resource_id: str | None = None):
     data = {"resource_id": resource_id or request.args.get("resource_id", "")}
     errors: dict = {}
     status = 200
+    headers: dict = {}
     if request.method == "POST":
         data = {field: request.form.get(field, "") for field in _FORM_FIELDS}
         data["consent"] = bool(request.form.get("consent"))
@@ -122,6 +169,7 @@ def report_form(id: str, resource_id: str | None = None):
                 errors, status = error.error_dict, 400
             except TooManyReports as error:
                 errors, status = {"form": [error.description]}, 429
+                headers = _retry_after(error)
             except tk.ObjectNotFound as error:
                 return tk.abort(404, str(error))
             else:
@@ -133,14 +181,14 @@ def report_form(id: str, resource_id: str | None = None):
         "resources": package.get("resources", []), "data": data, "errors": errors,
         "honeypot": _HONEYPOT,
     })
-    return body, status
+    return body, status, headers
 
 
 def track(code: str):
     """The public tracking page of one report (no contact details)."""
     try:
         report = tk.get_action("koreanap_error_report_show")(_context(), {"id": code})
-    except tk.ObjectNotFound:
+    except (tk.ObjectNotFound, tk.ValidationError):  # no such code, or not one at all
         return tk.abort(404, tk._("Error report not found"))
     return tk.render("koreanap/error_report/track.html", {"report": report})
 
@@ -257,6 +305,8 @@ def manage(code: str):
         return tk.abort(403, str(error))
     except tk.ObjectNotFound as error:
         return tk.abort(404, str(error))
+    except tk.ValidationError:
+        return tk.abort(404, tk._("Error report not found"))
     body = tk.render("koreanap/error_report/manage.html", {
         "report": report, "errors": errors, "form": request.form,
         "allowed": workflow.TRANSITIONS.get(report["status"], ()),

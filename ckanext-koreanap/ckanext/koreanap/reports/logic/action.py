@@ -31,8 +31,13 @@ def _is_overdue(report: ErrorReport, at: datetime.datetime) -> bool:
 
 
 def _dictize(reports: list[ErrorReport], private: bool | list[bool],
-             packages: dict | None = None) -> list[dict]:
-    """Report dicts; ``private`` (one flag, or one per report) adds what only managers see."""
+             packages: dict | None = None, user: str | None = None) -> list[dict]:
+    """Report dicts; ``private`` (one flag, or one per report) adds what only managers see.
+
+    On public dicts the dataset and resource are left out (None) when ``user``
+    may not read the dataset (private, deleted or gone), so a tracking code
+    never reveals a private dataset's name or title.
+    """
     flags = private if isinstance(private, list) else [private] * len(reports)
     package_ids = {r.package_id for r in reports} - set(packages or {})
     packages = dict(packages or {})
@@ -44,17 +49,23 @@ def _dictize(reports: list[ErrorReport], private: bool | list[bool],
                  .filter(model.Resource.id.in_(resource_ids))} if resource_ids else {}
     at = now()
     out = []
+    readable: dict[str, bool] = {}
     for report, show_private in zip(reports, flags, strict=True):
         package = packages.get(report.package_id)
-        resource = resources.get(report.resource_id) if report.resource_id else None
+        if not show_private:
+            if report.package_id not in readable:
+                readable[report.package_id] = _may_read(user, package)
+            if not readable[report.package_id]:
+                package = None
+        resource = resources.get(report.resource_id) if report.resource_id and package else None
         answered = report.status == "answered"
         item: dict[str, Any] = {
             "id": report.id,
             "code": report.code,
-            "package_id": report.package_id,
+            "package_id": package.id if package else None,
             "package_name": package.name if package else None,
             "package_title": (package.title or package.name) if package else None,
-            "resource_id": report.resource_id,
+            "resource_id": report.resource_id if package else None,
             "resource_name": (resource.name or resource.url) if resource else None,
             "category": report.category,
             "category_label": workflow.label(workflow.CATEGORIES, report.category),
@@ -75,6 +86,8 @@ def _dictize(reports: list[ErrorReport], private: bool | list[bool],
             assignee = model.User.get(report.assignee_id) if report.assignee_id else None
             org = model.Group.get(report.owner_org) if report.owner_org else None
             item.update({
+                "package_id": report.package_id,
+                "resource_id": report.resource_id,
                 "owner_org": report.owner_org,
                 "organization_name": org.name if org else None,
                 "organization_title": (org.title or org.name) if org else None,
@@ -107,6 +120,19 @@ def _events(report: ErrorReport) -> list[dict]:
              "text": row.text, "data": row.data or {}} for row in rows]
 
 
+def _may_read(user: str | None, package: model.Package | None) -> bool:
+    """Whether ``user`` may see this dataset (its name and title)."""
+    if package is None or package.state != "active":
+        return False
+    if not package.private:
+        return True
+    try:
+        tk.check_access("package_show", {"user": user or ""}, {"id": package.id})
+    except tk.NotAuthorized:
+        return False
+    return True
+
+
 def _package(id_or_name: str) -> model.Package | None:
     """The dataset with this id or name, in one query (Package.get may take two)."""
     rows = (model.Session.query(model.Package)
@@ -123,6 +149,19 @@ def _actor_id(context) -> str | None:
 
 def _client_address() -> str | None:
     return tk.request.remote_addr if has_request_context() else None
+
+
+def _charge(user: model.User | None) -> ratelimit.Charge | None:
+    """This report's count against the caller's address (None: not limited).
+
+    The API counts it before the action runs (views.register_app_hooks), so
+    that its 429 is JSON; the action then keeps or refunds that charge.
+    """
+    if user and user.sysadmin:
+        return None
+    if has_request_context() and tk.g.get("koreanap_reports_rate_checked"):
+        return tk.g.get("koreanap_reports_charge")
+    return ratelimit.charge(_client_address() or "")
 
 
 def koreanap_error_report_create(context, data_dict):
@@ -143,9 +182,23 @@ def koreanap_error_report_create(context, data_dict):
     """
     tk.check_access("koreanap_error_report_create", context, data_dict)
     user = access.user_object(context.get("user"))
-    checked = has_request_context() and tk.g.get("koreanap_reports_rate_checked")
-    if not (user and user.sysadmin) and not checked:
-        ratelimit.check(_client_address() or "")
+    charge = _charge(user)
+    try:
+        result = _create(context, data_dict, user)
+    except BaseException:
+        if charge:
+            charge.refund()  # only stored reports count toward the limit
+        raise
+    if charge:
+        charge.keep()
+    jobs.enqueue(jobs.notify_new_report, result["id"])
+    return result
+
+
+def _create(context, data_dict, user: model.User | None) -> dict:
+    """Check and store one report (committed); its public dict."""
+    if data_dict.get(schema.HONEYPOT):  # only bots fill the field people never see
+        raise tk.ValidationError({schema.HONEYPOT: [tk._("The form could not be accepted")]})
     data, errors = tk.navl_validate(data_dict, schema.create(), context)
     if data.get("reporter_email") and not data.get("consent"):
         errors.setdefault("consent", []).append(
@@ -183,9 +236,9 @@ def koreanap_error_report_create(context, data_dict):
     model.Session.add(ErrorReportEvent(report_id=report.id, actor_id=report.reporter_user_id,
                                        created=at, kind="created", to_status="pending",
                                        data={"urgent": report.urgent}))
-    result = _dictize([report], False, packages={package.id: package})[0]
+    result = _dictize([report], False, packages={package.id: package},
+                      user=context.get("user"))[0]
     model.Session.commit()
-    jobs.enqueue(jobs.notify_new_report, result["id"])
     return result
 
 
@@ -203,7 +256,7 @@ def koreanap_error_report_show(context, data_dict):
     tk.check_access("koreanap_error_report_show", context, data_dict)
     report = access.get_report(data_dict["id"])
     private = bool(data_dict.get("include_private"))
-    result = _dictize([report], private)[0]
+    result = _dictize([report], private, user=context.get("user"))[0]
     if private:
         result["events"] = _events(report)
     return result
@@ -236,10 +289,14 @@ def koreanap_error_report_list(context, data_dict):
     private_flags = None
     if data_dict.get("package_id"):
         package = model.Package.get(data_dict["package_id"])
-        if package is None or package.state != "active":
+        manager = package is not None and (access.is_evaluator(user)
+                                           or access.manages_org(user, package.owner_org))
+        # A private dataset the caller may not read answers exactly like a
+        # missing one, so its name cannot be confirmed.
+        if package is None or not (manager or _may_read(user, package)):
             raise tk.ObjectNotFound(tk._(_NOT_FOUND_DATASET))
         query = query.filter(ErrorReport.package_id == package.id)
-        if not access.is_evaluator(user) and not access.manages_org(user, package.owner_org):
+        if not manager:
             public_only = True
             query = query.filter(ErrorReport.status == "answered")
     elif not access.is_evaluator(user):
@@ -266,7 +323,7 @@ def koreanap_error_report_list(context, data_dict):
             .limit(data_dict["limit"]).offset(data_dict["offset"]).all())
     if not public_only:
         private_flags = [True] * len(rows)
-    result = {"count": count, "results": _dictize(rows, private_flags or False)}
+    result = {"count": count, "results": _dictize(rows, private_flags or False, user=user)}
     if data_dict.get("include_stats"):
         result["stats"] = _stats(query.order_by(None), at)
     return result
