@@ -13,6 +13,7 @@ frictionless' own report of these errors never carries personal data.
 """
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -83,17 +84,25 @@ class PossiblePersonalDataError(errors.CellError):
 
 @attrs.define(kw_only=True, repr=False)
 class NumberError(errors.CellError):
-    """A number cell that other tools read differently (NaN, Infinity)."""
+    """A number cell that other tools read differently (NaN, Infinity, ４.２)."""
 
     type = "koreanap-number"
     title = "Number Other Tools Cannot Use"
     description = (
-        "A number or integer field holds NaN or Infinity: Table Schema reads "
+        "A number or integer field holds NaN or Infinity (Table Schema reads "
         "them as numbers, but they are no measurement, cannot be compared and "
-        "break sums. Leave the cell empty when there is no value."
+        "break sums: leave the cell empty when there is no value), or digits "
+        "written in full-width or other non-ASCII forms (frictionless reads "
+        "them, pyarrow and the DataStore do not: write ASCII digits)."
     )
     template = 'Row {rowNumber}, field "{fieldName}": {note}'
     tags = ["#table", "#row", "#cell", "#koreanap"]
+
+    @staticmethod
+    def fix_for(cell: str) -> str | None:
+        """The cell as plain ASCII digits (NFKC), when that is what differs."""
+        fixed = unicodedata.normalize("NFKC", cell).strip()
+        return fixed if fixed != cell.strip() else None
 
 
 class DomainSetupError(errors.TableError):
@@ -331,12 +340,13 @@ class PersonalDataCheck(Check):
 
 @attrs.define(kw_only=True, repr=False)
 class NumberCheck(Check):
-    """Number and integer fields hold finite numbers.
+    """Number and integer fields hold finite numbers in ASCII digits.
 
-    A field with a numeric ``koreanap:domain`` is left to
+    NaN/Infinity in a field with a numeric ``koreanap:domain`` is left to
     :class:`ValueDomainCheck` (which names the domain), and a cell that failed
     its type or a constraint (``NaN`` against a ``minimum``) is not reported
-    twice.
+    twice. Full-width digits (``４.２``) are reported with the NFKC form as
+    the fix.
     """
 
     type = "koreanap-number"
@@ -345,7 +355,8 @@ class NumberCheck(Check):
     field_names: list[str] | None = None
 
     def validate_start(self) -> Iterable[Error]:
-        self._targets: list[tuple[str, int]] = []
+        # (name, number, whether NaN/Infinity is reported here)
+        self._targets: list[tuple[str, int, bool]] = []
         schema = self.resource.schema
         fields = schema.fields if schema else []
         for number, field in enumerate(fields, start=1):
@@ -353,9 +364,9 @@ class NumberCheck(Check):
                 continue
             if field.type not in ("number", "integer"):
                 continue
-            if field.custom.get(domains.DOMAIN_PROPERTY) in domains.NUMERIC_DOMAINS:
-                continue
-            self._targets.append((field.name, number))
+            # NaN in a field with a numeric domain is that domain's error
+            by_domain = field.custom.get(domains.DOMAIN_PROPERTY) in domains.NUMERIC_DOMAINS
+            self._targets.append((field.name, number, not by_domain))
         return []
 
     @property
@@ -364,23 +375,39 @@ class NumberCheck(Check):
 
     def row_parts(self) -> list[NumberCheck]:
         parts = []
-        for name, _number in self._targets:
+        for name, _number, _non_finite in self._targets:
             part = NumberCheck(field_names=[name])
             part.connect(self.resource)
             list(part.validate_start())
             parts.append(part)
         return parts
 
+    # Column-at-a-time pre-filter: NaN/Infinity hold n or i, full-width
+    # digits are non-ASCII; plain ASCII numbers skip the Python check.
+    candidate_pattern = r"[^\x00-\x7f]|[nNiI]"
+
     def validate_row(self, row: Row) -> Iterable[Error]:
         failed = failed_cells(row)
-        for name, number in self._targets:
+        cells = row.cells
+        for name, number, non_finite in self._targets:
             if name in failed:
                 continue
             value = row[name]
             if domains.non_finite(value):
+                if not non_finite:
+                    continue
                 yield _cell_error(NumberError, row, name, number,
                                   f'"{value}" is not a finite number: '
                                   f"{domains.NON_FINITE_HINT}", str(value))
+                continue
+            raw = cells[number - 1] if value is not None and number <= len(cells) else None
+            fixed = NumberError.fix_for(raw) if isinstance(raw, str) and not raw.isascii() \
+                else None
+            if fixed is not None:
+                yield _cell_error(NumberError, row, name, number,
+                                  f'"{raw}" is written with full-width (or other non-ASCII) '
+                                  "characters: frictionless reads it, pyarrow and the "
+                                  f'DataStore do not; write "{fixed}"', raw)
 
     metadata_profile_patch = {
         "properties": {"fieldNames": {"type": "array", "items": {"type": "string"}}},

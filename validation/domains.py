@@ -20,6 +20,7 @@ import functools
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -34,18 +35,19 @@ CODELIST_DIR = Path(__file__).resolve().parent / "codelists"
 LAT_RANGE = (33.0, 38.7)
 LON_RANGE = (124.5, 131.9)
 
-_DATE_DASH = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_DATE_PLAIN = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_YEAR = re.compile(r"^\d{4}$")
-_YEARMONTH = re.compile(r"^(\d{4})-?(\d{2})$")
-_POSTCODE = re.compile(r"^\d{5}$")
-_OLD_POSTCODE = re.compile(r"^\d{3}-?\d{3}$")
+_DATE_DASH = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)
+_DATE_PLAIN = re.compile(r"^(\d{4})(\d{2})(\d{2})$", re.ASCII)
+_YEAR = re.compile(r"^\d{4}$", re.ASCII)
+_YEARMONTH = re.compile(r"^(\d{4})-?(\d{2})$", re.ASCII)
+_POSTCODE = re.compile(r"^\d{5}$", re.ASCII)
+_OLD_POSTCODE = re.compile(r"^\d{3}-?\d{3}$", re.ASCII)
 # (9)99-(9)999-9999 with a real Korean prefix; hyphens optional; plus the
 # 8-digit nationwide representative numbers 15xx/16xx/18xx-xxxx.
 _PHONE = re.compile(
     r"^(?:0(?:1[016789]|2|3[1-3]|4[1-4]|5[1-5]|6[1-4]|70|80|50\d))"
     r"(?:-\d{3,4}-\d{4}|\d{7,8})$"
-    r"|^1[568]\d{2}-?\d{4}$"
+    r"|^1[568]\d{2}-?\d{4}$",
+    re.ASCII,
 )
 # Letters of any script (an agency's Korean domain, 우리기관.kr or .한국).
 _EMAIL = re.compile(r"^[\w.%+\-]+@[^\W_][\w\-]*(\.[^\W_][\w\-]*)*"
@@ -110,8 +112,11 @@ def _number(value: Any) -> decimal.Decimal | None:
     if isinstance(value, (int, float, decimal.Decimal)):
         number = decimal.Decimal(str(value))
     else:
+        text = str(value).strip()
+        if not text.isascii():  # Decimal reads "４.２"; pyarrow and the DataStore do not
+            return None
         try:
-            number = decimal.Decimal(str(value).strip())
+            number = decimal.Decimal(text)
         except (decimal.InvalidOperation, ValueError):
             return None
     return number if number.is_finite() else None
@@ -270,4 +275,9 @@ def check_value(domain: str, value: Any, codelist: str | None = None) -> str | N
     """
     if value is None or value == "":
         return None
-    return DOMAINS[domain](value, codelist)
+    expects = DOMAINS[domain](value, codelist)
+    if expects and isinstance(value, str) and not value.isascii():
+        fixed = unicodedata.normalize("NFKC", value).strip()
+        if fixed != value.strip() and DOMAINS[domain](fixed, codelist) is None:
+            expects += f' (it is written with full-width characters: write "{fixed}")'
+    return expects

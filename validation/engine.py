@@ -11,8 +11,10 @@ reported.
 from __future__ import annotations
 
 import contextlib
+import csv
 import json
 import os
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -31,6 +33,7 @@ METADATA_MODES = ("off", "report", "strict")
 METADATA_RULE = "koreanap-metadata"
 ENCODING_RULE = "koreanap-encoding"
 DIALECT_RULE = "koreanap-dialect"
+HEADER_RULE = "koreanap-header"
 SNIFFED_DELIMITERS = (";", "\t", "|")
 PACKAGE_RULE = "package-error"
 TABLE_SCHEMA_RULE = "table-schema"
@@ -113,14 +116,47 @@ def _error(rule: str, resource: str | None, message: str, *, row: int | None = N
     return entry
 
 
+# Cells that spreadsheets and Korean survey tools write for "no value" or
+# "below the limit"; as a number they are type errors that need a hint.
+MISSING_TOKENS = frozenset({"-", "--", "—", "–", "－", ".", "n/a", "na", "n.a.", "nd",
+                            "n.d.", "null", "none", "해당없음", "해당 없음", "없음",
+                            "불검출", "미검출", "검출안됨", "미량", "미측정", "결측", "x"})
+_BELOW_LIMIT = re.compile(r"^\s*(?:[<>≤≥＜＞]|미만|이하)\s*[0-9０-９]")
+
+
+def _missing_value_hint(cell: str) -> str | None:
+    """How to express a missing-value or below-the-limit cell that failed its type."""
+    text = cell.strip()
+    if _BELOW_LIMIT.match(text):
+        return (f'"{text}" is a result below a limit: leave the value empty, set the '
+                '"detected" flag to N and give the limit in its own field (e.g. lod)')
+    if text.lower() in MISSING_TOKENS:
+        return (f'"{text}" looks like a missing-value marker: leave the cell empty, or '
+                f'list it in the schema\'s "missingValues" (e.g. ["", "{text}"]); for a '
+                'result below the detection limit use the "detected" flag')
+    return None
+
+
 def _from_frictionless(error: Any, resource: str | None) -> dict:
+    message = error.message
+    cell = getattr(error, "cell", None)
+    if error.type == "type-error" and isinstance(cell, str):
+        hint = _missing_value_hint(cell)
+        if hint:
+            message = f"{message}; {hint}"
+    extra = {}
+    fix_for = getattr(type(error), "fix_for", None)
+    fix = fix_for(cell) if fix_for and isinstance(cell, str) else None
+    if fix is not None:
+        extra["fix"] = fix
     return _error(
         error.type,
         resource,
-        error.message,
+        message,
         row=getattr(error, "row_number", None),
         field=getattr(error, "field_name", None),
-        value=getattr(error, "cell", None),
+        value=cell,
+        **extra,
     )
 
 
@@ -188,6 +224,26 @@ def _rule_guard(resource: str | None, rule: str = TABLE_SCHEMA_RULE,
             personal.mask_text(f"unexpected {what}; the data was not judged by this "
                                "rule: please report it with the file"),
             resource) from exc
+
+
+def _spaced_labels(resource: Any) -> list[str]:
+    """Header labels of a CSV file with spaces around them (frictionless strips
+    them, so its validation passes; the DataStore keeps them)."""
+    if (resource.format or "").lower() != "csv" or resource.dialect.header_rows != [1]:
+        return []
+    try:
+        with resource.to_copy() as opened:  # the delimiter and quote frictionless found
+            delimiter = fast.csv_option(opened.dialect, "delimiter", ",")
+            quote = fast.csv_option(opened.dialect, "quote_char", '"')
+    except FrictionlessException:
+        return []
+    encoding = "cp949" if resource.encoding == "cp949" else "utf-8-sig"
+    try:
+        with open(resource.normpath, encoding=encoding, errors="replace", newline="") as fh:
+            labels = next(csv.reader(fh, delimiter=delimiter, quotechar=quote), [])
+    except (OSError, csv.Error):
+        return []
+    return [label for label in labels if label != label.strip()]
 
 
 def _delimiter_problem(resource: Any) -> str | None:
@@ -298,6 +354,13 @@ def validate_package(source: Any, checklist: ChecklistLike = None, *,
             problem = _delimiter_problem(resource)
             if problem:
                 errors.append(_error(DIALECT_RULE, name, problem))
+            for label in _spaced_labels(resource):
+                errors.append(_error(
+                    HEADER_RULE, name,
+                    f'header "{label}" has spaces around it: frictionless reads it as '
+                    f'"{label.strip()}", but the DataStore would name the column '
+                    f'"{label}"; remove the spaces', row=1, field=label.strip(),
+                    value=label))
 
         if (engine == "auto" and user_checklist is None and limit_rows is None and local
                 and resource.encoding != "cp949"):

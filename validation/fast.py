@@ -81,14 +81,18 @@ class _Row(dict):
     the constraint errors of the cells read (``errors``)."""
 
     def __init__(self, values: dict, row_number: int, error_cells: dict,
-                 constraint_cells: dict | None = None) -> None:
+                 constraint_cells: dict | None = None,
+                 raw_cells: dict[int, str] | None = None) -> None:
         super().__init__(values)
         self.row_number = row_number
         self.error_cells = error_cells
         self.errors = [errors.ConstraintError(note="", cells=[], row_number=row_number,
                                               cell=cell, field_name=name, field_number=0)
                        for name, cell in (constraint_cells or {}).items()]
-        self.cells: list[str] = []  # only copied into error objects, not reported
+        # The raw text of the cells read, at their field's position ("" elsewhere).
+        raw_cells = raw_cells or {}
+        self.cells: list[str] = [raw_cells.get(n, "")
+                                 for n in range(1, max(raw_cells, default=0) + 1)]
 
 
 def unsupported_reason(resource: Any, checks: list) -> str | None:
@@ -150,9 +154,13 @@ def _open_reader(resource: Any, batch_bytes: int,
                                 convert_options=convert, memory_pool=pa.system_memory_pool())
     except (pa.ArrowInvalid, OSError) as exc:
         raise Unsupported(f"pyarrow cannot open it: {exc}") from exc
-    header = [name.lstrip("\ufeff") for name in reader.schema.names]
-    if only is None and header != names:
-        raise Unsupported("the header differs from the schema's fields")
+    if only is None:
+        # frictionless strips labels (the engine reports spaces around them)
+        header = [name.lstrip("\ufeff").strip() for name in reader.schema.names]
+        if header != names:
+            raise Unsupported("the header differs from the schema's fields")
+        if reader.schema.names != names:  # read again under the schema's names
+            return _open_reader(resource, batch_bytes, names)
     return reader, names
 
 
@@ -372,13 +380,15 @@ def validate_table(resource: Any, checks: list, *, limit_errors: int = 1000,
         for order, (fields, source, source_key, lookup) in enumerate(lookups):
             cols = [by_name[n] for n in fields]
             _group_errors(cols, count, numbers, found, _FOREIGN, order, None, None,
-                          lambda values, row_number, _e, _f, f=fields, s=source, k=source_key,
-                          lk=lookup: _foreign_error(values, row_number, f, s, k, lk))
+                          lambda values, row_number, _e, _f, _r, f=fields, s=source,
+                          k=source_key, lk=lookup: _foreign_error(values, row_number, f, s,
+                                                                  k, lk))
 
         for (order, part, cols, pattern), cache in zip(row_checks, check_caches, strict=True):
             _group_errors(cols, count, numbers, found, _CHECKS, order, pattern, cache,
-                          lambda values, row_number, error_cells, failed, p=part: list(
-                              p.validate_row(_Row(values, row_number, error_cells, failed))))
+                          lambda values, row_number, error_cells, failed, raw, p=part: list(
+                              p.validate_row(_Row(values, row_number, error_cells, failed,
+                                                  raw))))
 
         rows_read += count
         batches += 1
@@ -404,7 +414,7 @@ def validate_table(resource: Any, checks: list, *, limit_errors: int = 1000,
 
 def _group_errors(cols: list[_Column], count: int, numbers: np.ndarray, found: list,
                   stage: int, order: int, pattern: str | None, cache: _Cache | None,
-                  evaluate: Callable[[dict, int, dict, dict], list]) -> None:
+                  evaluate: Callable[[dict, int, dict, dict, dict], list]) -> None:
     """Run ``evaluate`` once per distinct combination of ``cols`` in the batch
     and copy its errors to every row with that combination."""
     if not cols:
@@ -433,7 +443,8 @@ def _group_errors(cols: list[_Column], count: int, numbers: np.ndarray, found: l
             if got is None:
                 error_cells = {single.name: key} if single.type_error[g] else {}
                 failed = {single.name: key} if single.constraint_error[g] else {}
-                got = evaluate({single.name: single.values[g]}, 0, error_cells, failed)
+                got = evaluate({single.name: single.values[g]}, 0, error_cells, failed,
+                               {single.number: key})
         else:
             indices = representatives[g]
             key = tuple([c.raw[i] for c, i in zip(cols, indices, strict=True)])
@@ -442,13 +453,15 @@ def _group_errors(cols: list[_Column], count: int, numbers: np.ndarray, found: l
                 values = {}
                 error_cells = {}
                 failed = {}
+                raw = {}
                 for c, i in zip(cols, indices, strict=True):
                     values[c.name] = c.values[i]
+                    raw[c.number] = c.raw[i]
                     if c.type_error[i]:
                         error_cells[c.name] = c.raw[i]
                     if c.constraint_error[i]:
                         failed[c.name] = c.raw[i]
-                got = evaluate(values, 0, error_cells, failed)
+                got = evaluate(values, 0, error_cells, failed, raw)
         if cache is not None and key not in cache:
             cache.remember(key, got)
         if got:

@@ -247,3 +247,45 @@ def test_phones_and_rrns_in_integer_columns_are_found(tmp_path):
     assert "010****5678" in shown and "0501*********" in shown
     for raw in ("1012345678", "12345678", "7112311234564", "501013234566"):
         assert raw not in shown
+
+
+# -- text that Korean tools produce -----------------------------------------
+
+def test_full_width_digits_in_numbers_are_reported_with_the_ascii_fix(tmp_path):
+    """４.２ and ２０１８ parse in frictionless but not in pyarrow or the DataStore: reported."""
+    fields = [{"name": "id", "type": "integer"},
+              {"name": "value", "type": "number", "koreanap:domain": "amount"},
+              {"name": "year", "type": "integer"},
+              {"name": "label_year", "type": "string", "koreanap:domain": "year"}]
+    folder = write_package(tmp_path / "p", "id,value,year,label_year\n"
+                           "1,４.２,２０１８,２０１８\n2,4.2,2018,2018\n", fields)
+    assert rules_at(findings(folder)) == [("koreanap-value-domain", 2, "label_year"),
+                                          ("koreanap-number", 2, "value"),
+                                          ("koreanap-number", 2, "year")]
+    report = validate_package(folder)
+    assert [(e["value"], e.get("fix")) for e in report["errors"]] == [
+        ("２０１８", None), ("４.２", "4.2"), ("２０１８", "2018")]
+    assert 'write "2018"' in report["errors"][0]["message"]
+
+
+def test_a_header_with_spaces_around_it_is_reported(tmp_path):
+    """A label "value " passes frictionless (it strips labels) but names a DataStore column."""
+    folder = write_package(tmp_path / "p", "id,value \n1,2\n", [
+        {"name": "id", "type": "integer"}, {"name": "value", "type": "number"}])
+    (found,) = findings(folder)
+    assert found[:3] == ("koreanap-header", 1, "value")
+    assert '"value "' in found[3]
+
+
+@pytest.mark.parametrize("cell,hint", [
+    ("-", "missingValues"), ("N/A", "missingValues"), ("해당없음", "missingValues"),
+    ("없음", "missingValues"), ("불검출", "missingValues"), ("ND", "missingValues"),
+    ("<0.01", '"detected" flag to N'),
+])
+def test_missing_value_tokens_say_how_to_express_them(tmp_path, cell, hint):
+    """A missing-value token in a number field is a type error naming missingValues/detected."""
+    folder = write_package(tmp_path / "p", f"id,value\n1,{cell}\n", [
+        {"name": "id", "type": "integer"}, {"name": "value", "type": "number"}])
+    (found,) = findings(folder)
+    assert found[:3] == ("type-error", 2, "value")
+    assert hint in found[3]
