@@ -121,7 +121,7 @@ def _error(rule: str, resource: str | None, message: str, *, row: int | None = N
 MISSING_TOKENS = frozenset({"-", "--", "—", "–", "－", ".", "n/a", "na", "n.a.", "nd",
                             "n.d.", "null", "none", "해당없음", "해당 없음", "없음",
                             "불검출", "미검출", "검출안됨", "미량", "미측정", "결측", "x"})
-_BELOW_LIMIT = re.compile(r"^\s*(?:[<>≤≥＜＞]|미만|이하)\s*[0-9０-９]")
+_BELOW_LIMIT = re.compile(r"^\s*[<>≤≥＜＞]\s*[0-9０-９]|^\s*[0-9０-９.．]+\s*(?:미만|이하)\s*$")
 
 
 def _missing_value_hint(cell: str) -> str | None:

@@ -280,7 +280,7 @@ def test_a_header_with_spaces_around_it_is_reported(tmp_path):
 @pytest.mark.parametrize("cell,hint", [
     ("-", "missingValues"), ("N/A", "missingValues"), ("해당없음", "missingValues"),
     ("없음", "missingValues"), ("불검출", "missingValues"), ("ND", "missingValues"),
-    ("<0.01", '"detected" flag to N'),
+    ("<0.01", '"detected" flag to N'), ("0.01 미만", '"detected" flag to N'),
 ])
 def test_missing_value_tokens_say_how_to_express_them(tmp_path, cell, hint):
     """A missing-value token in a number field is a type error naming missingValues/detected."""
