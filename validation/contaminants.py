@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -114,6 +115,16 @@ def cas_problem(cas: str) -> str | None:
     if total % 10 != check:
         return f'"{cas}" fails its check digit (expected {total % 10}, found {check})'
     return None
+
+
+_MICRO_U = re.compile(r"(?<![A-Za-z])u(?=[gLlm])")
+
+
+def unit_key(unit: str) -> str:
+    """A unit notation for comparison: µg/kg (U+00B5 MICRO SIGN), μg/kg
+    (U+03BC GREEK MU), ㎍/kg (U+338D SQUARE MU G) and ug/kg are one unit.
+    Compare with this, publish the text as written."""
+    return _MICRO_U.sub("μ", unicodedata.normalize("NFKC", unit).strip())
 
 
 def _number(value: Any) -> float | None:
@@ -285,7 +296,7 @@ class ContaminantResultsCheck(Check):
             code = _text(row[self.substance_field])
             unit = _text(row[self.unit_field])
             expected = self._units.get(code)
-            if expected is not None and unit and unit != expected:
+            if expected is not None and unit and unit_key(unit) != unit_key(expected):
                 yield _error(UnitError, row, n, self.unit_field,
                              f'unit "{unit}" is not the unit of substance {code} '
                              f'("{expected}")')

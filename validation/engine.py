@@ -15,6 +15,7 @@ import csv
 import json
 import os
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -160,11 +161,32 @@ def _from_frictionless(error: Any, resource: str | None) -> dict:
     )
 
 
-def _add(errors: list[dict], notes: list[dict], error: Any, resource: str) -> None:
+def _look_alike_hint(cell: Any, schema: Any, field_name: str) -> str | None:
+    """For a cell outside its field's enum that looks like an allowed value
+    (µ U+00B5 against μ U+03BC, ㎍, ug): which code points differ."""
+    if not isinstance(cell, str) or not schema.has_field(field_name):
+        return None
+    allowed = [str(v) for v in schema.get_field(field_name).constraints.get("enum") or []]
+    key = contaminants.unit_key(cell)
+    match = next((a for a in allowed if a != cell and contaminants.unit_key(a) == key), None)
+    if match is None:
+        return None
+    differ = sorted({ch for ch in cell if ch not in match} | {ch for ch in match if ch not in cell})
+    named = ", ".join(f"U+{ord(ch):04X} {unicodedata.name(ch, '?')}" for ch in differ)
+    return (f'"{cell}" is the allowed "{match}" written with other characters ({named}): '
+            f'write it as "{match}"')
+
+
+def _add(errors: list[dict], notes: list[dict], error: Any, resource: str,
+         schema: Any = None) -> None:
     """Report a frictionless error: as an error, or as a note (with its row,
     field and masked value) for the lower-severity types of
     :data:`.checks.NOTE_TYPES`, which do not make a package invalid."""
     entry = _from_frictionless(error, resource)
+    if entry["rule"] == "constraint-error" and schema is not None and entry["field"]:
+        hint = _look_alike_hint(getattr(error, "cell", None), schema, entry["field"])
+        if hint:
+            entry["message"] = personal.mask_text(f'{entry["message"]}; {hint}')
     if entry["rule"] not in checks.NOTE_TYPES:
         errors.append(entry)
         return
@@ -382,7 +404,7 @@ def validate_package(source: Any, checklist: ChecklistLike = None, *,
                     progress(name, rows, True)
                 summary.update(checked=True, rows=rows, partial=partial, engine="fast")
                 for error in found:
-                    _add(errors, notes, error, name)
+                    _add(errors, notes, error, name, resource.schema)
                 if partial:
                     notes.append({"rule": None, "resource": name,
                                   "message": f"reached error limit: {limit_errors}"})
@@ -402,7 +424,7 @@ def validate_package(source: Any, checklist: ChecklistLike = None, *,
             summary["rows"] = task.stats.get("rows")
             summary["partial"] = len(task.errors) >= limit_errors
             for error in task.errors:
-                _add(errors, notes, error, name)
+                _add(errors, notes, error, name, resource.schema)
             for warning in task.warnings:
                 notes.append({"rule": None, "resource": name,
                               "message": personal.mask_text(warning)})

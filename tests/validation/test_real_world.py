@@ -289,3 +289,42 @@ def test_missing_value_tokens_say_how_to_express_them(tmp_path, cell, hint):
     (found,) = findings(folder)
     assert found[:3] == ("type-error", 2, "value")
     assert hint in found[3]
+
+
+def test_micro_sign_variants_are_one_unit_and_a_pinned_spelling_names_the_code_point(tmp_path):
+    """µ (U+00B5), μ (U+03BC), ㎍ and ug are one unit to the unit rule; the schema's enum
+    pins U+00B5, so the others are one constraint error each naming the code point."""
+    import csv
+
+    folder = small_survey(tmp_path / "fc")
+    with (folder / "data" / "survey_results.csv").open(encoding="utf-8", newline="") as fh:
+        micro = [n for n, r in enumerate(csv.DictReader(fh), start=2)
+                 if r["unit"] == "\u00b5g/kg"][:3]
+    edits = dict(zip(micro, ({"unit": "\u03bcg/kg"}, {"unit": "\u338d/kg"},
+                             {"unit": "ug/kg"}), strict=True))
+    edit_survey(folder, edits)
+    found = survey_findings(folder)
+    bad = [f for f in found if f[0] != "constraint-error" or f[2] != "unit"]
+    assert bad == []  # no koreanap-contaminant-unit: the same unit as the substance's
+    rows = [f[1] for f in found]
+    assert rows == sorted(edits)
+    messages = [f[3] for f in found]
+    assert "U+03BC GREEK SMALL LETTER MU" in messages[0]
+    assert "U+338D SQUARE MU G" in messages[1]
+    assert "U+0075 LATIN SMALL LETTER U" in messages[2]
+    assert all('write it as "\u00b5g/kg"' in m for m in messages)
+
+
+@pytest.mark.parametrize("unit", ["\u03bcg/kg", "\u338d/kg", "ug/kg"])
+def test_unit_rule_accepts_micro_sign_variants(tmp_path, unit):
+    """Without an enum pinning a spelling, μg/kg, ㎍/kg and ug/kg match a µg/kg substance."""
+    import shutil
+
+    folder = tmp_path / "fx"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "rules" / "contaminants", folder)
+    path = folder / "survey_results.csv"
+    text = path.read_text(encoding="utf-8")
+    assert "\u00b5g/kg" in text
+    path.write_text(text.replace("\u00b5g/kg", unit), encoding="utf-8")
+    for engine in ("auto", "frictionless"):
+        assert validate_package(folder, engine=engine)["errors"] == []
