@@ -244,3 +244,23 @@ def test_errors_and_csv_messages_follow_the_language(app, survey):
     assert "검색 조건이 잘못되었습니다" not in body
     text = app.get("/en/contaminants/download.csv?limit=5", status=400).get_data(as_text=True)
     assert "Unknown parameter" in text and "알 수 없는" not in text
+
+
+def test_page_and_api_take_the_same_comma_separated_codes(app, survey):
+    """`substance_code=HMT01,HMT02` (what the API takes) gives the page and the CSV the
+    same rows as repeating the parameter, and both codes stay chosen."""
+    want = [r for r in survey["rows"] if r["substance_code"] in ("HMT01", "HMT02")]
+    body = app.get("/contaminants?substance_code=HMT01,HMT02&survey_year=2018,2019",
+                   status=200).body
+    repeated = app.get("/contaminants?substance_code=HMT01&substance_code=HMT02"
+                       "&survey_year=2018&survey_year=2019", status=200).body
+    assert _total(body) == _total(repeated) == len(
+        [r for r in want if r["survey_year"] in (2018, 2019)])
+    assert _select(body, "substance_code").count(" selected>") == 2
+    api = app.get("/api/3/action/koreanap_contaminant_search",
+                  query_string={"substance_code": "HMT01,HMT02", "survey_year": "2018,2019",
+                                "limit": 0}, status=200).json["result"]
+    assert api["total"] == _total(body)
+    csv_text = app.get("/contaminants/download.csv?substance_code=HMT01,HMT02",
+                       status=200).get_data(as_text=True)
+    assert len(list(csv.DictReader(io.StringIO(csv_text)))) == len(want)

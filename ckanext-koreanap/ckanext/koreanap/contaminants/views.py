@@ -172,7 +172,10 @@ def _selected(raw: dict[str, Any]) -> dict[str, list[str]]:
         value = raw.get(key)
         if value is None:
             continue
-        out[key] = [str(v) for v in value] if isinstance(value, list) else [str(value)]
+        values = value if isinstance(value, list) else [value]
+        # "HMT01,HMT02" chooses both, as it does for the action
+        out[key] = [part.strip() for v in values for part in str(v).split(",")
+                    if part.strip()]
     return out
 
 

@@ -17,22 +17,24 @@ _RESOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")
 
 
 def _as_list(value: Any) -> list[str]:
-    """One value, a list, or a comma-separated string, as a list of stripped strings."""
+    """One value, a list, or comma-separated strings (alone or in a list: the page's
+    repeated parameters and the API's ``a,b`` mean the same), as stripped strings."""
     if isinstance(value, (list, tuple)):
         items = value
     elif isinstance(value, (str, int)):
-        items = str(value).split(",")
+        items = [value]
     else:
         raise tk.Invalid(tk._("Must be a string or a list of strings"))
     out = []
     for item in items:
         if not isinstance(item, (str, int)) or isinstance(item, bool):
             raise tk.Invalid(tk._("List items must be strings"))
-        text = str(item).strip()
-        if len(text) > _MAX_TEXT:
-            raise tk.Invalid(tk._("Value too long"))
-        if text:
-            out.append(text)
+        for part in str(item).split(","):
+            text = part.strip()
+            if len(text) > _MAX_TEXT:
+                raise tk.Invalid(tk._("Value too long"))
+            if text:
+                out.append(text)
     if len(out) > columns.MAX_VALUES_PER_FILTER:
         raise tk.Invalid(tk._("At most {n} values").format(n=columns.MAX_VALUES_PER_FILTER))
     return list(dict.fromkeys(out))
