@@ -29,6 +29,16 @@ def job_timeout() -> int:
     return tk.config.get("ckanext.koreanap.jobs.timeout")
 
 
+def job_lock_timeout() -> int:
+    """Seconds a validation job waits for a row lock before it gives up."""
+    return tk.config.get("ckanext.koreanap.jobs.lock_timeout")
+
+
+def upload_validation_wait() -> int:
+    """Seconds the upload page waits for the validation of what it published."""
+    return tk.config.get("ckanext.koreanap.upload.validation_wait")
+
+
 def datastore_enabled() -> bool:
     """Whether the DataStore plugin is loaded (valid tables are then loaded into it)."""
     import ckan.plugins as p

@@ -1,4 +1,16 @@
-"""Validation of a dataset's resources, on CKAN's RQ queue or in the request.
+"""Validation of a dataset's resources, on CKAN's RQ queue only.
+
+Requests never validate: they mark resources pending and queue one job per
+dataset (:func:`enqueue`); clients read the state
+(``koreanap_dataset_validation_show``) until nothing is pending.
+
+Locks: the job holds a per-dataset advisory lock (so two workers never
+validate one dataset at once) and takes it first, before it holds any row
+lock; no request takes it. Every wait of the job is bounded: the advisory
+lock by the job timeout, each row lock by ``ckanext.koreanap.jobs.lock_timeout``
+(``SET LOCAL lock_timeout`` in each of its transactions). A job that runs out
+of either marks its resources ``error`` with a message to validate again,
+instead of hanging beside a request (issue 13).
 
 :func:`validate_dataset` lays the dataset's files out as a data package in a
 work folder (hard links, or copies, of the stored uploads; URL resources
@@ -85,11 +97,79 @@ def enqueue(package: dict[str, Any], resource_ids: list[str]) -> str | None:
     return job_id
 
 
+def worker_count() -> int | None:
+    """How many job workers listen on CKAN's queue (None when Redis cannot say)."""
+    from ckan.lib import jobs as ckan_jobs
+    from rq import Worker
+
+    try:
+        queue = ckan_jobs.get_queue()
+        return Worker.count(connection=queue.connection, queue=queue)
+    except Exception:  # noqa: BLE001 - only a hint for clients that wait
+        log.debug("could not count the job workers", exc_info=True)
+        return None
+
+
 def run_job(package_id: str, requested: float | None = None) -> dict[str, str]:
     """The queued job: validate the dataset unless a run after ``requested`` already did."""
-    kmodel.mark_running(package_id, _worker_name())
-    model.Session.commit()
-    return validate_dataset(package_id, requested=requested)
+    started = kmodel.now()
+    try:
+        with _bounded_lock_waits():
+            kmodel.mark_running(package_id, _worker_name())
+            model.Session.commit()  # holds no row lock while it waits for the dataset
+            return validate_dataset(package_id, requested=requested, started=started)
+    except Exception as error:
+        if not _lock_wait_ran_out(error):
+            raise
+        model.Session.rollback()
+        log.warning("validation of %s gave up waiting for a lock: %s", package_id, error)
+        kmodel.fail_pending(package_id, BUSY_MESSAGE, requested_before=started)
+        model.Session.commit()
+        return {}
+    finally:
+        model.Session.remove()  # no transaction (and no row lock) outlives the job
+
+
+BUSY_MESSAGE = ("the dataset was being changed or validated elsewhere and the validation "
+                "gave up waiting for it; try again (validate again)")
+
+
+class DatasetBusy(Exception):
+    """Another job validated the dataset for longer than this job may wait."""
+
+
+def _lock_wait_ran_out(error: BaseException | None) -> bool:
+    """Whether ``error`` (or what caused it) is a lock wait that hit its timeout."""
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, DatasetBusy):
+            return True
+        orig = getattr(error, "orig", None)
+        if getattr(orig, "pgcode", None) == "55P03" or getattr(error, "pgcode", None) == "55P03":
+            return True
+        error = error.__cause__ or error.__context__
+        seen += 1
+    return False
+
+
+@contextlib.contextmanager
+def _bounded_lock_waits():
+    """Every transaction of this process's session waits at most
+    ``ckanext.koreanap.jobs.lock_timeout`` seconds for a lock."""
+    import sqlalchemy as sa
+
+    timeout = "{}ms".format(max(1, int(config.job_lock_timeout())) * 1000)
+
+    def bound(_session, _transaction, connection):
+        connection.execute(sa.text("SELECT set_config('lock_timeout', :t, true)"),
+                           {"t": timeout})
+
+    model.Session.rollback()
+    sa.event.listen(model.Session, "after_begin", bound)
+    try:
+        yield
+    finally:
+        sa.event.remove(model.Session, "after_begin", bound)
 
 
 def _worker_name() -> str:
@@ -128,14 +208,24 @@ def _done_since(package_id: str, requested: float) -> dict[str, str] | None:
 
 @contextlib.contextmanager
 def _dataset_lock(package_id: str):
-    """One validation of a dataset at a time (job and request alike): a PostgreSQL
-    advisory lock on a connection of its own, so commits do not release it."""
+    """One validation of a dataset at a time: a PostgreSQL advisory lock on a
+    connection of its own (commits do not release it), waited for a little
+    less than the job timeout, so this job says why before RQ stops it."""
     import sqlalchemy as sa
 
     key = int.from_bytes(hashlib.sha256(package_id.encode()).digest()[:8], "big", signed=True)
     connection = model.meta.engine.connect()
     try:
-        connection.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": key})
+        try:
+            with connection.begin():  # the advisory lock outlives this transaction
+                connection.execute(sa.text("SELECT set_config('lock_timeout', :t, true)"),
+                                   {"t": "{}s".format(_lock_wait())})
+                connection.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": key})
+        except sa.exc.OperationalError as error:
+            if _lock_wait_ran_out(error):
+                raise DatasetBusy("another job validated {} for longer than {} s".format(
+                    package_id, _lock_wait())) from error
+            raise
         try:
             yield
         finally:
@@ -143,6 +233,12 @@ def _dataset_lock(package_id: str):
             connection.commit()
     finally:
         connection.close()
+
+
+def _lock_wait() -> int:
+    """Seconds a job waits for another job of the same dataset."""
+    timeout = int(config.job_timeout())
+    return max(1, timeout - max(1, timeout // 10))
 
 
 def _site_context() -> dict[str, Any]:
@@ -197,23 +293,30 @@ def _place(resource: dict[str, Any], target: Path) -> None:
     fetch.download(url, target, max_bytes=config.max_upload_bytes())
 
 
-def validate_dataset(package_id: str, requested: float | None = None) -> dict[str, str]:
+def validate_dataset(package_id: str, requested: float | None = None,
+                     started: datetime.datetime | None = None) -> dict[str, str]:
     """Validate every resource of a dataset now, record the results, load the DataStore.
 
-    :param requested: when given (a queued job), skip the work if every
-        resource was validated after this time (e.g. by ``koreanap publish``)
+    Only the job (:func:`run_job`) calls this: a request that waited for the
+    dataset's lock could hold the rows the job needs.
+
+    :param requested: when given, skip the work if every resource was
+        validated after this time (by an earlier job)
+    :param started: when the job started; rows marked pending after it are
+        left pending for the job queued with them
     :returns: ``{resource_id: status}``
     """
+    started = started or kmodel.now()
     with _dataset_lock(package_id):
         if requested:
             done = _done_since(package_id, requested)
             if done is not None:
                 log.info("validation of %s already done after the job was queued", package_id)
                 return done
-        return _validate_dataset(package_id)
+        return _validate_dataset(package_id, started)
 
 
-def _validate_dataset(package_id: str) -> dict[str, str]:
+def _validate_dataset(package_id: str, started: datetime.datetime) -> dict[str, str]:
     from koreanap_validation.engine import validate_package
     from koreanap_validation.internal import RuleCannotRun
 
@@ -234,8 +337,9 @@ def _validate_dataset(package_id: str) -> dict[str, str]:
             except Exception as error:  # noqa: BLE001 - each resource says what went wrong
                 message = "cannot read the resource's file: {}".format(error)[:500]
                 kmodel.set_status(resource["id"], package["id"], "error", message=message,
-                                  report=None)
+                                  report=None, unless_requested_after=started)
                 results[resource["id"]] = "error"
+        model.Session.commit()
         kept = [r for r in resources if r["id"] in placed]
         descriptor = dataset_to_descriptor(dict(package, resources=kept),
                                            resource_path=_resource_rel_path)
@@ -246,23 +350,26 @@ def _validate_dataset(package_id: str) -> dict[str, str]:
             log.error("validation of %s could not run: %s", package_id, problem)
             for resource in kept:
                 kmodel.set_status(resource["id"], package["id"], "error",
-                                  message=str(problem)[:500], report=None)
+                                  message=str(problem)[:500], report=None,
+                                  unless_requested_after=started)
                 results[resource["id"]] = "error"
             model.Session.commit()
             return results
         for resource in kept:
             results[resource["id"]] = _record(package, resource, descriptor, report,
-                                              placed[resource["id"]])
+                                              placed[resource["id"]], started)
+            model.Session.commit()  # its row lock is not held across the next load
         _score(package, descriptor)
         model.Session.commit()
     finally:
         shutil.rmtree(work, ignore_errors=True)
     _reindex(package_id)
+    model.Session.commit()
     return results
 
 
 def _record(package: dict, resource: dict, descriptor: dict, report: dict,
-            path: Path) -> str:
+            path: Path, started: datetime.datetime) -> str:
     """Store one resource's part of the report; load its rows when it is a valid table."""
     name = next(r["name"] for r in descriptor["resources"]
                 if r.get("path") == _resource_rel_path(resource))
@@ -287,12 +394,14 @@ def _record(package: dict, resource: dict, descriptor: dict, report: dict,
                     _add_previews(resource["id"])
             except Exception as error:  # noqa: BLE001 - recorded on the resource
                 log.exception("DataStore load of %s failed", resource["id"])
+                model.Session.rollback()
                 status = "error"
-                message = "valid, but loading the DataStore failed: {}".format(error)[:500]
+                message = ("valid, but loading the DataStore failed: {}".format(
+                    BUSY_MESSAGE if _lock_wait_ran_out(error) else error))[:500]
     else:
         message = "{} error(s)".format(len(errors))
     kmodel.set_status(resource["id"], package["id"], status, report=own, message=message,
-                      file_sha256=sha, datastore_rows=rows)
+                      file_sha256=sha, datastore_rows=rows, unless_requested_after=started)
     return status
 
 
@@ -336,6 +445,7 @@ def _add_previews(resource_id: str) -> None:
             context, {"resource": resource, "create_datastore_views": True})
     except Exception:  # noqa: BLE001 - a preview is a convenience; never fail the load
         log.exception("default views of %s failed", resource_id)
+        model.Session.rollback()
 
 
 def _score(package: dict, descriptor: dict) -> None:
@@ -348,6 +458,7 @@ def _score(package: dict, descriptor: dict) -> None:
         kmodel.set_quality(package["id"], score)
     except Exception:  # noqa: BLE001 - a score is informative; never block validation
         log.exception("metadata score of %s failed", package["id"])
+        model.Session.rollback()
 
 
 def _reindex(package_id: str) -> None:
@@ -357,6 +468,7 @@ def _reindex(package_id: str) -> None:
         search.rebuild(package_id)
     except Exception:  # noqa: BLE001 - the status is stored; the index catches up later
         log.exception("could not re-index %s", package_id)
+        model.Session.rollback()
 
 
 def refresh_stale(row: dict[str, Any]) -> dict[str, Any]:

@@ -17,6 +17,8 @@ from typing import IO, Any
 
 import ckan.plugins.toolkit as tk
 
+from . import config
+
 log = logging.getLogger(__name__)
 
 # Set while we create DataStore tables, so the datastore_active resource_patch
@@ -106,6 +108,9 @@ def load_csv(resource_id: str, path: str, schema: dict[str, Any],
     try:
         cursor = connection.cursor()
         cursor.execute("SET LOCAL statement_timeout = 0")
+        # A request reading or dropping this table makes the load wait, not hang.
+        cursor.execute("SELECT set_config('lock_timeout', %s, true)",
+                       ("{}s".format(max(1, int(config.job_lock_timeout()))),))
         # Bulk path: rows go to a temporary table with COPY, then into the
         # DataStore table in one INSERT … SELECT that computes _full_text the
         # way the DataStore's row trigger does (the values joined by spaces),
@@ -156,5 +161,11 @@ def _ensure_table(context: dict, resource_id: str, fields: list[dict[str, str]])
         if current is None:
             tk.get_action("datastore_create")(dict(context), {
                 "resource_id": resource_id, "fields": fields, "force": True})
+        elif not tk.get_action("resource_show")(dict(context), {"id": resource_id}).get(
+                "datastore_active"):
+            # The table was made but flagging the resource failed (e.g. the job
+            # gave up waiting for the dataset's row): flag it now.
+            tk.get_action("resource_patch")(dict(context), {"id": resource_id,
+                                                            "datastore_active": True})
     finally:
         LOADING.reset(token)

@@ -46,8 +46,19 @@ def _now() -> datetime.datetime:
     return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
 
 
-def set_status(resource_id: str, package_id: str, status: str, **values: Any) -> None:
-    """Insert or update a resource's row (``report``, ``message``, ``job_id`` …)."""
+def now() -> datetime.datetime:
+    """The time stored in ``created`` / ``finished`` (UTC, naive, as the columns are)."""
+    return _now()
+
+
+def set_status(resource_id: str, package_id: str, status: str,
+               unless_requested_after: datetime.datetime | None = None,
+               **values: Any) -> None:
+    """Insert or update a resource's row (``report``, ``message``, ``job_id`` …).
+
+    :param unless_requested_after: a job's start time: leave the row alone when
+        it was marked pending after it (a newer job will record that resource)
+    """
     assert status in STATUSES, status
     row = {"resource_id": resource_id, "package_id": package_id, "status": status, **values}
     if status == "pending":
@@ -56,10 +67,26 @@ def set_status(resource_id: str, package_id: str, status: str, **values: Any) ->
     else:
         row.setdefault("finished", _now())
     stmt = insert(resource_validation).values(**row)
+    where = None
+    if unless_requested_after is not None:
+        where = sa.or_(resource_validation.c.status != "pending",
+                       resource_validation.c.created.is_(None),
+                       resource_validation.c.created <= unless_requested_after)
     stmt = stmt.on_conflict_do_update(
         index_elements=["resource_id"],
-        set_={k: stmt.excluded[k] for k in row if k != "resource_id"})
+        set_={k: stmt.excluded[k] for k in row if k != "resource_id"}, where=where)
     model.Session.execute(stmt)
+
+
+def fail_pending(package_id: str, message: str, requested_before: datetime.datetime) -> None:
+    """Mark a dataset's pending rows ``error`` with ``message`` (a job that had to give
+    up), except rows marked pending after ``requested_before`` (a newer job's)."""
+    model.Session.execute(sa.update(resource_validation).where(
+        resource_validation.c.package_id == package_id,
+        resource_validation.c.status == "pending",
+        sa.or_(resource_validation.c.created.is_(None),
+               resource_validation.c.created <= requested_before)).values(
+        status="error", message=message[:500], report=None, finished=_now()))
 
 
 def get_status(resource_id: str) -> dict[str, Any] | None:

@@ -10,7 +10,9 @@ differs, so a second run prints ``unchanged`` for everything. A resource
 is matched by its data package name; its file by SHA-256 (kept in the
 resource's ``hash``). Only changed resources are replaced and resources no
 longer in the package are removed. The catalogue then validates the
-dataset itself (same rules) and loads its tables into the DataStore.
+dataset itself (same rules) and loads its tables into the DataStore, in its
+job worker: the publisher queues that job and reads the validation state
+until nothing is pending (bounded by ``validation_timeout``).
 """
 from __future__ import annotations
 
@@ -103,17 +105,24 @@ class Publisher:
     :param retries: tries per call on network errors (with backoff)
     :param backoff: seconds before the first retry (doubled each time)
     :param progress: ``progress(label, done_bytes, total_bytes)`` during uploads
+    :param validation_timeout: seconds to wait for the catalogue's validation
+        job before giving up with a PublishError (what was published stays)
+    :param sleep: how to wait between two looks at the validation state
     """
 
     def __init__(self, ckan: Any, *, echo: Callable[[str], None] = print,
                  dry_run: bool = False, retries: int = 4, backoff: float = 1.0,
-                 progress: Callable[[str, int, int], None] | None = None) -> None:
+                 progress: Callable[[str, int, int], None] | None = None,
+                 validation_timeout: float = 3600.0,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
         self.ckan = ckan
         self.echo = echo
         self.dry_run = dry_run
         self.retries = max(1, retries)
         self.backoff = backoff
         self.progress = progress
+        self.validation_timeout = validation_timeout
+        self.sleep = sleep
         self.done: list[str] = []
 
     # -- calls ---------------------------------------------------------------
@@ -328,7 +337,8 @@ class Publisher:
         """Have the catalogue validate the dataset (when something changed or is not valid)."""
         state = self._call("koreanap_dataset_validation_show", id=dataset["id"])
         if changed or state.get("status") != "valid" or state.get("score") is None:
-            state = self._call("koreanap_package_validate", id=dataset["id"], background=False)
+            queued = self._call("koreanap_package_validate", id=dataset["id"])
+            state = self._wait_for_validation(dataset, queued)
         score = state.get("score") or {}
         line = "validation {}: {}".format(dataset["name"], state.get("status"))
         if score:
@@ -342,6 +352,40 @@ class Publisher:
             raise PublishError("the catalogue's validation of {} found problems: {}".format(
                 dataset["name"], ", ".join(bad)), self.done)
         return state
+
+
+    def _wait_for_validation(self, dataset: dict, state: dict) -> dict:
+        """Read the validation state until no resource is pending (the catalogue's job
+        validates; the request only queued it), for at most ``validation_timeout`` s."""
+        started = time.monotonic()
+        pause = 0.5
+        while _pending(state):
+            waited = time.monotonic() - started
+            if state.get("workers") == 0 and waited >= _NO_WORKER_GRACE:
+                raise PublishError(
+                    "the catalogue has no job worker running, so the validation of {} "
+                    "stays pending; start one (ckan jobs worker; scripts/serve does) and "
+                    "run publish again".format(dataset["name"]), self.done)
+            if waited >= self.validation_timeout:
+                raise PublishError(
+                    "the catalogue is still validating {} after {:.0f} s; its validation "
+                    "page shows the result when the job ends; run publish again to see "
+                    "it here".format(dataset["name"], waited), self.done)
+            self.sleep(pause)
+            pause = min(pause * 1.5, 5.0)
+            workers = state.get("workers")
+            state = self._call("koreanap_dataset_validation_show", id=dataset["id"])
+            state.setdefault("workers", workers)
+        return state
+
+
+# Seconds to wait before saying that no worker runs (one may be starting).
+_NO_WORKER_GRACE = 30.0
+
+
+def _pending(state: dict) -> bool:
+    return state.get("status") == "pending" or any(
+        r.get("status") == "pending" for r in state.get("resources") or [])
 
 
 def _first_line(error: Exception) -> str:

@@ -1,6 +1,10 @@
 """Fixtures for the publishing tests: clean CKAN, search index, DataStore and job queue."""
+import os
 import pathlib
 import shutil
+import signal
+import subprocess
+import sys
 
 import pytest
 
@@ -42,16 +46,32 @@ def package_copy(tmp_path):
     return copy
 
 
+def work_off_queue():
+    """Run CKAN's job worker in this process (no fork) until the queue is empty."""
+    from ckan import model
+    from ckan.lib import jobs
+
+    model.Session.commit()  # the job sees what the test wrote; the test holds no lock
+    jobs.Worker().work(burst=True)
+    model.Session.remove()
+
+
 @pytest.fixture
-def publish(with_request_context):
-    """Publish a package folder as ``username``; returns (Result, printed lines)."""
+def publish(with_request_context, with_test_worker):
+    """Publish a package folder as ``username``; returns (Result, printed lines).
+
+    The validation jobs the publish queues run in this process while the
+    publisher waits for them, unless ``run_jobs=False`` (a real worker runs them).
+    """
     import ckanapi
 
     from ckanext.koreanap.publishing import Publisher
     from koreanap_validation.inputs import open_input
 
-    def run(path, username, **options):
+    def run(path, username, run_jobs=True, **options):
         lines = []
+        if run_jobs:
+            options.setdefault("sleep", lambda _seconds: work_off_queue())
         publisher = Publisher(ckanapi.LocalCKAN(username=username), echo=lines.append,
                               retries=1, backoff=0, **options)
         with open_input(str(path)) as prepared:
@@ -59,3 +79,33 @@ def publish(with_request_context):
                                        organization=options.pop("organization", None))
         return result, lines
     return run
+
+
+def kill_session(sid):
+    """SIGKILL every process of session ``sid`` (the worker and its work horses)."""
+    for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[-1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == sid:
+            try:
+                os.kill(int(stat.parent.name), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+@pytest.fixture
+def worker(clean_publish, ckan_config):
+    """A real ``ckan jobs worker`` process on the test's queue, killed after the test.
+
+    ``worker.kill()`` kills it and its work horses (they leave its process
+    group, not its session)."""
+    ckan = pathlib.Path(sys.executable).parent / "ckan"
+    process = subprocess.Popen([str(ckan), "-c", ckan_config["__file__"], "jobs", "worker"],
+                               start_new_session=True, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    process.kill = lambda: kill_session(process.pid)
+    yield process
+    process.kill()
+    process.wait(timeout=30)

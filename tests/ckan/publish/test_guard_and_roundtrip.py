@@ -6,9 +6,10 @@ from ckan.logic import ValidationError
 from ckan.tests.helpers import call_action
 from werkzeug.datastructures import FileStorage
 
-from .conftest import PACKAGES
+from .conftest import PACKAGES, work_off_queue
 
-pytestmark = pytest.mark.usefixtures("clean_publish", "with_request_context")
+pytestmark = pytest.mark.usefixtures("clean_publish", "with_request_context",
+                                      "with_test_worker")
 
 
 def _break_commitments(sysadmin):
@@ -20,8 +21,8 @@ def _break_commitments(sysadmin):
     call_action("package_patch", context=context, id=dataset["id"], private=True)
     call_action("resource_patch", context=context, id=resource["id"],
                 upload=FileStorage(io.BytesIO(broken), filename="commitments.csv"))
-    call_action("koreanap_package_validate", context=context, id=dataset["id"],
-                background=False)
+    call_action("koreanap_package_validate", context=context, id=dataset["id"])
+    work_off_queue()
     return dataset
 
 

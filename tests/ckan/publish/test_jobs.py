@@ -11,16 +11,9 @@ import time
 import pytest
 from ckan.tests.helpers import call_action
 
-from .conftest import PACKAGES
+from .conftest import PACKAGES, kill_session, work_off_queue
 
 pytestmark = pytest.mark.usefixtures("clean_publish")
-
-
-def _work():
-    """Run CKAN's worker (no fork) until the queue is empty."""
-    from ckan.lib import jobs
-
-    jobs.Worker().work(burst=True)
 
 
 def _running(pid):
@@ -54,7 +47,7 @@ def test_uploaded_resource_is_validated_by_the_worker(sysadmin, publish):
     call_action("resource_patch", context=context, id=resource["id"],
                 upload=_upload(broken.encode("utf-8"), "commitments.csv"))
     assert call_action("koreanap_validation_show", id=resource["id"])["status"] == "pending"
-    _work()
+    work_off_queue()
     shown = call_action("koreanap_validation_show", id=resource["id"])
     assert shown["status"] == "invalid"
     rules = {e["rule"] for e in shown["report"]["errors"]}
@@ -75,7 +68,7 @@ def test_background_validation_through_the_action(sysadmin, publish):
                          id="ogp-nap4-commitments")
     assert result["job_id"]
     assert {r["status"] for r in result["resources"]} == {"pending"}
-    _work()
+    work_off_queue()
     state = call_action("koreanap_dataset_validation_show", id="ogp-nap4-commitments")
     assert state["status"] == "valid"
     assert {r["datastore_rows"] for r in state["resources"]} == {13, 62}
@@ -113,13 +106,13 @@ def test_dead_worker_leaves_status_error_and_can_be_rerun(sysadmin, publish, cka
         # rq runs the job in a child ("work horse") of its own session: kill both.
         horse = int(row["worker"].rsplit(":", 1)[1])
         os.kill(horse, signal.SIGKILL)
-        os.killpg(worker.pid, signal.SIGKILL)
+        kill_session(worker.pid)
         worker.wait(timeout=30)
         while time.monotonic() < deadline and _running(horse):  # SIGKILL takes effect
             time.sleep(0.1)
     finally:
         if worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGKILL)
+            kill_session(worker.pid)
         holder.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": key})
         holder.close()
     model.Session.remove()
@@ -127,6 +120,8 @@ def test_dead_worker_leaves_status_error_and_can_be_rerun(sysadmin, publish, cka
     assert shown["status"] == "error"
     assert "run the validation again" in shown["message"]
     assert call_action("datastore_search", resource_id=resource_id, limit=0)["total"] == 13
-    again = call_action("koreanap_package_validate", context={"user": sysadmin["name"]},
-                        id=dataset["id"], background=False)
+    call_action("koreanap_package_validate", context={"user": sysadmin["name"]},
+                id=dataset["id"])
+    work_off_queue()
+    again = call_action("koreanap_dataset_validation_show", id=dataset["id"])
     assert again["status"] == "valid"

@@ -142,8 +142,9 @@ def test_invalid_package_upload_publishes_nothing_and_returns_the_report(sysadmi
     assert call_action("package_search", q="*:*")["count"] == 0
 
 
-def test_upload_of_descriptor_and_files_publishes_like_the_command(sysadmin):
-    """datapackage.json plus its files through the upload action publishes the package."""
+def test_upload_of_descriptor_and_files_publishes_like_the_command(sysadmin, worker):
+    """datapackage.json plus its files through the upload action publishes the package
+    (the page waits for the validation job, which a real worker runs)."""
     org = factories.Organization(name="mois",
                                  users=[{"name": sysadmin["name"], "capacity": "admin"}])
     folder = PACKAGES / "ogp-nap4-commitments"
@@ -153,6 +154,8 @@ def test_upload_of_descriptor_and_files_publishes_like_the_command(sysadmin):
                      "datapackage.json", files)
     assert result["published"] is True
     assert "dataset ogp-nap4-commitments: created" in result["lines"]
+    assert any(line.startswith("validation ogp-nap4-commitments: valid")
+               for line in result["lines"])
     state = call_action("koreanap_dataset_validation_show", id="ogp-nap4-commitments")
     assert state["status"] == "valid"
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -45,22 +46,23 @@ def _dataset_state(package: dict) -> dict[str, Any]:
 def koreanap_package_validate(context: dict, data_dict: dict[str, Any]) -> dict[str, Any]:
     """Validate every resource of a dataset again (and load valid tables into the DataStore).
 
+    The validation runs in a job on CKAN's job queue, never in the request:
+    the request marks the resources pending and queues it. Poll
+    ``koreanap_dataset_validation_show`` until no resource is pending.
+
     :param id: the dataset's id or name
-    :param background: queue a job on CKAN's job queue (default) or validate in
-        this request (``false``; what ``koreanap publish`` uses)
+    :param background: accepted for older clients and ignored (the validation
+        always runs in the job)
     :returns: the dataset's validation state (see ``koreanap_dataset_validation_show``)
-        plus ``job_id`` when queued
+        plus ``job_id`` (None when the queue is unreachable; the resources then
+        show ``error``) and ``workers``, the number of job workers listening
+        (None when unknown; 0 means nothing will run the job yet)
     """
     tk.check_access("koreanap_package_validate", context, data_dict)
     package = tk.get_action("package_show")(
         {"ignore_auth": True, "user": context.get("user")}, {"id": data_dict["id"]})
-    if data_dict.get("background", True):
-        job_id = jobs.enqueue(package, [r["id"] for r in package.get("resources", [])])
-        return dict(_dataset_state(package), job_id=job_id)
-    jobs.validate_dataset(package["id"])
-    package = tk.get_action("package_show")(
-        {"ignore_auth": True, "user": context.get("user")}, {"id": package["id"]})
-    return _dataset_state(package)
+    job_id = jobs.enqueue(package, [r["id"] for r in package.get("resources", [])])
+    return dict(_dataset_state(package), job_id=job_id, workers=jobs.worker_count())
 
 
 @tk.side_effect_free
@@ -111,17 +113,23 @@ def koreanap_datapackage_show(context: dict, data_dict: dict[str, Any]) -> dict[
 
 @validate(schema.datastore_load)
 def koreanap_datastore_load(context: dict, data_dict: dict[str, Any]) -> dict[str, Any]:
-    """Validate a resource's dataset now and load its valid tables with ``COPY``.
+    """Validate a resource's dataset again and (re)load its valid tables with ``COPY``.
+
+    Like ``koreanap_package_validate`` it queues the dataset's validation
+    job; poll ``koreanap_validation_show`` until the status is not pending.
 
     :param id: the resource's id
-    :returns: ``{"resource_id", "status", "datastore_rows"}``
+    :returns: ``{"resource_id", "status", "datastore_rows", "job_id"}``: the
+        status just after queueing (``pending``, or ``error`` when the queue is
+        unreachable) and the rows loaded so far
     """
     tk.check_access("koreanap_datastore_load", context, data_dict)
     resource = tk.get_action("resource_show")({"ignore_auth": True}, {"id": data_dict["id"]})
-    statuses = jobs.validate_dataset(resource["package_id"])
+    package = tk.get_action("package_show")({"ignore_auth": True}, {"id": resource["package_id"]})
+    job_id = jobs.enqueue(package, [r["id"] for r in package.get("resources", [])])
     row = kmodel.get_status(resource["id"]) or {}
-    return {"resource_id": resource["id"], "status": statuses.get(resource["id"]),
-            "datastore_rows": row.get("datastore_rows")}
+    return {"resource_id": resource["id"], "status": row.get("status"),
+            "datastore_rows": row.get("datastore_rows"), "job_id": job_id}
 
 
 @validate(schema.package_upload)
@@ -173,16 +181,26 @@ def koreanap_package_upload(context: dict, data_dict: dict[str, Any]) -> dict[st
 
 def _publish_in_process(context: dict, descriptor: dict, basepath: str, org: str) -> list[str]:
     import ckanapi
+    from ckan import model
 
     from ..publishing import Publisher, PublishError
 
+    def pause(seconds: float) -> None:
+        # While it waits for the validation job this request holds no row
+        # lock (CKAN leaves a no-op package_update's FOR UPDATE lock open).
+        model.Session.commit()
+        time.sleep(seconds)
+
     lines: list[str] = []
     publisher = Publisher(ckanapi.LocalCKAN(username=context.get("user")), echo=lines.append,
-                          retries=1)
+                          retries=1, sleep=pause,
+                          validation_timeout=config.upload_validation_wait())
     try:
         publisher.publish(descriptor, basepath, organization=org)
     except PublishError as error:
         raise tk.ValidationError({"publish": [error.explain()]})
+    finally:
+        model.Session.commit()
     return lines
 
 

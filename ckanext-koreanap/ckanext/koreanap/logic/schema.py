@@ -11,9 +11,9 @@ def id_only(not_empty, unicode_safe):
 
 
 @validator_args
-def package_validate(not_empty, unicode_safe, default, boolean_validator):
-    """``id`` and whether to run in the background."""
-    return {"id": [not_empty, unicode_safe], "background": [default(True), boolean_validator]}
+def package_validate(not_empty, unicode_safe, ignore):
+    """``id``; ``background`` is dropped (older clients send it; the job always validates)."""
+    return {"id": [not_empty, unicode_safe], "background": [ignore]}
 
 
 @validator_args
