@@ -188,7 +188,7 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--ini", type=Path, default=ROOT / "var" / "ckan-5077.ini",
                         help="ini of a served instance (written by scripts/serve)")
@@ -205,7 +205,9 @@ def main() -> None:
                         help="API submitters keep one connection open for all their reports "
                              "(default: a new connection per report, as separate visits)")
     parser.add_argument("--keep", action="store_true", help="keep the run's reports")
-    args = parser.parse_args()
+    parser.add_argument("--work-dir", type=Path, default=ROOT / "var",
+                        help="where the benchmark's ini and log/ go (default: var)")
+    args = parser.parse_args(argv)
     if not args.ini.is_file():
         fail("{} does not exist: run `KOREANAP_PORT=5077 bash scripts/serve` first".format(
             args.ini), 2)
@@ -213,9 +215,9 @@ def main() -> None:
         fail("--submitters, --clients and --duration must be positive", 2)
     args.clients = min(args.clients, args.submitters)
 
-    bench_ini = ROOT / "var" / "bench-reports.ini"
+    bench_ini = args.work_dir / "bench-reports.ini"
     db_url = write_ini(args.ini, bench_ini, args.port)
-    log = ROOT / "var" / "log" / "bench-reports.log"
+    log = args.work_dir / "log" / "bench-reports.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     base = "http://127.0.0.1:{}".format(args.port)
     print("Starting CKAN on {} (log: {})".format(base, log), flush=True)

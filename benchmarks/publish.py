@@ -53,13 +53,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ini", required=True, help="CKAN ini of the benchmark instance")
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows (default 1,000,000)")
     parser.add_argument("--runs", type=int, default=1, help="loads to time (default 1)")
+    parser.add_argument("--work-dir", type=Path, default=ROOT / "var" / "bench-publish",
+                        help="where the built packages are kept (default: var/bench-publish)")
     parser.add_argument("--validate", action="store_true",
                         help="also time validating the table with the package's rules")
     args = parser.parse_args(argv)
     if args.rows < 1 or args.runs < 1:
         parser.error("--rows and --runs must be positive")
 
-    folder = build_rows(args.rows, ROOT / "var" / "bench-publish" / str(args.rows))
+    folder = build_rows(args.rows, args.work_dir / str(args.rows))
     descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
     survey = next(r for r in descriptor["resources"] if r["name"] == "survey_results")
     csv = folder / survey["path"]

@@ -143,12 +143,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=1_000_000, help="survey rows (1,000,000)")
     parser.add_argument("--runs", type=int, default=100, help="calls per combination (100)")
     parser.add_argument("--reload", action="store_true", help="COPY the rows in again")
+    parser.add_argument("--work-dir", type=Path, default=ROOT / "var" / "bench-quick-search",
+                        help="where the built rows are kept (default: var/bench-quick-search)")
     parser.add_argument("--no-index", action="store_true",
                         help="measure without the quick-search indexes (drops them)")
     args = parser.parse_args(argv)
     if args.rows < 1 or args.runs < 1:
         parser.error("--rows and --runs must be at least 1")
-    csv_path = build_rows(args.rows, ROOT / "var" / "bench-quick-search")
+    csv_path = build_rows(args.rows, args.work_dir)
 
     from ckan.cli import load_config
     from ckan.config.middleware import make_app

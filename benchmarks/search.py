@@ -29,6 +29,7 @@ from collections.abc import Callable
 from typing import Any
 
 TARGET_P95_MS = 50.0
+BENCH_SITE_ID = "koreanap-bench"
 ADMIN = "bench-admin"
 NAME_RE = re.compile(r"-(\d{5})$")
 TAG_RE = re.compile(r"^[\w .-]{2,100}$")
@@ -86,7 +87,8 @@ REGIONS = [
 LICENSES = ["cc-by"] * 5 + ["cc-zero"] * 2 + [
     "cc-by-sa", "odc-odbl", "odc-by", "other-open", "other-pd", "notspecified", "cc-nc"]
 
-FREQUENCIES = ["연간 (annual)", "분기 (quarterly)", "월간 (monthly)", "수시 (irregular)"]
+# update_cycle codes of the dataset schema (DCAT frequencies).
+FREQUENCIES = ["ANNUAL", "QUARTERLY", "MONTHLY", "IRREG"]
 
 TABLE_FORMATS = ["CSV", "CSV", "JSON", "XLSX"]
 MODEL_FORMATS = ["STL", "PLY", "GLB"]
@@ -349,10 +351,14 @@ def dataset(i: int, seed: int) -> dict[str, Any]:
             "format": fmt,
             "url": "https://data.%s.go.kr/files/%s-%d.%s" % (org, topic.slug, j, fmt.lower()),
         })
-    extras = [{"key": "update_frequency", "value": rng.choice(FREQUENCIES)},
-              {"key": "temporal_coverage", "value": str(d["year"])}]
+    # What the dataset schema declares goes in its fields (CKAN refuses an extra
+    # named like a schema field); only undeclared properties remain extras.
+    fields = {"update_cycle": rng.choice(FREQUENCIES),
+              "temporal_start": "%d-01-01" % d["year"],
+              "temporal_end": "%d-12-31" % d["year"]}
     if d["region"]:
-        extras.append({"key": "spatial_coverage", "value": d["region"]})
+        fields["spatial_coverage"] = d["region"]
+    extras = [{"key": "survey_year", "value": str(d["year"])}]
     return {
         "name": "%s-%05d" % (_slug(d["en"]), i),
         "title": title,
@@ -363,10 +369,11 @@ def dataset(i: int, seed: int) -> dict[str, Any]:
         "tags": [{"name": t} for t in dict.fromkeys(tags)],
         "license_id": rng.choice(LICENSES),
         "private": rng.random() < 0.10,
-        "maintainer": "%s 데이터 담당자" % ORG_TITLES[org],
-        "maintainer_email": "opendata@%s.go.kr" % org,
+        "contact_name": "%s 데이터 담당자" % ORG_TITLES[org],
+        "contact_email": "opendata@%s.go.kr" % org,
         "resources": resources,
         "extras": extras,
+        **fields,
     }
 
 
@@ -608,6 +615,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="p95 target per query kind (default: %(default)s)")
     parser.add_argument("--rebuild", action="store_true",
                         help="purge every dataset and create them again")
+    parser.add_argument("--site-id", default=BENCH_SITE_ID, metavar="ID",
+                        help="the ckan.site_id the ini must have; the script refuses to "
+                             "write to any other catalogue (default: %(default)s)")
     args = parser.parse_args(argv)
     if min(args.datasets, args.runs, args.workers) < 1 or args.warmup < 0:
         parser.error("--datasets, --runs and --workers must be at least 1, --warmup at least 0")
@@ -622,10 +632,10 @@ def main(argv: list[str] | None = None) -> int:
             from ckan import model
             from ckan.common import config
 
-            if config.get("ckan.site_id") != "koreanap-bench":
-                print("error: %s is not the benchmark catalogue (site id %r, want "
-                      "'koreanap-bench'); refusing to write to it"
-                      % (args.ini, config.get("ckan.site_id")), file=sys.stderr)
+            if config.get("ckan.site_id") != args.site_id:
+                print("error: %s is not the benchmark catalogue (site id %r, want %r); "
+                      "refusing to write to it"
+                      % (args.ini, config.get("ckan.site_id"), args.site_id), file=sys.stderr)
                 return 1
             _ensure_catalogue()
             if args.rebuild:
@@ -651,8 +661,11 @@ def main(argv: list[str] | None = None) -> int:
                 " FROM koreanap_search_index WHERE site_id = :site"),
                 {"site": config["ckan.site_id"]}).one()
             version = model.Session.execute(sa.text("SHOW server_version")).scalar()
-            print("Index: %d datasets (%d public); PostgreSQL %s; %d CPUs"
-                  % (indexed, public, version, os.cpu_count() or 0), flush=True)
+            size = model.Session.execute(sa.text(
+                "SELECT pg_total_relation_size('koreanap_search_index')")).scalar()
+            print("Index: %d datasets (%d public), %.1f MB with its indexes (all sites); "
+                  "PostgreSQL %s; %d CPUs"
+                  % (indexed, public, size / 1e6, version, os.cpu_count() or 0), flush=True)
             active = len(_existing_numbers())
             if indexed != active:
                 print("warning: the index holds %d documents but the database %d active "

@@ -109,13 +109,13 @@ def ours(folder: Path, out: Path) -> tuple[float, int, list[dict]]:
     return seconds, peak, errors
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--small-rows", type=int, default=100_000)
     parser.add_argument("--per-kind", type=int, default=10,
                         help="faults of each kind (default 10)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="koreanap-bench-") as tmp:
         tmp_path = Path(tmp)
