@@ -66,6 +66,10 @@ if TYPE_CHECKING:
 FORMATS = {"stl": "stl", "ply": "ply", "obj": "obj", "glb": "glb"}
 DEFAULT_BUILD_VOLUME_MM = [250.0, 250.0, 250.0]
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+DEFAULT_PLAUSIBLE_PRINT_MM = 20.0
+DEFAULT_SCAN_RATIO = 2.0
+UNIT_SLIPS = ((25.4, "inches"), (1000.0, "metres"), (10.0, "centimetres"))
+"""Factors by which a model in the wrong units is too small, and the unit it looks like."""
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
@@ -90,6 +94,18 @@ AssetPrintableError = declare_error(
     "A 3D-print (or braille) file must be a watertight, consistently "
     "wound mesh in millimetres that fits the build volume.",
     doc="A print asset that cannot be printed as is.")
+AssetInvertedError = declare_error(
+    "AssetInvertedError", "koreanap-asset-inverted", "Inside-out 3D File",
+    "A closed mesh's faces must point outward: one whose faces all point "
+    "inward (negative volume) is inside out, and printers and viewers read "
+    "it as a hole, not a solid.",
+    doc="A closed mesh turned inside out.")
+AssetSizeWarning = declare_error(
+    "AssetSizeWarning", "koreanap-asset-size", "Implausible 3D Asset Size",
+    "A print file smaller than a plausible print, or a scan not at the "
+    "real object's size, usually has the wrong units (inches, metres). "
+    "validate_package reports it as a note.",
+    doc="A model size implausible for its kind and the object's real size.")
 AssetSetupError = declare_error(
     "AssetSetupError", "koreanap-asset-setup", "3D Asset Rules Set-up",
     "The assets table has no path column, or the package folder is unknown.",
@@ -147,13 +163,65 @@ def import_trimesh():
     return trimesh
 
 
+def stl_problem(data: bytes) -> str | None:
+    """Why ``data`` is neither a binary STL whose size fits its triangle count
+    nor an ASCII STL, or None. A binary STL is an 80-byte header, a 4-byte
+    little-endian triangle count N and N records of 50 bytes, so its size is
+    84 + 50 * N; trimesh reads a file that is cut off or padded as "no
+    geometry", which hides the cause."""
+    size = len(data)
+    count = int.from_bytes(data[80:84], "little") if size >= 84 else None
+    if count is not None and size == 84 + 50 * count:
+        return None
+    head = data[:4096]
+    text = b"\0" not in head
+    if text and head.lstrip().lower().startswith(b"solid") and (
+            b"facet" in data or b"endsolid" in data):
+        return None  # ASCII STL: trimesh reads (and judges) it
+    if text:
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError:
+            text = False
+    if text:
+        return ("the file is text but not an ASCII STL (which starts with \"solid\" "
+                "and lists \"facet\" records)")
+    if count is None:
+        return (f"{size} bytes is too short for a binary STL (an 80-byte header and "
+                "a 4-byte triangle count come first)")
+    return (f"the binary STL header says {count} triangles, which take "
+            f"{84 + 50 * count} bytes (84 + 50 x {count}), but the file has {size} "
+            "bytes: it is cut off or has extra bytes")
+
+
+def glb_problem(data: bytes) -> str | None:
+    """Why ``data`` is not a whole GLB (binary glTF), or None: a GLB starts
+    with "glTF", version 2 and the total length, so a file cut off in
+    transfer says how long it should be."""
+    if len(data) < 12 or data[:4] != b"glTF":
+        return "the file does not start with a GLB header (\"glTF\", version, length)"
+    length = int.from_bytes(data[8:12], "little")
+    if length != len(data):
+        return (f"the GLB header says the file is {length} bytes, but it has "
+                f"{len(data)}: it is cut off or has extra bytes")
+    return None
+
+
 def load_mesh(path: str, file_type: str):
     """The file as one trimesh mesh, loaded the way trimesh does by default
-    (identical vertices merged; a GLB/OBJ scene concatenated)."""
+    (identical vertices merged; a GLB/OBJ scene concatenated).
+
+    :raises ValueError: the file is no mesh (a binary STL whose size does not
+        fit its header's triangle count names both)
+    """
     trimesh = import_trimesh()
 
     with open(path, "rb") as fh:
         data = fh.read()
+    check = {"stl": stl_problem, "glb": glb_problem}.get(file_type)
+    problem = check(data) if check else None
+    if problem:
+        raise ValueError(problem)
     result = trimesh.load(io.BytesIO(data), file_type=file_type)
     if isinstance(result, trimesh.Scene):
         if not result.geometry:
@@ -167,6 +235,35 @@ def load_mesh(path: str, file_type: str):
     return result
 
 
+def inside_out(mesh) -> str | None:
+    """Why a closed, consistently wound mesh is inside out (its faces point
+    inward, so its signed volume is negative), or None. The volume of an open
+    or inconsistently wound mesh means nothing, so those are not judged here."""
+    if not (mesh.is_watertight and mesh.is_winding_consistent):
+        return None
+    volume = float(mesh.volume)
+    return inverted_message(volume) if volume < 0 else None
+
+
+def inverted_message(volume: float | None = None) -> str:
+    """The message for an inside-out mesh (``volume``: its signed volume)."""
+    shown = f" (volume {volume:.2f} cubic units, negative)" if volume is not None else ""
+    return (f"the mesh is inside out: every face points inward{shown}; flip its "
+            "normals (trimesh: mesh.invert())")
+
+
+def read_file(full: str, file_type: str) -> tuple[Any, str | None]:
+    """``(mesh, None)`` for a file trimesh reads, ``(None, why)`` otherwise: the
+    same loading the asset rule uses, for a 3D file published on its own."""
+    try:
+        return load_mesh(full, file_type), None
+    except RuleCannotRun:
+        raise
+    except Exception as exc:  # trimesh raises many kinds on bad input
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return None, f"trimesh cannot read it as {file_type.upper()}: {reason[:200]}"
+
+
 # Check
 
 
@@ -177,7 +274,7 @@ class Asset3DCheck(Check):
 
     type = "koreanap-mesh-asset"
     Errors = [AssetPathError, AssetFileError, AssetMismatchError,
-              AssetPrintableError, AssetSetupError]
+              AssetPrintableError, AssetInvertedError, AssetSizeWarning, AssetSetupError]
 
     basepath: str | None = None
     """Package folder; default: the validated resource's basepath."""
@@ -197,6 +294,13 @@ class Asset3DCheck(Check):
     build_volume_mm: list[float] = attrs.field(
         factory=lambda: list(DEFAULT_BUILD_VOLUME_MM))
     min_print_size_mm: float = 1.0
+    plausible_print_mm: float = DEFAULT_PLAUSIBLE_PRINT_MM
+    """A print file whose largest extent is smaller gets a size warning."""
+    real_size_field: str = "real_size_m"
+    scan_kinds: list[str] = attrs.field(factory=lambda: ["scan"])
+    """Kinds expected at the real object's size (a scan), when ``real_size_m`` is given."""
+    scan_ratio: float = DEFAULT_SCAN_RATIO
+    """How many times larger or smaller than the object a scan may be before the warning."""
     max_bytes: int = DEFAULT_MAX_BYTES
 
     def validate_start(self) -> Iterable[Error]:
@@ -275,22 +379,20 @@ class Asset3DCheck(Check):
         yield from self._compare(row, self.bytes_field, size)
         yield from self._compare(row, self.sha256_field, sha)
 
-        try:
-            mesh = load_mesh(full, file_type)
-        except RuleCannotRun:
-            raise
-        except Exception as exc:  # trimesh raises many kinds on bad input
-            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            fact["error"] = f"trimesh cannot read it as {file_type.upper()}: {reason[:200]}"
-            yield self._err(AssetFileError, row, self.path_field, fact["error"])
+        mesh, unreadable = read_file(full, file_type)
+        if mesh is None:
+            fact["error"] = unreadable
+            yield self._err(AssetFileError, row, self.path_field, unreadable)
             return
 
         watertight = bool(mesh.is_watertight)
         winding = bool(mesh.is_winding_consistent)
         extents = [float(v) for v in mesh.extents]
         to_mm = 1000.0 if units == "m" else 1.0
+        inverted = inside_out(mesh)
         fact.update(vertices=len(mesh.vertices), faces=len(mesh.faces),
                     watertight=watertight, winding_consistent=winding,
+                    inside_out=inverted is not None,
                     size_mm=[round(e * to_mm, 2) for e in extents])
         yield from self._compare(row, self.vertex_count_field, len(mesh.vertices))
         yield from self._compare(row, self.face_count_field, len(mesh.faces))
@@ -306,12 +408,60 @@ class Asset3DCheck(Check):
                                 f"the row says {stated} mm but the file measures "
                                 f"{extent * to_mm:.2f} mm")
 
+        if inverted is not None:
+            yield self._err(AssetInvertedError, row, self.winding_field, inverted)
         if kind in self.print_kinds:
             problems = list(self._printable(row, watertight, winding, units, extents))
+            if inverted is not None:
+                problems.append(("inside-out", None))
             fact["printable"] = not problems
-            fact["problems"] = [{"code": code, "message": error.note}
+            fact["problems"] = [{"code": code, "message": error.note if error else inverted}
                                 for code, error in problems]
-            yield from (error for _code, error in problems)
+            yield from (error for _code, error in problems if error is not None)
+            if not any(code == "not-millimetres" for code, _error in problems):
+                yield from self._size_warning(row, fact, kind, max(extents) * to_mm)
+        elif kind in self.scan_kinds:
+            yield from self._size_warning(row, fact, kind, max(extents) * to_mm)
+
+    def _real_size_m(self, row: Row) -> float | None:
+        value = self._cell(row, self.real_size_field)
+        try:
+            size = float(value) if value not in (None, "") else None
+        except (TypeError, ValueError):
+            return None
+        return size if size and size > 0 and size != float("inf") else None
+
+    def _size_warning(self, row: Row, fact: dict[str, Any], kind: str,
+                      largest_mm: float) -> Iterable[Error]:
+        """A size warning when the largest extent is implausible for ``kind``:
+        a print file under ``plausiblePrintMm``, or a scan more than
+        ``scanRatio`` times off the object's ``real_size_m``."""
+        real_m = self._real_size_m(row)
+        real = (f"the object is {real_m:g} m ({real_m * 1000:g} mm)"
+                if real_m else f'the row gives no real size ("{self.real_size_field}")')
+        if kind in self.scan_kinds:
+            if real_m is None:
+                return
+            ratio = largest_mm / (real_m * 1000)
+            if 1 / self.scan_ratio <= ratio <= self.scan_ratio:
+                return
+            note = (f"a {kind} is at the object's real size, but its largest extent is "
+                    f"{largest_mm:.2f} mm and {real}")
+            low, high = real_m * 1000 / self.scan_ratio, real_m * 1000 * self.scan_ratio
+        else:
+            if largest_mm >= self.plausible_print_mm:
+                return
+            scale = f" (scale 1:{real_m * 1000 / largest_mm:,.0f})" if real_m else ""
+            note = (f"largest extent {largest_mm:.2f} mm is implausibly small for a {kind} "
+                    f"file (under {self.plausible_print_mm:g} mm){scale}; {real}")
+            low, high = self.plausible_print_mm, min(float(v) for v in self.build_volume_mm)
+        for factor, unit in UNIT_SLIPS:
+            if low <= largest_mm * factor <= high:
+                note += (f"; it looks written in {unit}: x {factor:g} gives "
+                         f"{largest_mm * factor:.2f} mm")
+                break
+        fact["warnings"] = [{"code": "implausible-size", "message": note}]
+        yield self._err(AssetSizeWarning, row, self.path_field, note)
 
     def _new_fact(self, path: str, kind: str, units: str) -> dict[str, Any]:
         """What is known of a row's file before it is read. Keys, once read:
@@ -324,7 +474,7 @@ class Asset3DCheck(Check):
         return {"path": path, "kind": kind, "units": units,
                 "print_kinds": list(self.print_kinds),
                 "build_volume_mm": [float(v) for v in self.build_volume_mm],
-                "printable": None, "problems": []}
+                "printable": None, "problems": [], "warnings": []}
 
     def _compare(self, row: Row, field: str, actual: Any) -> Iterable[Error]:
         stated = self._cell(row, field)
@@ -377,6 +527,10 @@ class Asset3DCheck(Check):
             "buildVolumeMm": {"type": "array", "items": {"type": "number"},
                               "minItems": 3, "maxItems": 3},
             "minPrintSizeMm": {"type": "number", "minimum": 0},
+            "plausiblePrintMm": {"type": "number", "minimum": 0},
+            "realSizeField": {"type": "string"},
+            "scanKinds": {"type": "array", "items": {"type": "string"}},
+            "scanRatio": {"type": "number", "minimum": 1},
             "maxBytes": {"type": "integer", "minimum": 1},
         },
     }
@@ -384,7 +538,10 @@ class Asset3DCheck(Check):
 
 CHECKS: list[type[Check]] = [Asset3DCheck]
 ERRORS: list[type[errors.Error]] = [AssetPathError, AssetFileError, AssetMismatchError,
-                                     AssetPrintableError, AssetSetupError]
+                                     AssetPrintableError, AssetInvertedError,
+                                     AssetSizeWarning, AssetSetupError]
+NOTE_TYPES = frozenset({AssetSizeWarning.type})
+"""Error types validate_package reports as notes: they do not make a package invalid."""
 
 ASSET_COLUMNS = ("path", "sha256", "vertex_count", "face_count")
 

@@ -420,7 +420,7 @@ ERRORS: list[type[errors.Error]] = [ValueDomainError, PersonalDataError, DomainS
 
 #: Error types that validate_package reports as notes (lower severity): they
 #: do not make a package invalid.
-NOTE_TYPES = frozenset({PossiblePersonalDataError.type})
+NOTE_TYPES = frozenset({PossiblePersonalDataError.type, *assets3d.NOTE_TYPES})
 
 
 class KoreanapPlugin(Plugin):

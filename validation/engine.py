@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Union
 
 import attrs
-from frictionless import Check, Checklist, FrictionlessException, Package
+from frictionless import Check, Checklist, FrictionlessException, Package, Resource
 
 from . import assets3d, checks, contaminants, fast, personal
 from .encoding import check_encoding
@@ -37,6 +37,9 @@ DIALECT_RULE = "koreanap-dialect"
 HEADER_RULE = "koreanap-header"
 SNIFFED_DELIMITERS = (";", "\t", "|")
 PACKAGE_RULE = "package-error"
+RESOURCE_RULE = "resource-error"
+MESH_MEDIATYPES = {"model/stl": "stl", "model/x.stl-binary": "stl", "model/x.stl-ascii": "stl",
+                   "model/obj": "obj", "model/gltf-binary": "glb", "application/ply": "ply"}
 TABLE_SCHEMA_RULE = "table-schema"
 """The rule named when frictionless' own reading of a table fails unexpectedly."""
 
@@ -213,6 +216,97 @@ def _open_package(source: Any, basepath: str | None) -> Package:
     return Package(str(path))
 
 
+def _descriptor_of(source: Any, basepath: str | None) -> tuple[dict, str | None] | None:
+    """The descriptor dict of a local source and the folder its paths are
+    relative to, or None (a remote or unreadable source)."""
+    if isinstance(source, dict):
+        return source, basepath
+    if isinstance(source, (str, os.PathLike)) and "://" not in str(source):
+        path = Path(source)
+        if path.is_dir():
+            path = path / "datapackage.json"
+        try:
+            descriptor = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return (descriptor, str(path.parent)) if isinstance(descriptor, dict) else None
+    return None
+
+
+def _without_invalid_resources(descriptor: dict, basepath: str | None
+                               ) -> tuple[dict, list[tuple[str, str, Any]]]:
+    """The descriptor less the resources whose own descriptor is invalid, and
+    ``(name, message, path)`` of each of those: one bad resource (a model
+    file with a malformed ``bytes``) must not make its neighbours unreadable."""
+    kept, bad = [], []
+    for number, item in enumerate(descriptor.get("resources") or [], start=1):
+        name = item.get("name") if isinstance(item, dict) else None
+        name = name if isinstance(name, str) and name else f"resource {number}"
+        try:
+            if not isinstance(item, dict):
+                raise ValueError("a resource must be an object")
+            Resource.from_descriptor(dict(item), basepath=basepath)
+        except FrictionlessException as exc:
+            reasons = "; ".join(r.message for r in exc.reasons) or exc.error.message
+            bad.append((name, reasons, item.get("path")))
+            continue
+        except ValueError as exc:
+            bad.append((name, str(exc), None))
+            continue
+        kept.append(item)
+    return dict(descriptor, resources=kept), bad
+
+
+def _mesh_type(resource: Any) -> str | None:
+    """The trimesh file type of a 3D model resource (by its file extension,
+    ``format`` or ``mediatype``), or None."""
+    ext = os.path.splitext(str(resource.path or ""))[1].lower().lstrip(".")
+    for candidate in (ext, (resource.format or "").lower()):
+        if candidate in assets3d.FORMATS:
+            return assets3d.FORMATS[candidate]
+    return MESH_MEDIATYPES.get((resource.mediatype or "").lower())
+
+
+def _check_mesh_resource(resource: Any, file_type: str, measured: dict[str, dict]
+                         ) -> list[dict]:
+    """Errors of a 3D model file published as a resource, judged on its own:
+    the file exists, matches its declared ``bytes``/``hash``, and trimesh
+    reads a mesh from it that is not inside out (the loading of the asset
+    rule; a file an assets table names was measured there already)."""
+    name, path = resource.name, resource.path
+    full = resource.normpath
+    if not os.path.isfile(full):
+        return [_error(assets3d.AssetFileError.type, name, f'no file at "{path}"')]
+    found = []
+    size = os.path.getsize(full)
+    if size > assets3d.DEFAULT_MAX_BYTES:
+        return [_error(assets3d.AssetFileError.type, name,
+                       f"{size} bytes is over the {assets3d.DEFAULT_MAX_BYTES}-byte limit; "
+                       "not parsed")]
+    declared_hash = str(resource.hash or "")
+    if resource.bytes is not None or declared_hash:
+        size, sha = assets3d.file_digest(full)
+        if resource.bytes is not None and resource.bytes != size:
+            found.append(_error("byte-count", name, f'the resource says {resource.bytes} '
+                                f'bytes but "{path}" has {size}'))
+        algorithm, _, digest = declared_hash.rpartition(":")
+        if digest and algorithm in ("", "sha256") and digest.lower() != sha:
+            found.append(_error("hash-count", name, f'the resource says sha256 {digest} '
+                                f'but "{path}" has {sha}'))
+    fact = measured.get(os.path.normpath(str(path)))
+    if fact is not None and (fact.get("error") or "inside_out" in fact):
+        unreadable, inverted = fact.get("error"), fact.get("inside_out")
+        inverted = assets3d.inverted_message() if inverted else None
+    else:
+        mesh, unreadable = assets3d.read_file(full, file_type)
+        inverted = assets3d.inside_out(mesh) if mesh is not None else None
+    if unreadable:
+        found.append(_error(assets3d.AssetFileError.type, name, f'"{path}": {unreadable}'))
+    if inverted:
+        found.append(_error(assets3d.AssetInvertedError.type, name, f'"{path}": {inverted}'))
+    return found
+
+
 def _failing_rule(exc: BaseException) -> str | None:
     """The type of the innermost of our checks whose code raised ``exc``, if
     any (frictionless' own checks, e.g. ``baseline``, read the cells: that is
@@ -321,21 +415,54 @@ def validate_package(source: Any, checklist: ChecklistLike = None, *,
     resources: list[dict] = []
     assets: list[dict] = []
 
+    order: dict[str | None, int] = {}
     try:
         user_checklist = load_checklist(checklist)
-        package = _open_package(source, basepath)
+        try:
+            package = _open_package(source, basepath)
+        except FrictionlessException:
+            # Judge each resource on its own: leave out those whose own
+            # descriptor is invalid, report them, and read the rest.
+            found = _descriptor_of(source, basepath)
+            if found is None:
+                raise
+            descriptor, folder = found
+            descriptor, bad = _without_invalid_resources(descriptor, folder)
+            if not bad:
+                raise
+            for number, item in enumerate(found[0].get("resources") or []):
+                name = item.get("name") if isinstance(item, dict) else None
+                order[name if isinstance(name, str) and name else f"resource {number + 1}"] \
+                    = number
+            package = Package.from_descriptor(descriptor, basepath=folder)
+            for name, message, path in bad:
+                errors.append(_error(RESOURCE_RULE, name, message))
+                resources.append({"name": name, "path": path, "tabular": None,
+                                  "encoding": None, "rows": None, "checked": False,
+                                  "partial": False, "engine": None})
     except FrictionlessException as exc:
         errors.append(_error(PACKAGE_RULE, None, exc.error.message))
         return _finish(errors, notes, resources)
     except (OSError, ValueError) as exc:
         errors.append(_error(PACKAGE_RULE, None, str(exc)))
         return _finish(errors, notes, resources)
+    for number, resource in enumerate(package.resources):
+        order.setdefault(resource.name, number)
 
     try:
         package.to_descriptor(validate=True)
     except FrictionlessException as exc:
-        for error in exc.to_errors():
-            errors.append(_error(PACKAGE_RULE, None, error.message))
+        # A resource's own problem is reported at that resource; only what
+        # none of them explains is the package's.
+        own = []
+        for resource in package.resources:
+            try:
+                resource.to_descriptor(validate=True)
+            except FrictionlessException as problem:
+                own.extend(_error(RESOURCE_RULE, resource.name, error.message)
+                           for error in problem.to_errors())
+        errors.extend(own or [_error(PACKAGE_RULE, None, error.message)
+                              for error in exc.to_errors()])
 
     # Contaminant and 3D asset rules, chosen per resource by its columns.
     specific: dict[str, list] = {}
@@ -353,8 +480,11 @@ def validate_package(source: Any, checklist: ChecklistLike = None, *,
                    "engine": None}
         resources.append(summary)
         if not resource.tabular:
-            notes.append({"rule": None, "resource": name,
-                          "message": "not a table: row checks do not apply"})
+            mesh = _mesh_type(resource)
+            notes.append({"rule": None, "resource": name, "message": (
+                f"a 3D model ({mesh.upper()}): read with trimesh, not row-checked"
+                if mesh and not resource.remote else
+                "not a table: row checks do not apply")})
             continue
 
         local = resource.normpath if resource.path and not resource.remote else None
@@ -432,6 +562,16 @@ def validate_package(source: Any, checklist: ChecklistLike = None, *,
             _add(errors, notes, error, name)
         assets.extend(_measured(name, specific.get(name)))
 
+    # 3D files published as resources, after the assets tables that measured them.
+    measured = {os.path.normpath(str(a["path"])): a for a in assets}
+    for resource in package.resources:
+        mesh = None if resource.tabular or resource.remote else _mesh_type(resource)
+        if mesh:
+            with _rule_guard(resource.name, assets3d.Asset3DCheck.type):
+                errors.extend(_check_mesh_resource(resource, mesh, measured))
+    # In resource order (package errors first), each resource's in row order.
+    errors.sort(key=lambda e: order.get(e["resource"], -len(order) - 1))
+    resources.sort(key=lambda r: order.get(r["name"], 0))
     return _finish(errors, notes, resources, assets)
 
 

@@ -18,9 +18,10 @@ REAL = REPO / "datapackages" / "cultural-heritage-3d"
 OURS = {E.type for E in assets3d.ERRORS}
 HEADER = ["asset_id", "kind", "path", "units", "bytes", "vertex_count", "face_count",
           "watertight", "winding_consistent", "bbox_x_mm", "bbox_y_mm", "bbox_z_mm",
-          "sha256"]
+          "sha256", "real_size_m"]
 TYPES = {"bytes": "integer", "vertex_count": "integer", "face_count": "integer",
-         "bbox_x_mm": "number", "bbox_y_mm": "number", "bbox_z_mm": "number"}
+         "bbox_x_mm": "number", "bbox_y_mm": "number", "bbox_z_mm": "number",
+         "real_size_m": "number"}
 
 
 def found(report):
@@ -303,3 +304,91 @@ def test_no_assets_key_without_an_assets_table():
 
     report = validate_package(REPO / "datapackages" / "ogp-nap4-commitments")
     assert "assets" not in report
+
+
+ENGINES = ("auto", "frictionless")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_inside_out_print_file_is_an_error_and_not_printable(good, engine):
+    """A closed print STL with all faces inverted (negative volume): an error, not printable."""
+    from koreanap_validation.engine import validate_package
+
+    folder, rows = good
+    mesh = box()
+    mesh.invert()
+    replace_first(folder, rows, mesh=mesh)
+    assert found(validate(folder)) == [("koreanap-asset-inverted", 2, "winding_consistent")]
+    report = validate_package(folder, engine=engine)
+    assert [(e["rule"], e["resource"], e["row"]) for e in report["errors"]] == [
+        ("koreanap-asset-inverted", "assets", 2)]
+    assert "inside out" in report["errors"][0]["message"]
+    fact = next(a for a in report["assets"] if a["path"] == rows[0]["path"])
+    assert fact["inside_out"] is True and fact["printable"] is False
+    assert [p["code"] for p in fact["problems"]] == ["inside-out"]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_print_scaled_to_inches_is_a_size_warning_naming_both_sizes(good, engine):
+    """A 200 mm print written in inches (7.87): a note naming its size, the real size, the slip."""
+    from koreanap_validation.engine import validate_package
+
+    folder, rows = good
+    replace_first(folder, rows, mesh=box(200 / 25.4), real_size_m="9.2")
+    report = validate_package(folder, engine=engine)
+    assert report["valid"], report["errors"]  # a warning, not an error
+    (note,) = [n for n in report["notes"] if n["rule"] == "koreanap-asset-size"]
+    assert (note["resource"], note["row"], note["field"]) == ("assets", 2, "path")
+    assert "7.87 mm is implausibly small for a print file" in note["message"]
+    assert "the object is 9.2 m (9200 mm)" in note["message"]
+    assert "inches: x 25.4 gives 200.00 mm" in note["message"]
+    fact = next(a for a in report["assets"] if a["path"] == rows[0]["path"])
+    assert fact["printable"] is True
+    assert [w["code"] for w in fact["warnings"]] == ["implausible-size"]
+
+
+def test_small_print_without_real_size_says_it_is_not_given(good):
+    """Without real_size_m the warning names the measured size and that the real size is missing."""
+    folder, rows = good
+    replace_first(folder, rows, mesh=box(8))
+    (error,) = [e for t in validate(folder).tasks for e in t.errors]
+    assert error.type == "koreanap-asset-size"
+    assert "8.00 mm" in error.note and 'no real size ("real_size_m")' in error.note
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_scan_not_at_real_size_is_a_warning(good, engine):
+    """A scan of a 2 m object that measures 2 mm (metres written as mm) is a size note."""
+    from koreanap_validation.engine import validate_package
+
+    folder, rows = good
+    replace_first(folder, rows, mesh=box(2), kind="scan", real_size_m="2")
+    report = validate_package(folder, engine=engine)
+    assert report["valid"], report["errors"]
+    (note,) = [n for n in report["notes"] if n["rule"] == "koreanap-asset-size"]
+    assert "largest extent is 2.00 mm and the object is 2 m" in note["message"]
+    assert "metres: x 1000 gives 2000.00 mm" in note["message"]
+
+
+def test_scan_at_real_size_and_a_20_mm_print_have_no_warning(good):
+    """A scan at its object's size, and a 20 mm print, give no size warning."""
+    folder, rows = good
+    replace_first(folder, rows, mesh=box(2000), kind="scan", real_size_m="2.1")
+    assert found(validate(folder)) == []
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_binary_stl_whose_count_does_not_fit_its_size_names_both(good, engine):
+    """A cut-off binary STL in the assets table: the error names the header's count and the size."""
+    from koreanap_validation.engine import validate_package
+
+    folder, rows = good
+    data = (folder / rows[0]["path"]).read_bytes()
+    replace_first(folder, rows, raw=data[:-50])
+    report = validate_package(folder, engine=engine)
+    errors = [e for e in report["errors"] if e["rule"] == "koreanap-asset-file"]
+    assert [(e["resource"], e["row"]) for e in errors] == [("assets", 2)]
+    count = (len(data) - 84) // 50
+    assert (f"header says {count} triangles, which take {len(data)} bytes"
+            in errors[0]["message"])
+    assert f"the file has {len(data) - 50} bytes" in errors[0]["message"]
