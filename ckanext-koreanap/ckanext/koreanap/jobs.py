@@ -7,7 +7,8 @@ dataset (:func:`enqueue`); clients read the state
 Locks: the job holds a per-dataset advisory lock (so two workers never
 validate one dataset at once) and takes it first, before it holds any row
 lock; no request takes it. Every wait of the job is bounded: the advisory
-lock by the job timeout, each row lock by ``ckanext.koreanap.jobs.lock_timeout``
+lock by a little less than the job timeout, each row lock by
+``ckanext.koreanap.jobs.lock_timeout``
 (``SET LOCAL lock_timeout`` in each of its transactions). A job that runs out
 of either marks its resources ``error`` with a message to validate again,
 instead of hanging beside a request (issue 13).
@@ -117,7 +118,7 @@ def run_job(package_id: str, requested: float | None = None) -> dict[str, str]:
         with _bounded_lock_waits():
             kmodel.mark_running(package_id, _worker_name())
             model.Session.commit()  # holds no row lock while it waits for the dataset
-            return validate_dataset(package_id, requested=requested, started=started)
+            return validate_dataset(package_id, requested=requested)
     except Exception as error:
         if not _lock_wait_ran_out(error):
             raise
@@ -293,8 +294,7 @@ def _place(resource: dict[str, Any], target: Path) -> None:
     fetch.download(url, target, max_bytes=config.max_upload_bytes())
 
 
-def validate_dataset(package_id: str, requested: float | None = None,
-                     started: datetime.datetime | None = None) -> dict[str, str]:
+def validate_dataset(package_id: str, requested: float | None = None) -> dict[str, str]:
     """Validate every resource of a dataset now, record the results, load the DataStore.
 
     Only the job (:func:`run_job`) calls this: a request that waited for the
@@ -302,18 +302,16 @@ def validate_dataset(package_id: str, requested: float | None = None,
 
     :param requested: when given, skip the work if every resource was
         validated after this time (by an earlier job)
-    :param started: when the job started; rows marked pending after it are
-        left pending for the job queued with them
     :returns: ``{resource_id: status}``
     """
-    started = started or kmodel.now()
     with _dataset_lock(package_id):
         if requested:
             done = _done_since(package_id, requested)
             if done is not None:
                 log.info("validation of %s already done after the job was queued", package_id)
                 return done
-        return _validate_dataset(package_id, started)
+        # Rows marked pending from now on are left to the job queued with them.
+        return _validate_dataset(package_id, kmodel.now())
 
 
 def _validate_dataset(package_id: str, started: datetime.datetime) -> dict[str, str]:

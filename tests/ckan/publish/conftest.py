@@ -70,13 +70,14 @@ def publish(with_request_context, with_test_worker):
 
     def run(path, username, run_jobs=True, **options):
         lines = []
+        organization = options.pop("organization", None)
         if run_jobs:
             options.setdefault("sleep", lambda _seconds: work_off_queue())
         publisher = Publisher(ckanapi.LocalCKAN(username=username), echo=lines.append,
                               retries=1, backoff=0, **options)
         with open_input(str(path)) as prepared:
             result = publisher.publish(prepared.descriptor, prepared.basepath,
-                                       organization=options.pop("organization", None))
+                                       organization=organization)
         return result, lines
     return run
 

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.usefixtures("clean_publish", "with_request_context")
 ROUNDS = 10
 # A publish of this small package takes a few seconds; a hang took 52 to 712 s.
 BOUND = 90
+ORG = "mois"  # named here: these tests are about locks, not the package's publisher
 
 
 def _without(folder, name):
@@ -71,7 +72,7 @@ def test_reupload_beside_the_validation_job_never_hangs(sysadmin, publish, packa
         threading.Thread(target=watchdog, args=(done, round_), daemon=True).start()
         started = time.monotonic()
         try:
-            publish(folder, sysadmin["name"], run_jobs=False)
+            publish(folder, sysadmin["name"], run_jobs=False, organization=ORG)
         except Exception as error:  # noqa: BLE001 - reported below with the times
             timings.append("{:.1f}s ({}: {})".format(time.monotonic() - started,
                                                      type(error).__name__, error))
@@ -108,9 +109,10 @@ def test_job_gives_up_on_a_held_dataset_row_with_a_retryable_error(sysadmin, pub
     from .conftest import work_off_queue
 
     full = package_copy("ogp-nap4-commitments")
-    publish(_without(full, "milestones"), sysadmin["name"])
+    publish(_without(full, "milestones"), sysadmin["name"], organization=ORG)
     with pytest.raises(PublishError):  # queued, not waited for: the job runs below
-        publish(full, sysadmin["name"], run_jobs=False, validation_timeout=0)
+        publish(full, sysadmin["name"], run_jobs=False, validation_timeout=0,
+                organization=ORG)
     dataset = call_action("package_show", id="ogp-nap4-commitments")
     holder = _hold("SELECT id FROM package WHERE id = :id FOR UPDATE", id=dataset["id"])
     try:
@@ -138,7 +140,7 @@ def test_job_gives_up_waiting_for_another_validation_of_its_dataset(sysadmin, pu
 
     from .conftest import PACKAGES, work_off_queue
 
-    publish(PACKAGES / "ogp-nap4-commitments", sysadmin["name"])
+    publish(PACKAGES / "ogp-nap4-commitments", sysadmin["name"], organization=ORG)
     dataset = call_action("package_show", id="ogp-nap4-commitments")
     call_action("koreanap_package_validate", context={"user": sysadmin["name"]},
                 id=dataset["id"])
