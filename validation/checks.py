@@ -105,6 +105,21 @@ class NumberError(errors.CellError):
         return fixed if fixed != cell.strip() else None
 
 
+@attrs.define(kw_only=True, repr=False)
+class RegionCoordinatesError(errors.CellError):
+    """Coordinates outside the province that the row's region code names."""
+
+    type = "koreanap-region-coordinates"
+    title = "Coordinates Outside the Row's Region"
+    description = (
+        "A row's latitude and longitude lie outside the extent of the "
+        "province its region code names (Busan coordinates on a Seoul row): "
+        "the code or the coordinates are wrong."
+    )
+    template = 'Row {rowNumber}, field "{fieldName}": {note}'
+    tags = ["#table", "#row", "#cell", "#koreanap"]
+
+
 class DomainSetupError(errors.TableError):
     """A field names an unknown domain or code list (the schema is wrong)."""
 
@@ -414,9 +429,92 @@ class NumberCheck(Check):
     }
 
 
-CHECKS: list[type[Check]] = [ValueDomainCheck, PersonalDataCheck, NumberCheck]
+@attrs.define(kw_only=True, repr=False)
+class RegionCoordinatesCheck(Check):
+    """A row's coordinates lie in the province its region code names.
+
+    Applies to a table with exactly one field whose ``koreanap:codelist`` is
+    a province code list with extents (:data:`.domains.EXTENT_COLUMNS`) and
+    one field each with the ``latitude`` and ``longitude`` domains; the
+    options ``regionField``, ``latitudeField`` and ``longitudeField`` (with
+    ``codelist``) name them instead. Cells that failed their type, a
+    constraint or their domain are left to those rules.
+    """
+
+    type = "koreanap-region-coordinates"
+    Errors = [RegionCoordinatesError]
+
+    region_field: str | None = None
+    latitude_field: str | None = None
+    longitude_field: str | None = None
+    codelist: str | None = None
+
+    def validate_start(self) -> Iterable[Error]:
+        self._target: tuple[str, int, str, str, str] | None = None
+        schema = self.resource.schema
+        fields = schema.fields if schema else []
+        numbers = {f.name: i for i, f in enumerate(fields, start=1)}
+        by_domain: dict[str, list[str]] = {}
+        regions: list[tuple[str, str]] = []
+        for field in fields:
+            domain = field.custom.get(domains.DOMAIN_PROPERTY)
+            codelist = field.custom.get(domains.CODELIST_PROPERTY)
+            by_domain.setdefault(domain, []).append(field.name)
+            if domain == "code" and codelist in domains.EXTENT_COLUMNS:
+                regions.append((field.name, codelist))
+        if self.region_field:
+            regions = [(name, self.codelist or dict(regions).get(name) or "")
+                       for name in [self.region_field] if name in numbers]
+        lats = [self.latitude_field] if self.latitude_field else by_domain.get("latitude", [])
+        lons = [self.longitude_field] if self.longitude_field else by_domain.get("longitude", [])
+        # Two region columns (e.g. origin and sampling place) or two points:
+        # which pairs with which is not said, so nothing is guessed.
+        if len(regions) == 1 and len(lats) == 1 and len(lons) == 1 and \
+                regions[0][1] in domains.EXTENT_COLUMNS and \
+                lats[0] in numbers and lons[0] in numbers:
+            region, codelist = regions[0]
+            self._target = (region, numbers[region], codelist, lats[0], lons[0])
+        return []
+
+    @property
+    def row_fields(self) -> list[str]:
+        target = getattr(self, "_target", None)
+        return [target[0], target[3], target[4]] if target else []
+
+    def row_parts(self) -> list[RegionCoordinatesCheck]:
+        """Itself when it applies (the column-at-a-time path skips it otherwise)."""
+        return [self] if self._target else []
+
+    def validate_row(self, row: Row) -> Iterable[Error]:
+        if self._target is None:
+            return
+        region, number, codelist, lat, lon = self._target
+        if failed_cells(row) & {region, lat, lon}:
+            return
+        code = row[region]
+        if domains.check_value("code", code, codelist) or \
+                domains.check_value("latitude", row[lat]) or \
+                domains.check_value("longitude", row[lon]):
+            return  # the value-domain rule reports it
+        note = domains.region_contradiction(codelist, code, row[lat], row[lon])
+        if note:
+            yield _cell_error(RegionCoordinatesError, row, region, number, note, str(code))
+
+    metadata_profile_patch = {
+        "properties": {
+            "regionField": {"type": "string"},
+            "latitudeField": {"type": "string"},
+            "longitudeField": {"type": "string"},
+            "codelist": {"type": "string", "enum": list(domains.EXTENT_COLUMNS)},
+        },
+    }
+
+
+CHECKS: list[type[Check]] = [ValueDomainCheck, PersonalDataCheck, NumberCheck,
+                             RegionCoordinatesCheck]
 ERRORS: list[type[errors.Error]] = [ValueDomainError, PersonalDataError, DomainSetupError,
-                                     NumberError, PossiblePersonalDataError]
+                                     NumberError, PossiblePersonalDataError,
+                                     RegionCoordinatesError]
 
 #: Error types that validate_package reports as notes (lower severity): they
 #: do not make a package invalid.

@@ -281,3 +281,65 @@ def check_value(domain: str, value: Any, codelist: str | None = None) -> str | N
         if fixed != value.strip() and DOMAINS[domain](fixed, codelist) is None:
             expects += f' (it is written with full-width characters: write "{fixed}")'
     return expects
+
+
+# Region extents: where each province's coordinates can lie
+
+#: Column of ``codelists/region-extents.csv`` holding each code list's codes.
+EXTENT_COLUMNS = {
+    "region-bjd-2018": "bjd_2018",
+    "region-bjd-2024": "bjd_2024",
+    "region-iso3166-2": "iso3166_2",
+    "region-kostat": "kostat",
+    "heritage-ccba-ctcd": "ccba_ctcd",
+}
+#: Degrees added around each extent (about 1 km): a coastal point rounded to
+#: four decimals, or a pier or rock the boundary data leaves out, still fits.
+EXTENT_MARGIN = 0.01
+
+
+@functools.cache
+def region_extents(codelist: str) -> dict[str, tuple[str, float, float, float, float]]:
+    """Each province's code in ``codelist`` mapped to ``(name_ko, lat_min,
+    lat_max, lon_min, lon_max)``: the bounding box of its official boundary
+    (see ``codelists/region-extents.json`` for the source and method).
+
+    :param codelist: a key of :data:`EXTENT_COLUMNS`
+    :raises KeyError: a code list without extents
+    """
+    column = EXTENT_COLUMNS[codelist]
+    with open(CODELIST_DIR / "region-extents.csv", encoding="utf-8", newline="") as fh:
+        return {row[column]: (row["name_ko"], float(row["lat_min"]), float(row["lat_max"]),
+                              float(row["lon_min"]), float(row["lon_max"]))
+                for row in csv.DictReader(fh)}
+
+
+def region_contradiction(codelist: str, code: Any, latitude: Any,
+                         longitude: Any) -> str | None:
+    """Why a point cannot lie in the province ``code`` names, or None (also
+    when a value is missing, not a finite number or outside Korea, or the
+    code is unknown: the domain rules report those).
+
+    A point outside the province's bounding box (plus :data:`EXTENT_MARGIN`)
+    is certainly not in it; one inside may still be in a neighbour, so the
+    rule finds most wrong codes, never a right one (see the README).
+    """
+    extent = region_extents(codelist).get(_as_text(code).strip())
+    lat, lon = _number(latitude), _number(longitude)
+    if extent is None or lat is None or lon is None or not (
+            lat.is_finite() and lon.is_finite()):
+        return None
+    lat_f, lon_f = float(lat), float(lon)
+    if not (LAT_RANGE[0] <= lat_f <= LAT_RANGE[1] and LON_RANGE[0] <= lon_f <= LON_RANGE[1]):
+        return None
+    name, lat_min, lat_max, lon_min, lon_max = extent
+    m = EXTENT_MARGIN
+    if lat_min - m <= lat_f <= lat_max + m and lon_min - m <= lon_f <= lon_max + m:
+        return None
+    fits = [other[0] for other in region_extents(codelist).values()
+            if other[1] - m <= lat_f <= other[2] + m and other[3] - m <= lon_f <= other[4] + m]
+    where = (f"; it lies within the extent of {', '.join(fits)}" if fits else "")
+    shown = f"{_as_text(latitude).strip()}, {_as_text(longitude).strip()}"
+    return (f"the point ({shown}) is outside {name} (code {code}), which "
+            f"spans latitude {lat_min:.4f}-{lat_max:.4f} and longitude "
+            f"{lon_min:.4f}-{lon_max:.4f}{where}: the code or the coordinates are wrong")

@@ -87,7 +87,8 @@ def load_checklist(checklist: ChecklistLike) -> Checklist | None:
 
 def _our_checks() -> list[Check]:
     """Fresh objects of the general checks every table gets."""
-    return [checks.ValueDomainCheck(), checks.PersonalDataCheck(), checks.NumberCheck()]
+    return [checks.ValueDomainCheck(), checks.PersonalDataCheck(), checks.NumberCheck(),
+            checks.RegionCoordinatesCheck()]
 
 
 def _resource_checklist(user: Checklist | None, progress: Progress | None = None,

@@ -28,7 +28,7 @@ SCHEMA = {
     ]
 }
 HEADER = [f["name"] for f in SCHEMA["fields"]]
-GOOD_ROW = ["1", "2019-03-01", "Y", "42", "120", "12.5", "37.5665", "126.978",
+GOOD_ROW = ["1", "2019-03-01", "Y", "11", "120", "12.5", "37.5665", "126.978",
             "03154", "02-2100-1234", "마스킹된 연락처 010-****-5678"]
 
 
@@ -123,7 +123,7 @@ def test_checklist_from_yaml_descriptor_selects_our_checks(tmp_path, monkeypatch
     """The shipped YAML checklist names our check types and frictionless resolves them."""
     checklist = Checklist.from_descriptor(str(CHECKLIST_YAML))
     assert checklist.check_types == ["koreanap-value-domain", "koreanap-personal-data",
-                                     "koreanap-number"]
+                                     "koreanap-number", "koreanap-region-coordinates"]
     report = validate(tmp_path, monkeypatch,
                       [with_cell("open_yn", "X"), with_cell("memo", "a@b.co")],
                       checklist=checklist)
