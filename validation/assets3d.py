@@ -27,6 +27,17 @@ column relative to the package folder.
   model written in metres fails; field ``units``); and it fits the build
   volume ``buildVolumeMm`` (default 250 x 250 x 250 mm, compared axis by
   axis; field ``path``).
+- ``koreanap-asset-inverted`` (field ``winding_consistent``), for every
+  kind: a closed, consistently wound mesh is not inside out (negative
+  volume); a print asset that is, is also not printable.
+- ``koreanap-asset-size`` (field ``path``; a note in ``validate_package``):
+  a print asset's largest extent is at least ``plausiblePrintMm`` (20 mm),
+  and a scan (``scanKinds``) is within ``scanRatio`` times of the object's
+  ``real_size_m``; the note names both sizes and a likely unit slip.
+
+A binary STL whose size is not 84 + 50 times its header's triangle count,
+or a GLB whose header length is not its size, is unreadable with both
+figures named (:func:`stl_problem`, :func:`glb_problem`).
 
 What the check measured is kept too: after a validation, ``measured`` holds
 one dict per row whose file it read (see ``Asset3DCheck._new_fact``), which
