@@ -47,7 +47,7 @@ GLB_COPYRIGHT = ("ckanext-koreanap project, KOGL Type 1; " + NOTICE)
 ASSET_HEADER = (
     "asset_id", "item_id", "kind", "format", "mediatype", "path", "bytes", "vertex_count",
     "face_count", "watertight", "winding_consistent", "units", "bbox_x_mm", "bbox_y_mm",
-    "bbox_z_mm", "method", "resolution", "braille_text", "braille_cells", "sha256",
+    "bbox_z_mm", "real_size_m", "method", "resolution", "braille_text", "braille_cells", "sha256",
     "description",
 )
 
@@ -434,6 +434,9 @@ def build(out_dir, progress=None):
         row = {"asset_id": stem, "item_id": item_id, "kind": kind, "format": fmt,
                "mediatype": media, "path": path, "units": units, "method": method,
                "resolution": resolution,
+               # The object's largest real dimension: no source the package or the
+               # fact sheet cites gives one for these items, so it stays empty.
+               "real_size_m": "",
                "braille_text": BRAILLE_TEXT if kind == "braille" else "",
                "braille_cells": _cells_text() if kind == "braille" else "",
                "description": "%s; %s." % (what, NOTICE)}
