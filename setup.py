@@ -79,6 +79,10 @@ setup(
         "trimesh==5.2.0",
         # The local mail catcher that scripts/serve starts (scripts/mail_catcher.py).
         "aiosmtpd==1.4.6",
+        # Korean morphological analysis for the search index (search/text.py);
+        # the model ships in its own package, so nothing is downloaded at run time.
+        "kiwipiepy==0.24.1",
+        "kiwipiepy_model==0.24.0",
     ],
     entry_points={
         "ckan.plugins": [

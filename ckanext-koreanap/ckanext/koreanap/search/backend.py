@@ -57,12 +57,15 @@ _UPSERT = sa.text(
         setweight(to_tsvector('english', :text_a), 'A')
           || setweight(to_tsvector('simple', :ko_a), 'A')
           || setweight(to_tsvector('simple', :ko1_a), 'A')
+          || setweight(CAST(:km_a AS tsvector), 'A')
           || setweight(to_tsvector('english', :text_b), 'B')
           || setweight(to_tsvector('simple', :ko_b), 'B')
           || setweight(to_tsvector('simple', :ko1_b), 'B')
+          || setweight(CAST(:km_b AS tsvector), 'B')
           || setweight(to_tsvector('english', :text_d), 'D')
           || setweight(to_tsvector('simple', :ko_d), 'D')
-          || setweight(to_tsvector('simple', :ko1_d), 'D'),
+          || setweight(to_tsvector('simple', :ko1_d), 'D')
+          || setweight(CAST(:km_d AS tsvector), 'D'),
         now())
     ON CONFLICT (index_id) DO UPDATE SET
         package_id = EXCLUDED.package_id, site_id = EXCLUDED.site_id,
@@ -168,6 +171,7 @@ def build_row(doc: dict[str, Any]) -> dict[str, Any]:
         bigrams, unigrams = analysis.korean_index_text(text_value)
         row["ko_" + label] = bigrams
         row["ko1_" + label] = unigrams
+        row["km_" + label] = analysis.morpheme_tsvector(text_value)
     return row
 
 

@@ -180,6 +180,9 @@ class Compiler:
         self.analyses = analyses
         self.param = param
         self.rank_queries: list[str] = []
+        # The Korean morpheme part of each ranked leaf: a match on whole
+        # morphemes scores on top of the n-gram match.
+        self.morph_rank_queries: list[str] = []
         # SQL of each full-text leaf -> its tsquery, to merge leaves later.
         self._tsquery_of: dict[str, str] = {}
 
@@ -265,7 +268,13 @@ class Compiler:
         else:
             kind = "phrase" if isinstance(node, Phrase) else "plain"
             parts = [self.analyses.get(kind, analysis.latin_part(node.text))]
-            parts += [analysis.korean_tsquery(r) for r in analysis.hangul_runs(node.text)]
+            morphs = []
+            for run in analysis.hangul_runs(node.text):
+                match, morph = analysis.korean_run_tsquery(run)
+                parts.append(match)
+                morphs.append(morph)
+            if not negated and any(morphs):
+                self.morph_rank_queries.append(analysis.and_tsqueries(morphs))
         tsquery = analysis.and_tsqueries(parts)
         if not tsquery:
             return None
@@ -355,8 +364,14 @@ class Compiler:
         tsquery = analysis.or_tsqueries(self.rank_queries)
         if not tsquery:
             return "CAST(1.0 AS real)"
-        return "ts_rank(CAST(%s AS real[]), search_vector, CAST(%s AS tsquery))" % (
-            self.param(RANK_WEIGHTS), self.param(tsquery))
+        weights = self.param(RANK_WEIGHTS)
+        rank = "ts_rank(CAST(%s AS real[]), search_vector, CAST(%s AS tsquery))" % (
+            weights, self.param(tsquery))
+        morph = analysis.or_tsqueries(self.morph_rank_queries)
+        if morph:
+            rank = "(%s + ts_rank(CAST(%s AS real[]), search_vector, CAST(%s AS tsquery)))" % (
+                rank, weights, self.param(morph))
+        return rank
 
     def sort_expression(self, field: str, direction: str, score_sql: str) -> list[str]:
         direction = "DESC" if direction == "desc" else "ASC"

@@ -6,10 +6,20 @@ word with its particle attached (``카드뮴은``) as one lexeme, so a search fo
 syllable bigrams (``카드 드뮴 뮴은``) and single syllables, the approach of
 Lucene's CJK bigram filter; a Korean query term becomes a phrase of its
 bigrams, which matches the term anywhere inside a word.
+
+On top of that, Korean is analysed into morphemes with Kiwi (kiwipiepy and
+the model in kiwipiepy_model, loaded once per process on first use): nouns
+and verb/adjective stems are indexed as lexemes of their own (marked
+``~``, so ``~식품`` never collides with the bigram ``식품``), together with
+each pair of adjacent nouns joined, so ``곰팡이 독소`` and ``곰팡이독소`` index
+the same lexemes. A query's Korean run then matches its morphemes (particles
+and endings dropped: ``식품의`` finds ``식품``), or its bigrams as before, and a
+morpheme match adds to the score, so whole-word matches rank above n-gram ones.
 """
 from __future__ import annotations
 
 import re
+import threading
 
 HANGUL_RUN = re.compile("[\uac00-\ud7a3]+")
 _WORD = re.compile(r"\w", re.UNICODE)
@@ -71,3 +81,99 @@ def prefix_word(text: str) -> str:
     """The alphanumeric stem of a wildcard term (``contam*`` -> ``contam``)."""
     head = re.split(r"(?<!\\)[*?]", text, maxsplit=1)[0]
     return re.sub(r"[^\w]", "", HANGUL_RUN.sub("", head))
+
+
+# -- morphology (Kiwi) ---------------------------------------------------------
+
+MORPH_MARK = "~"
+# Nouns (general, proper, numerals), roots and verb/adjective stems; particles
+# (J*), endings (E*), suffixes (XS*) and bound nouns (NNB: 중, 것) are dropped.
+CONTENT_TAGS = frozenset({"NNG", "NNP", "NR", "XR", "VV", "VA"})
+NOUN_TAGS = frozenset({"NNG", "NNP"})
+MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
+# Off only to measure what morphology costs (benchmarks/search.py --no-morphology).
+MORPHOLOGY = True
+
+_kiwi = None
+_kiwi_lock = threading.Lock()
+
+
+def _analyser():
+    """The process's Kiwi instance (about 2 s and 300 MB to load, so only once)."""
+    global _kiwi
+    if _kiwi is None:
+        with _kiwi_lock:
+            if _kiwi is None:
+                import kiwipiepy_model
+                from kiwipiepy import Kiwi
+
+                # The model from its pinned package, never a download; the typo
+                # and multi-word dictionaries add memory, not recall here.
+                _kiwi = Kiwi(model_path=kiwipiepy_model.get_model_path(),
+                             load_typo_dict=False, load_multi_dict=False)
+    return _kiwi
+
+
+def _tokens(text: str) -> list[tuple[str, str, int, int]]:
+    """(form, tag, start, end) of Kiwi's morphemes in ``text``."""
+    analyser = _analyser()
+    with _kiwi_lock:  # one analysis at a time: CKAN may serve from threads
+        tokens = analyser.tokenize(text)
+    return [(t.form, t.tag, t.start, t.start + t.len) for t in tokens]
+
+
+def _tag(tag: str) -> str:
+    return tag.split("-", 1)[0]  # Kiwi marks irregular stems as "VV-I" etc.
+
+
+def morpheme_lexemes(text: str) -> list[str]:
+    """The marked lexemes to index for ``text``, in order (nouns, stems and
+    adjacent noun pairs joined). Empty when ``text`` has no Korean."""
+    if not MORPHOLOGY or not HANGUL_RUN.search(text or ""):
+        return []
+    out: list[str] = []
+    previous_noun = None
+    for form, tag, _start, _end in _tokens(text):
+        tag = _tag(tag)
+        if tag in CONTENT_TAGS and HANGUL_RUN.search(form):
+            out.append(MORPH_MARK + form)
+            if tag in NOUN_TAGS and previous_noun:
+                out.append(MORPH_MARK + previous_noun + form)
+        previous_noun = form if tag in NOUN_TAGS else None
+    return out
+
+
+def morpheme_tsvector(text: str) -> str:
+    """``text``'s morpheme lexemes as a tsvector literal (with positions, so
+    setweight applies)."""
+    return " ".join("%s:%d" % (_lexeme(lexeme), min(i + 1, MAX_POSITION))
+                    for i, lexeme in enumerate(morpheme_lexemes(text)))
+
+
+def korean_morph_tsquery(run: str) -> str:
+    """A tsquery matching every content morpheme of the Korean ``run`` ("" if none)."""
+    lexemes = [MORPH_MARK + form for form, tag, _s, _e in _tokens(run)
+               if _tag(tag) in CONTENT_TAGS and HANGUL_RUN.search(form)]
+    return " & ".join(_lexeme(lexeme) for lexeme in dict.fromkeys(lexemes))
+
+
+def korean_run_tsquery(run: str, prefix: bool = False) -> tuple[str, str]:
+    """(match, morphemes) tsqueries for a Korean query run.
+
+    ``match`` accepts the run's bigrams anywhere inside a word (as before), the
+    bigrams of the run without its trailing particles or endings, or all of its
+    morphemes; ``morphemes`` is the last alone, which ranking rewards.
+    """
+    ngrams = korean_tsquery(run, prefix)
+    if prefix or not MORPHOLOGY:
+        return ngrams, ""
+    tokens = _tokens(run)
+    content = [(s, e) for _f, tag, s, e in tokens if _tag(tag) in CONTENT_TAGS]
+    alternatives = [ngrams]
+    if content:
+        stem = run[min(s for s, _ in content):max(e for _, e in content)]
+        if stem != run and HANGUL_RUN.fullmatch(stem):
+            alternatives.append(korean_tsquery(stem))
+    morph = korean_morph_tsquery(run)
+    alternatives.append(morph)
+    return or_tsqueries(list(dict.fromkeys(alternatives))), morph
