@@ -8,7 +8,8 @@ def test_search_benchmark_runs_on_a_few_datasets(clean_catalogue, test_ini, ckan
                       "--datasets", 6, "--runs", 2, "--warmup", 0, "--workers", 1)
     assert done.returncode == 0, done.stderr
     assert "Created 6 datasets" in done.stdout
-    assert "Index: 6 datasets" in done.stdout
+    assert "Index: 10 datasets" in done.stdout  # and the four data packages
+    assert "the 4 data packages" in done.stdout and "hit@3" in done.stdout
     for kind in ("free text (English)", "Korean text", "fq organization",
                  "facets on 4 fields", "sort by modified", "deep paging"):
         assert "| " + kind in done.stdout

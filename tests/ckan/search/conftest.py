@@ -13,6 +13,9 @@ from ckan.tests import factories
 
 from ..conftest import MIGRATED_PLUGINS
 
+# Publishing the real data packages, as the publishing tests do (test_judged_queries.py).
+from ..publish.conftest import clean_publish, publish, sysadmin  # noqa: F401, I001
+
 
 def _dataset(org, **kwargs):
     kwargs.setdefault("license_id", "cc-by")
