@@ -8,6 +8,7 @@ plate's dots back from the mesh, and rebuild everything to compare bytes.
 import collections
 import functools
 import hashlib
+import json
 import pathlib
 import re
 
@@ -16,7 +17,7 @@ import pytest
 import trimesh
 
 from .packages import ROOT, frictionless_errors, read_rows, run_builder
-from .personal_data import ROLE_MAILBOX, ROLE_MAILBOX_FILES
+from .personal_data import ROLE_MAILBOX_FILES
 from .personal_data import personal_data as _personal_data
 
 PACKAGE = ROOT / "datapackages" / "cultural-heritage-3d"
@@ -116,13 +117,13 @@ def test_package_passes_frictionless_validation():
 
 
 def test_descriptor_has_titles_licence_sources_contributors_and_keywords(descriptor):
-    """datapackage.json names the package in Korean and English, with KOGL and sources."""
+    """datapackage.json names the package in Korean and English, with CC BY 4.0 and sources."""
     assert descriptor["name"] == "cultural-heritage-3d"
     assert re.search(r"[가-힣]", descriptor["title_ko"])
     assert re.search(r"[A-Za-z]", descriptor["title_en"])
     assert any(re.search(r"[가-힣]", k) for k in descriptor["keywords"])
     assert any(re.fullmatch(r"[A-Za-z0-9 ]+", k) for k in descriptor["keywords"])
-    assert [lic["name"] for lic in descriptor["licenses"]] == ["KOGL-Type-1"]
+    assert [lic["name"] for lic in descriptor["licenses"]] == ["CC-BY-4.0"]
     assert len(descriptor["sources"]) >= 4 and all(s["title"] for s in descriptor["sources"])
     assert descriptor["contributors"]
     assert all("project" in c["title"] for c in descriptor["contributors"])
@@ -306,8 +307,8 @@ def test_personal_data_patterns_catch_examples():
     assert not _personal_data("sha256 " + hashlib.sha256(b"x").hexdigest())
 
 
-def test_contact_point_is_the_placeholder_role_mailbox(descriptor):
-    """The only e-mail address in the package is the descriptor's role mailbox at example.org."""
-    assert descriptor["koreanap:contactPoint"]["email"] == ROLE_MAILBOX
-    assert ROLE_MAILBOX.endswith("@example.org")
-    assert _personal_data(ROLE_MAILBOX) and not _personal_data(ROLE_MAILBOX, True)
+def test_contact_point_is_the_catalogue_error_report_page(descriptor):
+    """The contact point is the dataset's error-report page, not a placeholder mailbox."""
+    contact = descriptor["koreanap:contactPoint"]
+    assert contact["path"] == "report-error" and "email" not in contact
+    assert not _personal_data(json.dumps(descriptor, ensure_ascii=False))

@@ -6,6 +6,7 @@ and check the domain rules on every row.
 """
 import collections
 import functools
+import json
 import re
 from decimal import Decimal
 
@@ -13,8 +14,8 @@ import pytest
 
 from .packages import ROOT, frictionless_errors, read_rows, run_builder
 from .packages import sha256 as _sha256
-from .personal_data import ROLE_MAILBOX, personal_data_in_package
 from .personal_data import personal_data as _personal_data
+from .personal_data import personal_data_in_package
 
 PACKAGE = ROOT / "datapackages" / "food-contaminants"
 DATA = PACKAGE / "data"
@@ -402,8 +403,8 @@ def test_no_personal_data_pattern_in_any_file_of_the_package():
     assert not found, "\n".join(found[:20])
 
 
-def test_contact_point_is_the_placeholder_role_mailbox(descriptor):
-    """The only e-mail address in the package is the descriptor's role mailbox at example.org."""
-    assert descriptor["koreanap:contactPoint"]["email"] == ROLE_MAILBOX
-    assert ROLE_MAILBOX.endswith("@example.org")
-    assert _personal_data(ROLE_MAILBOX) and not _personal_data(ROLE_MAILBOX, True)
+def test_contact_point_is_the_catalogue_error_report_page(descriptor):
+    """The contact point is the dataset's error-report page, not a placeholder mailbox."""
+    contact = descriptor["koreanap:contactPoint"]
+    assert contact["path"] == "report-error" and "email" not in contact
+    assert not _personal_data(json.dumps(descriptor, ensure_ascii=False))

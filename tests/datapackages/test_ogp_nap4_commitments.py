@@ -6,6 +6,7 @@ reference copy and are skipped where neither exists.
 """
 import datetime
 import functools
+import json
 import os
 import pathlib
 import re
@@ -13,8 +14,8 @@ import re
 import pytest
 
 from .packages import ROOT, frictionless_errors, read_rows
-from .personal_data import ROLE_MAILBOX, personal_data_in_package
 from .personal_data import personal_data as _personal_data
+from .personal_data import personal_data_in_package
 
 PACKAGE = ROOT / "datapackages" / "ogp-nap4-commitments"
 PLAN_TEXT = pathlib.Path(os.environ.get(
@@ -212,8 +213,8 @@ def test_no_responsible_persons_name_in_the_package(plan_text):
     assert not leaked, leaked
 
 
-def test_contact_point_is_the_placeholder_role_mailbox(descriptor):
-    """The only e-mail address in the package is the descriptor's role mailbox at example.org."""
-    assert descriptor["koreanap:contactPoint"]["email"] == ROLE_MAILBOX
-    assert ROLE_MAILBOX.endswith("@example.org")
-    assert _personal_data(ROLE_MAILBOX) and not _personal_data(ROLE_MAILBOX, True)
+def test_contact_point_is_the_catalogue_error_report_page(descriptor):
+    """The contact point is the dataset's error-report page, not a placeholder mailbox."""
+    contact = descriptor["koreanap:contactPoint"]
+    assert contact["path"] == "report-error" and "email" not in contact
+    assert not _personal_data(json.dumps(descriptor, ensure_ascii=False))

@@ -8,6 +8,7 @@ public-data conventions (codes, ISO dates, Y/N flags, counts, coordinates) on ev
 import collections
 import datetime
 import functools
+import json
 import os
 import pathlib
 import re
@@ -16,8 +17,8 @@ import pytest
 
 from .packages import ROOT, frictionless_errors, read_rows, run_builder
 from .packages import sha256 as _sha256
-from .personal_data import ROLE_MAILBOX, personal_data_in_package
 from .personal_data import personal_data as _personal_data
+from .personal_data import personal_data_in_package
 
 PACKAGE = ROOT / "datapackages" / "priority-datasets"
 DATA = PACKAGE / "data"
@@ -105,18 +106,18 @@ def test_package_passes_frictionless_validation():
 
 
 def test_descriptor_has_titles_licence_sources_contributors_and_keywords(descriptor):
-    """name, ko/en titles, KOGL Type 1, sources, project contributors, ko and en keywords."""
+    """name, ko/en titles, CC BY 4.0, sources, project contributors, ko and en keywords."""
     assert descriptor["name"] == "priority-datasets"
     assert descriptor["title_ko"] and descriptor["title_en"]
     assert descriptor["title"] == "%s / %s" % (descriptor["title_ko"], descriptor["title_en"])
-    assert [lic["name"] for lic in descriptor["licenses"]] == ["KOGL-Type-1"]
+    assert [lic["name"] for lic in descriptor["licenses"]] == ["CC-BY-4.0"]
     assert any("KR0046" in s["title"] for s in descriptor["sources"])
     assert descriptor["contributors"] and all(
         c["title"].startswith("ckanext-koreanap project") for c in descriptor["contributors"])
     keywords = descriptor["keywords"]
     assert any(re.search("[가-힣]", k) for k in keywords)
     assert any(re.fullmatch(r"[A-Za-z .-]+", k) for k in keywords)
-    assert "KOGL Type 1" in (PACKAGE / "README.md").read_text(encoding="utf-8")
+    assert "CC BY 4.0" in (PACKAGE / "README.md").read_text(encoding="utf-8")
 
 
 def test_every_field_has_a_description(resources):
@@ -432,8 +433,8 @@ def test_no_personal_data_pattern_in_any_file_of_the_package():
     assert not found, "\n".join(found[:20])
 
 
-def test_contact_point_is_the_placeholder_role_mailbox(descriptor):
-    """The only e-mail address in the package is the descriptor's role mailbox at example.org."""
-    assert descriptor["koreanap:contactPoint"]["email"] == ROLE_MAILBOX
-    assert ROLE_MAILBOX.endswith("@example.org")
-    assert _personal_data(ROLE_MAILBOX) and not _personal_data(ROLE_MAILBOX, True)
+def test_contact_point_is_the_catalogue_error_report_page(descriptor):
+    """The contact point is the dataset's error-report page, not a placeholder mailbox."""
+    contact = descriptor["koreanap:contactPoint"]
+    assert contact["path"] == "report-error" and "email" not in contact
+    assert not _personal_data(json.dumps(descriptor, ensure_ascii=False))

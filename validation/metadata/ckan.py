@@ -11,10 +11,17 @@ Field names are those of ``ckanext/koreanap/schemas/dataset.yaml``:
 ``title``/``title_en``, ``notes``/``notes_en``, ``contact_name``(``_en``),
 ``contact_email``, ``update_cycle`` (EU frequency codes), ``license_id``
 (``KOGL-Type-1`` ...), ``spatial_coverage``, ``temporal_start``/``_end``,
-``tags``; the publisher is the owning organization. Properties of the
-publisher's data package that have no field of their own (``created``,
-``koreanap:themes``, the publisher's names and type) are read from
-``datapackage_extra``, where ``koreanap publish`` keeps them.
+``tags``, ``data_status`` (dataset and resource; a resource without one has
+its dataset's), ``lead_agency``(``_en``). The publisher is the owning
+organization, unless the dataset's data package declares another
+(``koreanap:publisher``): data this catalogue generated or transcribed is
+published by the catalogue's project, not by the agency whose organization
+it is filed under (that agency is ``knap:leadAgency``). Properties of the
+data package that have no field of their own (``created``,
+``koreanap:themes``, the publisher's and lead agency's names and type) are
+read from ``datapackage_extra``, where ``koreanap publish`` keeps them. The
+contact point's ``vcard:hasURL`` is the channel the caller gives (the
+catalogue's error-report page of the dataset).
 """
 from __future__ import annotations
 
@@ -80,21 +87,30 @@ def _extra(dataset: dict) -> dict:
     return extra if isinstance(extra, dict) else {}
 
 
+def _declared(extra: dict, key: str) -> tuple[dict, dict]:
+    """A data package agent (``koreanap:publisher`` …) and its names by language."""
+    declared = extra.get(key)
+    declared = declared if isinstance(declared, dict) else {}
+    names = declared.get("name") if isinstance(declared.get("name"), dict) else {}
+    return declared, {lang: str(n).strip() for lang, n in names.items() if str(n or "").strip()}
+
+
 def _publisher(dataset: dict, extra: dict, organization_uri: str | None) -> dict | None:
     """The owning organization, named as its data package names it when that
-    package's publisher is this organization (the title is one string)."""
+    package's publisher is this organization (the title is one string); the
+    package's declared publisher when it is someone else."""
     organization = dataset.get("organization") or {}
+    title = organization.get("title") or organization.get("name") or ""
+    declared, declared_names = _declared(extra, "koreanap:publisher")
+    same = bool(declared_names) and any(n in title for n in declared_names.values())
+    if declared_names and not same:
+        return {"names": declared_names, "uri": declared.get("uri") or declared.get("url"),
+                "email": None, "type": agent_type(declared.get("type"))}
     if not organization:
         return None
-    title = organization.get("title") or organization.get("name") or ""
     names = _agent_names(title)
-    declared = extra.get("koreanap:publisher")
-    declared = declared if isinstance(declared, dict) else {}
-    declared_names = declared.get("name") if isinstance(declared.get("name"), dict) else {}
-    same = bool(declared_names) and any(
-        str(n).strip() and str(n).strip() in title for n in declared_names.values())
     if same:
-        names = {lang: str(n).strip() for lang, n in declared_names.items() if str(n).strip()}
+        names = declared_names
     return {
         "names": names,
         "uri": organization_uri,
@@ -103,7 +119,17 @@ def _publisher(dataset: dict, extra: dict, organization_uri: str | None) -> dict
     }
 
 
-def _distribution(resource: dict, licence: dict | None) -> dict:
+def _lead_agency(dataset: dict, extra: dict) -> dict | None:
+    """The commitment's lead agency: the dataset's fields, the type from its package."""
+    declared, names = _declared(extra, "koreanap:leadAgency")
+    fields = _texts(dataset.get("lead_agency"), dataset.get("lead_agency_en"))
+    if not (fields or names):
+        return None
+    return {"names": fields or names, "uri": None, "email": None,
+            "type": agent_type(declared.get("type"))}
+
+
+def _distribution(resource: dict, licence: dict | None, status: str | None = None) -> dict:
     url = resource.get("url") or None
     fmt = (resource.get("format") or "").strip().lower() or None
     size = resource.get("size")
@@ -122,16 +148,20 @@ def _distribution(resource: dict, licence: dict | None) -> dict:
         "checksum": _hash(resource.get("hash")),
         "licence": licence,
         "rights": resource.get("rights") or None,
+        "data_status": resource.get("data_status") or status,
     }
 
 
 def dataset_to_record(dataset: dict, dataset_uri: str, *,
-                      organization_uri: str | None = None) -> dict:
+                      organization_uri: str | None = None,
+                      contact_url: str | None = None) -> dict:
     """The record of a CKAN dataset dict (``package_show`` output).
 
     :param dataset: the dataset dict, with its ``organization`` and ``resources``
     :param dataset_uri: the dataset's IRI (e.g. its page, as ckanext-dcat names it)
     :param organization_uri: the publisher's IRI (e.g. the organization page)
+    :param contact_url: a web channel for the contact point (the dataset's
+        error-report page)
     """
     extra = _extra(dataset)
     licence = _licence({"name": dataset.get("license_id"),
@@ -158,11 +188,13 @@ def dataset_to_record(dataset: dict, dataset_uri: str, *,
         "description": _texts(dataset.get("notes"), dataset.get("notes_en")),
         "keywords": keywords,
         "publisher": _publisher(dataset, extra, organization_uri),
+        "lead_agency": _lead_agency(dataset, extra),
+        "data_status": dataset.get("data_status"),
         "contact_point": {
             "names": contact_names,
-            "uri": None,
+            "uri": contact_url,
             "email": dataset.get("contact_email"),
-        } if dataset.get("contact_email") or contact_names else None,
+        } if dataset.get("contact_email") or contact_names or contact_url else None,
         "licence": licence,
         "update_cycle": {
             "value": cycle,
@@ -178,5 +210,6 @@ def dataset_to_record(dataset: dict, dataset_uri: str, *,
         "issued": dataset.get("issued") or extra.get("koreanap:issued") or extra.get("created"),
         "modified": dataset.get("metadata_modified"),
         "version": dataset.get("version"),
-        "distributions": [_distribution(r, licence) for r in dataset.get("resources") or []],
+        "distributions": [_distribution(r, licence, dataset.get("data_status"))
+                          for r in dataset.get("resources") or []],
     }

@@ -8,6 +8,12 @@
 
 Korean fields the Frictionless spec has no name for are read from
 ``koreanap:`` properties of the descriptor (see README.md in this folder).
+Whether data is official, transcribed or a generated sample
+(``koreanap:dataStatus``, a resource without one has its package's) is
+written as ``knap:dataStatus`` on the dataset and on each distribution, a
+concept of ``vocabularies/data-statuses.ttl``; the agency leading the
+commitment (``koreanap:leadAgency``) as ``knap:leadAgency``, apart from
+``dct:publisher``.
 """
 from __future__ import annotations
 
@@ -120,7 +126,8 @@ def _vocabulary(name: str) -> Graph:
 def vocabulary_graph() -> Graph:
     """All shipped SKOS vocabularies in one graph (for pyshacl's ``ont_graph``)."""
     graph = Graph()
-    for name in ("kogl-licences.ttl", "frequencies.ttl", "access-rights.ttl"):
+    for name in ("kogl-licences.ttl", "frequencies.ttl", "access-rights.ttl",
+                 "data-statuses.ttl"):
         graph += _vocabulary(name)
     return graph
 
@@ -128,7 +135,7 @@ def vocabulary_graph() -> Graph:
 def _labels(iri) -> list[Literal]:
     """``skos:prefLabel`` of a concept in any shipped vocabulary."""
     for name in ("data-themes.ttl", "adms-types.ttl", "languages.ttl", "frequencies.ttl",
-                 "access-rights.ttl", "kogl-licences.ttl"):
+                 "access-rights.ttl", "kogl-licences.ttl", "data-statuses.ttl"):
         found = list(_vocabulary(name).objects(URIRef(str(iri)), SKOS.prefLabel))
         if found:
             return found
@@ -246,7 +253,13 @@ def _resolve(path: str | None, base: str) -> str | None:
     return base + quote(path.lstrip("/"))
 
 
-def _resource_to_distribution(resource: dict, base: str, package_licence) -> dict:
+def data_status(value) -> str | None:
+    """The data-status concept IRI of ``official``/``transcription``/``sample`` (or None)."""
+    return _lookup("data-statuses.ttl", value)
+
+
+def _resource_to_distribution(resource: dict, base: str, package_licence,
+                              package_status=None) -> dict:
     path = resource.get("path")
     if isinstance(path, list):  # multipart resource: the first part is the download
         path = path[0] if path else None
@@ -265,6 +278,7 @@ def _resource_to_distribution(resource: dict, base: str, package_licence) -> dic
         "checksum": _hash(resource.get("hash")),
         "licence": _licence(own[0]) if own else package_licence,
         "rights": resource.get("koreanap:rights"),
+        "data_status": resource.get("koreanap:dataStatus") or package_status,
     }
 
 
@@ -289,6 +303,9 @@ def descriptor_to_record(descriptor: dict, dataset_uri: str | None = None) -> di
         descriptor, ("publisher",), need_email=False)
     contact = _agent(descriptor.get("koreanap:contactPoint")) or _contributor(
         descriptor, ("contact", "contactperson", "maintainer"), need_email=True)
+    if contact and contact.get("uri"):  # "report-error": the page under the dataset's
+        contact["uri"] = _resolve(str(contact["uri"]), base)
+    status = descriptor.get("koreanap:dataStatus")
     access = descriptor.get("koreanap:accessRights")
     spatial = descriptor.get("koreanap:spatial")
     if isinstance(spatial, str) and spatial.upper() in ("KR", "KOR"):
@@ -300,6 +317,8 @@ def descriptor_to_record(descriptor: dict, dataset_uri: str | None = None) -> di
         "description": _multilingual(descriptor, "description", "\n\n"),
         "keywords": keywords,
         "publisher": publisher,
+        "lead_agency": _agent(descriptor.get("koreanap:leadAgency")),
+        "data_status": status,
         "contact_point": contact,
         "licence": licence,
         "update_cycle": {
@@ -317,7 +336,8 @@ def descriptor_to_record(descriptor: dict, dataset_uri: str | None = None) -> di
         "modified": descriptor.get("koreanap:modified"),
         "version": descriptor.get("version"),
         "distributions": [
-            _resource_to_distribution(r, base, licence) for r in descriptor.get("resources") or []
+            _resource_to_distribution(r, base, licence, status)
+            for r in descriptor.get("resources") or []
         ],
     }
 
@@ -414,6 +434,16 @@ def _add_agent(graph: Graph, subject, prop, agent: dict | None, kind: str) -> No
             graph.add((node, VCARD.hasURL, url))
 
 
+def _add_status(graph: Graph, subject, value) -> None:
+    if not value:
+        return
+    iri = data_status(value)
+    if iri:
+        add_concept(graph, subject, KNAP.dataStatus, iri)
+    else:  # not one of the three: left as a literal for the shapes to name
+        graph.add((subject, KNAP.dataStatus, Literal(str(value))))
+
+
 def record_to_graph(record: dict) -> Graph:
     """DCAT-AP 3 RDF of a record made by ``descriptor_to_record``."""
     graph = Graph()
@@ -429,6 +459,8 @@ def record_to_graph(record: dict) -> Graph:
             graph.add((dataset, DCAT.keyword, Literal(word, lang=lang)))
     _add_agent(graph, dataset, DCTERMS.publisher, record.get("publisher"), "publisher")
     _add_agent(graph, dataset, DCAT.contactPoint, record.get("contact_point"), "contact")
+    _add_agent(graph, dataset, KNAP.leadAgency, record.get("lead_agency"), "publisher")
+    _add_status(graph, dataset, record.get("data_status"))
     _add_licence(graph, dataset, record.get("licence"))
     cycle = record.get("update_cycle")
     if cycle:
@@ -514,6 +546,7 @@ def record_to_graph(record: dict) -> Graph:
             graph.add((cnode, SPDX.checksumValue,
                        Literal(checksum["value"], datatype=XSD.hexBinary)))
         _add_licence(graph, node, dist.get("licence"))
+        _add_status(graph, node, dist.get("data_status"))
         if dist.get("rights"):
             rnode = BNode()
             graph.add((node, DCTERMS.rights, rnode))

@@ -7,6 +7,14 @@ with :func:`dataset_to_descriptor`. The two are inverse on everything
 publish compares, so download -> re-publish changes nothing. Descriptor
 properties without a field of their own (``sources``, ``contributors``,
 ``created``, ``koreanap:publisher`` …) travel in ``datapackage_extra`` as JSON.
+
+Honesty: ``koreanap:dataStatus`` (``official``, ``sample`` or
+``transcription``; :data:`DATA_STATUSES`) says of the package and of each
+resource whether an agency published it, this catalogue transcribed it, or
+it is generated; a resource without its own has the package's
+(:func:`resource_data_status`). ``koreanap:leadAgency`` is the agency that
+leads the commitment, which is not the publisher of a sample: the
+organization a package is filed under is its lead agency's.
 """
 from __future__ import annotations
 
@@ -23,7 +31,8 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 COMMITMENTS_CSV = REPO_ROOT / "datapackages" / "ogp-nap4-commitments" / "data" / "commitments.csv"
 
 # KOGL types (validation/metadata/vocabularies/kogl-licences.ttl) and the
-# Creative Commons licence each corresponds to ("close to", per kogl.or.kr).
+# Creative Commons licence each corresponds to ("close to", per kogl.or.kr),
+# then CC BY 4.0 and free use of public works.
 LICENCES: list[dict[str, str]] = [
     {"id": "KOGL-Type-1", "ko": "공공누리 제1유형: 출처표시",
      "en": "KOGL Type 1: source indication",
@@ -37,6 +46,10 @@ LICENCES: list[dict[str, str]] = [
     {"id": "KOGL-Type-4", "ko": "공공누리 제4유형: 출처표시+상업적 이용금지+변경금지",
      "en": "KOGL Type 4: source indication, no commercial use, no derivatives",
      "cc": "CC BY-NC-ND 4.0", "url": "https://www.kogl.or.kr/info/licenseType4.do", "od": ""},
+    # What this catalogue can grant for its own work (KOGL is declared by public bodies).
+    {"id": "CC-BY-4.0", "ko": "크리에이티브 커먼즈 저작자표시 4.0 국제",
+     "en": "Creative Commons Attribution 4.0 International", "cc": "",
+     "url": "https://creativecommons.org/licenses/by/4.0/", "od": "true"},
     {"id": "other-open", "ko": "기타 자유이용(공공저작물, 저작권법 제24조의2)",
      "en": "Other free use (public works, Copyright Act Art. 24-2)", "cc": "",
      "url": "", "od": "true"},
@@ -49,6 +62,12 @@ AGENCIES: dict[str, dict[str, str]] = {
     "문화재청": {"name": "cha", "title": "문화재청 (Cultural Heritage Administration)"},
     "행정안전부": {"name": "mois", "title": "행정안전부 (Ministry of the Interior and Safety)"},
 }
+
+# A contact point's address relative to the dataset page: its error-report page.
+CONTACT_PATH = "report-error"
+
+# How official the data is; the order is from least to most official.
+DATA_STATUSES = ("sample", "transcription", "official")
 
 OGP_VALUES = {
     "access to information": "access_to_information",
@@ -64,9 +83,10 @@ _DATASET_KEYS = {
     "keywords", "version", "resources", "koreanap:title", "koreanap:description",
     "koreanap:commitment", "koreanap:division", "koreanap:ogpValues", "koreanap:updateCycle",
     "koreanap:nextUpdate", "koreanap:legalBasis", "koreanap:collectionMethod",
-    "koreanap:temporal", "koreanap:spatial", "koreanap:contactPoint",
+    "koreanap:temporal", "koreanap:spatial", "koreanap:contactPoint", "koreanap:dataStatus",
 }
-_RESOURCE_KEYS = {"name", "title", "description", "path", "format", "schema"}
+_RESOURCE_KEYS = {"name", "title", "description", "path", "format", "schema",
+                  "koreanap:dataStatus"}
 _TAG_BAD = re.compile(r"[^\w \-.]+")
 _OGP_ID = re.compile(r"\bOGP (KR\d{4})\b")
 
@@ -118,9 +138,27 @@ def ogp_values_of(text: str) -> list[str]:
     return found
 
 
+def resource_data_status(resource: dict, dataset: dict) -> str | None:
+    """A resource's data status: its own, else its dataset's (catalogue or descriptor dicts)."""
+    own = resource.get("data_status") or resource.get("koreanap:dataStatus")
+    return own or dataset.get("data_status") or dataset.get("koreanap:dataStatus") or None
+
+
+def _names(agent: Any) -> dict[str, str]:
+    names = (agent.get("name") if isinstance(agent, dict) else agent) or {}
+    if isinstance(names, str):
+        names = {language_of(names): names}
+    return {k: str(v) for k, v in names.items() if v} if isinstance(names, dict) else {}
+
+
 def organization_for(descriptor: dict) -> dict[str, str] | None:
-    """The organization (``name``, ``title``) of a package's publisher, or None."""
-    publisher = descriptor.get("koreanap:publisher") or {}
+    """The organization (``name``, ``title``) a package is filed under, or None.
+
+    It is the commitment's lead agency (``koreanap:leadAgency``) when the
+    package names one, else its publisher (a package an agency publishes itself).
+    """
+    publisher = (descriptor.get("koreanap:leadAgency")
+                 or descriptor.get("koreanap:publisher") or {})
     if isinstance(publisher, dict) and publisher.get("id"):
         return {"name": str(publisher["id"]), "title": _agent_title(publisher)}
     names = (publisher.get("name") if isinstance(publisher, dict) else publisher) or {}
@@ -170,13 +208,17 @@ def descriptor_to_dataset(descriptor: dict, owner_org: str | None = None) -> dic
         values = ogp_values_of(plan.get("ogp_values", ""))
     extra = {k: v for k, v in descriptor.items() if k not in _DATASET_KEYS}
     tags = sorted({t for t in (tag_name(k) for k in descriptor.get("keywords") or []) if t})
+    lead = _names(descriptor.get("koreanap:leadAgency"))
     return {
         "name": descriptor.get("name"),
         "title": title.get("ko") or title.get("en") or descriptor.get("name"),
         "title_en": title.get("en") if title.get("ko") else None,
         "notes": notes.get("ko") or notes.get("en"),
         "notes_en": notes.get("en") if notes.get("ko") else None,
+        "data_status": descriptor.get("koreanap:dataStatus"),
         "commitment": _commitment_of(descriptor),
+        "lead_agency": lead.get("ko") or lead.get("en"),
+        "lead_agency_en": lead.get("en") if lead.get("ko") else None,
         "lead_division": descriptor.get("koreanap:division") or plan.get("lead_division"),
         "ogp_values": sorted(values) if values else None,
         "update_cycle": descriptor.get("koreanap:updateCycle"),
@@ -206,6 +248,7 @@ def descriptor_resource(resource: dict) -> dict[str, Any]:
         "name": resource.get("title") or resource.get("name"),
         "description": resource.get("description"),
         "format": str(resource.get("format") or "").upper() or None,
+        "data_status": resource.get("koreanap:dataStatus"),
         "datapackage_name": resource.get("name"),
         "datapackage_path": resource.get("path") if isinstance(resource.get("path"), str)
         else None,
@@ -252,7 +295,14 @@ def dataset_to_descriptor(dataset: dict, resource_path=None) -> dict[str, Any]:
         found = next((lic for lic in LICENCES if lic["id"] == licence), None)
         out["licenses"] = [{"name": licence, **({"path": found["url"], "title": found["en"]}
                                                 if found and found["url"] else {})}]
-    simple = {"commitment": "koreanap:commitment", "lead_division": "koreanap:division",
+    if dataset.get("lead_agency"):
+        lead = dict(out.get("koreanap:leadAgency") or {})
+        lead["name"] = {lang: dataset[f] for lang, f in (("ko", "lead_agency"),
+                                                         ("en", "lead_agency_en"))
+                        if dataset.get(f)}
+        out["koreanap:leadAgency"] = lead
+    simple = {"data_status": "koreanap:dataStatus", "commitment": "koreanap:commitment",
+              "lead_division": "koreanap:division",
               "update_cycle": "koreanap:updateCycle", "next_update_date": "koreanap:nextUpdate",
               "legal_basis": "koreanap:legalBasis",
               "collection_method": "koreanap:collectionMethod",
@@ -277,6 +327,8 @@ def dataset_to_descriptor(dataset: dict, resource_path=None) -> dict[str, Any]:
             contact["name"] = names
         if dataset.get("contact_email"):
             contact["email"] = dataset["contact_email"]
+        else:  # the catalogue's channel: the dataset's error-report page
+            contact["path"] = CONTACT_PATH
         out["koreanap:contactPoint"] = contact
     resources = []
     for resource in dataset.get("resources") or []:
@@ -291,6 +343,8 @@ def dataset_to_descriptor(dataset: dict, resource_path=None) -> dict[str, Any]:
                         else resource.get("datapackage_path") or resource.get("url"))
         if resource.get("format"):
             item["format"] = str(resource["format"]).lower()
+        if resource.get("data_status"):
+            item["koreanap:dataStatus"] = resource["data_status"]
         schema = _json(resource.get("schema"))
         if schema:
             item["schema"] = schema

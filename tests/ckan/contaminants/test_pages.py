@@ -264,3 +264,23 @@ def test_page_and_api_take_the_same_comma_separated_codes(app, survey):
     csv_text = app.get("/contaminants/download.csv?substance_code=HMT01,HMT02",
                        status=200).get_data(as_text=True)
     assert len(list(csv.DictReader(io.StringIO(csv_text)))) == len(want)
+
+
+def test_page_and_csv_say_the_rows_are_a_generated_sample(app, survey):
+    """The page shows the sample banner and an unverified-limit count; the CSV says it in a
+    header beside the file, never inside it."""
+    from ckan.tests import helpers
+
+    # scheming keeps its fields as extras; these tests load no scheming, so the extra
+    helpers.call_action("package_patch", context={"user": survey["user"]["name"]},
+                        id=survey["dataset"]["id"],
+                        extras=[{"key": "data_status", "value": "sample"}])
+    body = app.get("/contaminants", status=200).body
+    banner = re.search(r'<div class="alert alert-warning koreanap-data-status"[^>]*'
+                       r'data-koreanap-data-status="sample"', body)
+    assert banner, "no sample banner"
+    assert 'koreanap-over-unverified' in body and 'koreanap-download-status' in body
+    response = app.get("/contaminants/download.csv?substance_group=HMT", status=200)
+    assert response.headers["X-Koreanap-Data-Status"] == "sample"
+    first = response.body.splitlines()[0]
+    assert first.startswith("sample_id,") and "sample" not in response.body.split("\n", 1)[0][9:]

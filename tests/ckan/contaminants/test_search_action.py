@@ -90,14 +90,22 @@ def test_sorting_orders_rows_by_the_column(survey, sort, key, reverse):
     assert got == want
 
 
+def _verified_levels():
+    from .conftest import read_rows
+
+    return {r["ml_id"] for r in read_rows("maximum_levels") if r["verified"] == "Y"}
+
+
 def test_summary_matches_python_over_the_same_rows(survey):
     """Samples, share not detected, median, p95, maximum and over-ML count equal Python's."""
     result = _search(substance_group="HMT", limit=0)
     rows = [r for r in survey["rows"] if r["substance_code"].startswith("HMT")]
     summary = result["summary"]
+    verified = _verified_levels()
     assert summary["results"] == len(rows) == result["total"]
     assert summary["not_detected"] == sum(r["detected"] == "N" for r in rows)
-    assert summary["exceeds_ml"] == sum(r["exceeds_ml"] == "Y" for r in rows)
+    assert summary["exceeds_ml"] == sum(r["exceeds_ml"] == "Y" and r["maximum_level_id"]
+                                        in verified for r in rows)
     by_code = {g["substance_code"]: g for g in summary["by_substance"]}
     assert set(by_code) == {r["substance_code"] for r in rows}
     for code, group in by_code.items():
@@ -111,16 +119,34 @@ def test_summary_matches_python_over_the_same_rows(survey):
         assert group["p95"] == pytest.approx(_percentile(values, 0.95), rel=1e-5)
         assert group["max"] == pytest.approx(max(values))
         assert group["unit"] == mine[0]["unit"]
-        assert group["maximum_level_min"] is not None
+        assert group["maximum_level_min"] is not None or group["maximum_levels_unverified"]
     assert result["rows"] == []
 
 
+def test_over_the_limit_counts_only_verified_maximum_levels(survey):
+    """A result over a level marked verified = N is counted apart, never as over the limit."""
+    verified = _verified_levels()
+    over = [r for r in survey["rows"] if r["exceeds_ml"] == "Y"]
+    unverified = [r for r in over if r["maximum_level_id"] not in verified]
+    assert unverified and len(unverified) < len(over)  # the sample has both kinds
+    summary = _search(limit=0)["summary"]
+    assert summary["exceeds_ml"] == len(over) - len(unverified)
+    assert summary["exceeds_ml_unverified"] == len(unverified)
+    by_code = {g["substance_code"]: g for g in summary["by_substance"]}
+    for code in {r["substance_code"] for r in unverified}:
+        assert by_code[code]["exceeds_ml_unverified"] == sum(
+            r["substance_code"] == code for r in unverified)
+    rows = _search(exceeds_only=True, limit=50)["rows"]
+    assert len(rows) == len(over)
+    assert all(r["maximum_level_verified"] == (r["maximum_level_id"] in verified) for r in rows)
+
+
 def test_chart_counts_detected_values_by_share_of_their_maximum_level(survey):
-    """The chart's buckets hold each detected value with a maximum level by value/limit."""
+    """The chart's buckets hold each detected value with a verified maximum level by value/limit."""
     from .conftest import read_rows
 
     levels = {r["ml_id"]: Decimal(r["maximum_level"]) for r in read_rows("maximum_levels")
-              if r["maximum_level"] is not None}
+              if r["maximum_level"] is not None and r["verified"] == "Y"}
     result = _search(include_chart=True, limit=0)
     counts = [0] * 11
     for row in survey["rows"]:

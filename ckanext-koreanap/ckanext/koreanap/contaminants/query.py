@@ -134,9 +134,13 @@ def search(table: SurveyTable, data: dict[str, Any], *, summary: bool = True,
     :param data: validated input (filters, ``sort``, ``limit``, ``offset``)
     :param summary: whether to compute the summary per substance
     :param chart: whether to compute the chart of values against the maximum level
-    :param maximum_levels: ml_id -> {"maximum_level": float, ...} for the chart
+    :param maximum_levels: ml_id -> {"maximum_level": float, "verified": bool, ...};
+        "over the maximum level" is counted, and the chart drawn, against
+        verified levels only; results over an unverified level are counted apart
     :returns: ``total``, ``rows`` and, when asked, ``summary`` and ``chart``
     """
+    levels = maximum_levels or {}
+    verified = {k: v for k, v in levels.items() if v.get("verified")}
     where_sql, params = where(table, data)
     source = ident(table.resource_id)
     select = ", ".join(ident(c) for c in columns.COLUMNS)
@@ -159,14 +163,14 @@ def search(table: SurveyTable, data: dict[str, Any], *, summary: bool = True,
     def totals() -> dict[str, Any]:
         with _connect() as conn:
             if summary:
-                found = _summary(conn, table, where_sql, params)
+                found = _summary(conn, table, where_sql, params, list(verified))
                 return {"summary": found, "total": found["results"]}
             return {"total": conn.execute(sa.text("SELECT count(*) FROM {} {}".format(
                 source, where_sql)), params).scalar()}
 
     def drawn() -> dict[str, Any]:
         with _connect() as conn:
-            return {"chart": _chart(conn, table, where_sql, params, maximum_levels or {})}
+            return {"chart": _chart(conn, table, where_sql, params, verified)}
 
     # The page of rows, the summary and the chart are independent read-only
     # queries: run them at once, each on its own connection.
@@ -181,9 +185,14 @@ def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def _summary(conn, table: SurveyTable, where_sql: str, params: dict[str, Any]
-             ) -> dict[str, Any]:
+def _summary(conn, table: SurveyTable, where_sql: str, params: dict[str, Any],
+             verified_ids: list[str] | None = None) -> dict[str, Any]:
+    """Per substance and in all: samples, not detected, detected values' statistics,
+    and results over a verified maximum level (``exceeds_ml``) and over one
+    that is not verified (``exceeds_ml_unverified``, not counted as over)."""
     value = _value_expr(table, "value")
+    over_verified = "{} = 'Y' AND COALESCE({} = ANY(CAST(:verified_ml AS text[])), false)".format(
+        ident("exceeds_ml"), ident("maximum_level_id"))
     detected = "{} = 'Y' AND {} IS NOT NULL".format(ident("detected"), value)
     # Grouped by substance only, so rows arrive in the covering index's order
     # (no sort); one ordered-set aggregate gives both percentiles (one sort).
@@ -194,14 +203,17 @@ def _summary(conn, table: SurveyTable, where_sql: str, params: dict[str, Any]
                percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY {value})
                    FILTER (WHERE {detected}),
                max({value}) FILTER (WHERE {detected}),
-               count(*) FILTER (WHERE {exceeds} = 'Y')
+               count(*) FILTER (WHERE {over}),
+               count(*) FILTER (WHERE {exceeds} = 'Y' AND NOT ({over}))
         FROM {source} {where}
         GROUP BY 1 ORDER BY 1""".format(
         code=ident("substance_code"), unit=ident("unit"), det=ident("detected"),
-        detected=detected, value=value, exceeds=ident("exceeds_ml"),
+        detected=detected, value=value, exceeds=ident("exceeds_ml"), over=over_verified,
         source=ident(table.resource_id), where=where_sql)
     groups = []
-    for code, unit, unit2, n, nd, det, pct, top, over in conn.execute(sa.text(sql), params):
+    bound = dict(params, verified_ml=list(verified_ids or ()))
+    for code, unit, unit2, n, nd, det, pct, top, over, unverified in conn.execute(
+            sa.text(sql), bound):
         median, p95 = pct or (None, None)
         groups.append({
             "substance_code": code,
@@ -209,7 +221,7 @@ def _summary(conn, table: SurveyTable, where_sql: str, params: dict[str, Any]
             "samples": n, "not_detected": nd,
             "not_detected_share": _share(nd, n), "detected": det,
             "median": _round(median), "p95": _round(p95), "max": _round(top),
-            "exceeds_ml": over,
+            "exceeds_ml": over, "exceeds_ml_unverified": unverified,
         })
     results = sum(g["samples"] for g in groups)
     not_detected = sum(g["not_detected"] for g in groups)
@@ -218,6 +230,7 @@ def _summary(conn, table: SurveyTable, where_sql: str, params: dict[str, Any]
         "not_detected": not_detected,
         "not_detected_share": _share(not_detected, results),
         "exceeds_ml": sum(g["exceeds_ml"] for g in groups),
+        "exceeds_ml_unverified": sum(g["exceeds_ml_unverified"] for g in groups),
         "by_substance": groups,
     }
 
@@ -229,11 +242,13 @@ def _round(value: float | None) -> float | None:
 
 def _chart(conn, table: SurveyTable, where_sql: str, params: dict[str, Any],
            maximum_levels: dict[str, Any]) -> dict[str, Any]:
-    """Detected values with a maximum level, counted by their share of it."""
+    """Detected values with a (verified) maximum level, counted by their share of it."""
     labels = ["{}–{}%".format(round(i * CHART_STEP * 100), round((i + 1) * CHART_STEP * 100))
               for i in range(CHART_BUCKETS)] + [">{}%".format(
                   round(CHART_BUCKETS * CHART_STEP * 100))]
     counts = [0] * (CHART_BUCKETS + 1)
+    maximum_levels = {k: v for k, v in maximum_levels.items()
+                      if v.get("maximum_level") is not None}
     if not maximum_levels:
         return {"labels": labels, "counts": counts, "with_maximum_level": 0,
                 "available": False}

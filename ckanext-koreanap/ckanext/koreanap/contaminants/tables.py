@@ -169,6 +169,17 @@ def find_survey_table(resource_id: str | None = None) -> SurveyTable:
                        references=references)
 
 
+def data_status(table: SurveyTable) -> str | None:
+    """Whether the survey table is official, a transcription or a generated sample:
+    its resource's ``data_status``, else its dataset's (None: not stated)."""
+    resource = model.Resource.get(table.resource_id)
+    if resource is None:
+        return None
+    package = resource.package
+    return (resource.extras.get("data_status")
+            or (package.extras.get("data_status") if package is not None else None) or None)
+
+
 def _table_name(resource: Any) -> str:
     """A resource's table name: its data package name when it was published from a
     package (``koreanap publish`` keeps the title as the resource name), else its name."""
@@ -201,7 +212,10 @@ def reference(table: SurveyTable) -> dict[str, Any]:
 
     :returns: ``labels`` (column -> code -> (Korean, English)) and
         ``maximum_levels`` (ml_id -> dict with substance_code,
-        food_group_code, maximum_level as a float, unit)
+        food_group_code, maximum_level as a float or None (a limit with no
+        number, such as "not detected"), unit, and ``verified``:
+        True only where the table's ``verified`` column says ``Y``; a table
+        without that column states nothing, so its levels are unverified)
     """
     key = ("reference",) + tuple(sorted(table.references.items()))
     return cached(key, lambda: _read_reference(table.references))
@@ -227,10 +241,11 @@ def _read_reference(references: dict[str, str]) -> dict[str, Any]:
         try:
             level = float(r["maximum_level"])
         except (KeyError, TypeError, ValueError):
-            continue  # e.g. "not detected" limits have no number
+            level = None  # e.g. "not detected" limits have no number
         levels[str(r["ml_id"])] = {"substance_code": r.get("substance_code"),
                                    "food_group_code": r.get("food_group_code"),
-                                   "maximum_level": level, "unit": r.get("unit")}
+                                   "maximum_level": level, "unit": r.get("unit"),
+                                   "verified": str(r.get("verified") or "").upper() == "Y"}
     return {
         "labels": labels,
         "maximum_levels": levels,

@@ -227,9 +227,10 @@ def download_csv():
         yield buffer.getvalue()
 
     filename = "contaminants-{}.csv".format(result["package_name"] or "search")
-    return Response(stream_with_context(generate()), mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="{}"'.format(
-                        filename)})
+    headers = {"Content-Disposition": 'attachment; filename="{}"'.format(filename)}
+    if result.get("data_status"):  # said beside the file, never inside it
+        headers["X-Koreanap-Data-Status"] = result["data_status"]
+    return Response(stream_with_context(generate()), mimetype="text/csv", headers=headers)
 
 
 def _schema():

@@ -15,9 +15,10 @@ with ``euro_dcat_ap_3`` every dataset property would be written twice.
 """
 from __future__ import annotations
 
+from ckan import plugins
 from ckan.plugins import toolkit as tk
 from ckanext.dcat.profiles import EuropeanDCATAP3Profile
-from ckanext.dcat.utils import publisher_uri_organization_fallback
+from ckanext.dcat.utils import catalog_uri, publisher_uri_organization_fallback
 
 from koreanap_validation.metadata.ckan import dataset_to_record
 from koreanap_validation.metadata.dcat import PREFIXES, record_to_graph
@@ -27,7 +28,8 @@ from .catalog import complete_catalog
 
 class KoreanapDCATProfile(EuropeanDCATAP3Profile):
     """DCAT-AP 3 plus the catalogue's Korean fields (bilingual texts,
-    KOGL licence, update cycle, role-mailbox contact point)."""
+    KOGL licence, update cycle, data status, lead agency, a contact point
+    whose vcard:hasURL is the dataset's error-report page)."""
 
     # IRDFProfile
 
@@ -35,7 +37,8 @@ class KoreanapDCATProfile(EuropeanDCATAP3Profile):
         organization_uri = (publisher_uri_organization_fallback(dataset_dict)
                             if dataset_dict.get("organization") else None)
         record = dataset_to_record(dataset_dict, str(dataset_ref),
-                                   organization_uri=organization_uri)
+                                   organization_uri=organization_uri,
+                                   contact_url=_report_page(dataset_dict))
         for prefix, namespace in PREFIXES.items():
             self.g.bind(prefix, namespace)
         for triple in record_to_graph(record):
@@ -46,6 +49,14 @@ class KoreanapDCATProfile(EuropeanDCATAP3Profile):
         for prefix, namespace in PREFIXES.items():
             self.g.bind(prefix, namespace)
         complete_catalog(self.g, catalog_ref, tk.config, _first_issued())
+
+
+def _report_page(dataset_dict) -> str | None:
+    """The dataset's error-report page: the channel a user reaches its keepers
+    through (none without the error-report centre, plugin ``koreanap_reports``)."""
+    if not plugins.plugin_loaded("koreanap_reports") or not dataset_dict.get("name"):
+        return None
+    return "{}/dataset/{}/report-error".format(catalog_uri().rstrip("/"), dataset_dict["name"])
 
 
 def _first_issued():

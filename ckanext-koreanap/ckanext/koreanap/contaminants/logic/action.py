@@ -25,13 +25,17 @@ def _label(labels: dict, column: str, code: Any) -> str | None:
 
 def _maximum_level_ranges(summary: dict, levels: dict[str, Any],
                           groups: list[str] | None) -> None:
-    """Add each substance's maximum levels (lowest, highest) for the food groups in view."""
+    """Add each substance's verified maximum levels (lowest, highest) for the food
+    groups in view, and how many of its levels there are unverified."""
     for group in summary["by_substance"]:
-        values = [m["maximum_level"] for m in levels.values()
-                  if m["substance_code"] == group["substance_code"]
-                  and (not groups or m["food_group_code"] in groups)]
+        found = [m for m in levels.values()
+                 if m["substance_code"] == group["substance_code"]
+                 and (not groups or m["food_group_code"] in groups)]
+        values = [m["maximum_level"] for m in found
+                  if m.get("verified") and m["maximum_level"] is not None]
         group["maximum_level_min"] = min(values) if values else None
         group["maximum_level_max"] = max(values) if values else None
+        group["maximum_levels_unverified"] = sum(not m.get("verified") for m in found)
 
 
 @tk.side_effect_free
@@ -61,12 +65,15 @@ def koreanap_contaminant_search(context, data_dict):
     :param offset: rows to skip, 0..1,000,000
     :param include_summary: default true: samples, share not detected,
         median, 95th percentile and maximum of detected values and the
-        number over the maximum level, per substance
-    :param include_chart: default false: detected values with a maximum
-        level counted by their share of it (20% steps)
-    :returns: ``resource_id``, ``package_name``, ``total``, ``rows``,
-        ``summary``, ``chart``, ``labels`` (names of the codes in the rows)
-        and ``indexed``
+        number over a verified maximum level (``exceeds_ml``), per substance;
+        results over a level the reference table does not mark verified are
+        counted apart (``exceeds_ml_unverified``)
+    :param include_chart: default false: detected values with a verified
+        maximum level counted by their share of it (20% steps)
+    :returns: ``resource_id``, ``package_name``, ``data_status`` (official,
+        transcription, sample or None), ``total``, ``rows`` (each with its
+        ``maximum_level`` and ``maximum_level_verified``), ``summary``,
+        ``chart``, ``labels`` (names of the codes in the rows) and ``indexed``
     """
     tk.check_access("koreanap_contaminant_search", context, data_dict)
     table = _table(context, data_dict)
@@ -88,9 +95,11 @@ def koreanap_contaminant_search(context, data_dict):
                 labels.setdefault(column, {})[str(row[column])] = name
         level = ref["maximum_levels"].get(row["maximum_level_id"] or "")
         row["maximum_level"] = level["maximum_level"] if level else None
+        row["maximum_level_verified"] = bool(level and level.get("verified"))
     result.update({
         "resource_id": table.resource_id,
         "package_name": table.package_name,
+        "data_status": tables.data_status(table),
         "labels": labels,
         "indexed": not tables.cached(("indexes", table.resource_id),
                                      lambda: query.missing_indexes(table)),
