@@ -48,3 +48,13 @@ def test_api_search_finds_korean_partial_word(app, published):
     response = app.get("/api/3/action/package_search", query_string={"q": "카드뮴"})
     assert response.json["result"]["count"] == 1
     assert response.json["result"]["results"][0]["name"] == "rice-cadmium"
+
+
+def test_home_page_says_what_is_a_generated_sample(app, published):
+    """The home page says which data are generated samples and links the sample filter."""
+    body = app.get("/", status=200).body
+    assert 'class="alert alert-warning koreanap-home-samples"' in body
+    assert "생성한 예시 자료" in body or "generated samples" in body
+    assert "/dataset/?data_status=sample" in body or "/dataset?data_status=sample" in body
+    english = app.get("/en/", status=200).body
+    assert "are generated samples made by this catalogue" in english

@@ -81,3 +81,11 @@ def test_missing_plan_package_is_explained(app):
     body = app.get("/commitments").body
     assert "koreanap-plan-unavailable" in body and "/nonexistent/plan" in body
     app.get("/commitments/nap4-01", status=503)
+
+
+@pytest.mark.parametrize("path", ["/commitments", "/commitments/KR0043"])
+def test_tracker_says_the_plan_is_a_transcription(app, path):
+    """The list and a commitment's page show the plan's data status as a banner."""
+    body = app.get(path).body
+    assert 'class="alert alert-info koreanap-data-status"' in body
+    assert 'data-koreanap-data-status="transcription"' in body

@@ -1,0 +1,58 @@
+"""Published packages say what they are: status, lead agency, publisher, contact channel."""
+import pytest
+from ckan.tests.helpers import call_action
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF
+
+from .conftest import PACKAGES
+
+pytestmark = pytest.mark.usefixtures("with_plugins")
+
+KNAP = "urn:koreanap:ns:"
+VCARD_URL = URIRef("http://www.w3.org/2006/vcard/ns#hasURL")
+
+
+@pytest.fixture
+def plan(sysadmin, publish):
+    """The plan's package (a transcription), published."""
+    publish(PACKAGES / "ogp-nap4-commitments", sysadmin["name"])
+    return call_action("package_show", id="ogp-nap4-commitments")
+
+
+def test_status_and_lead_agency_are_fields_and_a_facet(plan):
+    """The dataset carries data_status and the lead agency; the index facets the status."""
+    assert plan["data_status"] == "transcription"
+    assert (plan["lead_agency"], plan["lead_agency_en"]) == (
+        "행정안전부", "Ministry of the Interior and Safety")
+    assert plan["organization"]["name"] == "mois" and not plan.get("contact_email")
+    found = call_action("package_search", q="*:*", **{"facet.field": ["data_status"]})
+    assert found["facets"]["data_status"] == {"transcription": 1}
+    assert call_action("package_search", fq="data_status:sample")["count"] == 0
+
+
+def test_pages_show_the_status_banner_and_the_lead_agency(plan, app):
+    """Dataset and resource pages carry the banner; the dataset page links its lead agency."""
+    page = app.get("/dataset/ogp-nap4-commitments", status=200).body
+    assert 'data-koreanap-data-status="transcription"' in page
+    assert 'class="koreanap-lead-agency"' in page and 'href="/organization/mois"' in page
+    resource = plan["resources"][0]
+    page = app.get("/dataset/ogp-nap4-commitments/resource/" + resource["id"]).body
+    assert 'data-koreanap-data-status="transcription"' in page
+
+
+def test_dcat_names_status_project_publisher_and_report_page(plan, app):
+    """DCAT: knap:dataStatus on dataset and distributions, the project as dct:publisher,
+    the agency as knap:leadAgency, the error-report page as the contact's vcard:hasURL."""
+    graph = Graph().parse(data=app.get("/dataset/ogp-nap4-commitments.ttl").body,
+                          format="turtle")
+    dataset = next(graph.subjects(DCTERMS.identifier, None))
+    status = URIRef(KNAP + "data-status/transcription")
+    assert graph.value(dataset, URIRef(KNAP + "dataStatus")) == status
+    for dist in graph.objects(dataset, DCAT.distribution):
+        assert graph.value(dist, URIRef(KNAP + "dataStatus")) == status
+    names = {str(n) for n in graph.objects(graph.value(dataset, DCTERMS.publisher), FOAF.name)}
+    assert names == {"ckanext-koreanap 프로젝트", "ckanext-koreanap project"}
+    lead = graph.value(dataset, URIRef(KNAP + "leadAgency"))
+    assert "행정안전부" in {str(n) for n in graph.objects(lead, FOAF.name)}
+    url = str(graph.value(graph.value(dataset, DCAT.contactPoint), VCARD_URL))
+    assert url.endswith("/dataset/ogp-nap4-commitments/report-error")
