@@ -28,6 +28,7 @@ PACKAGES = REPO / "datapackages"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "metadata"
 FREQ = "http://publications.europa.eu/resource/authority/frequency/"
 KOGL_1 = URIRef("https://www.kogl.or.kr/info/licenseType1.do")
+CC_BY_4 = URIRef("https://creativecommons.org/licenses/by/4.0/")
 
 SLUGS = sorted(p.parent.name for p in PACKAGES.glob("*/datapackage.json"))
 
@@ -108,17 +109,18 @@ def test_title_without_ko_en_properties_is_split_at_the_slash():
     del descriptor["title_ko"], descriptor["title_en"]
     record = descriptor_to_record(descriptor)
     assert record["title"] == {
-        "ko": "식품 중 유해물질 오염도(19종)",
-        "en": "Harmful substances in foods: contamination levels of 19 substance types",
+        "ko": "식품 중 유해물질 오염도(19종, 예시 자료)",
+        "en": "Harmful substances in foods: contamination levels of 19 substance types"
+              " (illustrative sample)",
     }
 
 
-def test_graph_has_language_tagged_title_and_kogl_licence():
-    """The dataset node carries @ko and @en titles and the KOGL Type 1 IRI."""
+def test_graph_has_language_tagged_title_and_the_licence_the_project_grants():
+    """The dataset node carries @ko and @en titles and CC BY 4.0 (the project's own data)."""
     graph = descriptor_to_graph(_descriptor("priority-datasets"))
     dataset = next(graph.subjects(RDF.type, DCAT.Dataset))
     assert {t.language for t in graph.objects(dataset, DCTERMS.title)} == {"ko", "en"}
-    assert graph.value(dataset, DCTERMS.license) == KOGL_1
+    assert graph.value(dataset, DCTERMS.license) == CC_BY_4
 
 
 def test_distribution_has_format_media_type_size_and_spdx_checksum():
@@ -182,14 +184,15 @@ def test_real_package_gaps_are_exactly_the_known_ones(slug):
 
 @pytest.mark.parametrize("slug", SLUGS)
 def test_real_package_has_publisher_role_contact_and_update_cycle(slug):
-    """Each package names its lead agency in Korean and English, a mailto: role
-    mailbox at the placeholder domain example.org (not a person) and an update cycle."""
+    """Each package names its publisher (the project) in Korean and English, its
+    error-report page as the contact (no placeholder mailbox) and an update cycle."""
     graph = descriptor_to_graph(_descriptor(slug))
     dataset = next(graph.subjects(RDF.type, DCAT.Dataset))
     publisher = graph.value(dataset, DCTERMS.publisher)
     assert {n.language for n in graph.objects(publisher, FOAF.name)} == {"ko", "en"}
     contact = graph.value(dataset, DCAT.contactPoint)
-    assert graph.value(contact, VCARD.hasEmail) == URIRef("mailto:opendata@example.org")
+    assert graph.value(contact, VCARD.hasEmail) is None
+    assert str(graph.value(contact, VCARD.hasURL)).endswith(f"{slug}/report-error")
     cycle = str(graph.value(dataset, DCTERMS.accrualPeriodicity))
     assert cycle.startswith(FREQ) and cycle in _vocabulary_concepts("frequencies.ttl")
 
@@ -211,8 +214,8 @@ def _gmail_contact(d):
 
 
 def _non_kogl_licence(d):
-    d["licenses"] = [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",
-                      "title": "Creative Commons Attribution 4.0"}]
+    d["licenses"] = [{"name": "ODbL-1.0", "path": "https://opendatacommons.org/licenses/odbl/1-0/",
+                      "title": "Open Data Commons Open Database License 1.0"}]
 
 
 def _no_korean_keywords(d):
@@ -220,7 +223,7 @@ def _no_korean_keywords(d):
 
 
 def _contact_without_mailto(d):
-    d["koreanap:contactPoint"]["email"] = None
+    d["koreanap:contactPoint"]["email"] = "opendata at example.org"
 
 
 @pytest.mark.parametrize(("mutate", "path", "message"), [
@@ -229,7 +232,8 @@ def _contact_without_mailto(d):
      "contact point: vcard:hasEmail must be an organisation's role mailbox, "
      "not a personal free-mail address"),
     (_non_kogl_licence, "dct:license",
-     "dct:license: exactly one licence, a KOGL type (공공누리 제1-4유형) from the KOGL vocabulary"),
+     "dct:license: exactly one licence, a KOGL type (공공누리 제1-4유형) or CC BY 4.0 from the "
+     "licence vocabulary"),
     (_no_korean_keywords, "dcat:keyword",
      "dcat:keyword: at least one Korean (@ko) keyword is required"),
     (_contact_without_mailto, "dcat:contactPoint/vcard:hasEmail",
