@@ -35,6 +35,7 @@ import posixpath
 import shutil
 import socket
 import tempfile
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -51,44 +52,44 @@ log = logging.getLogger(__name__)
 JOB_TITLE = "koreanap validate {}"
 
 
-def _job_id(package_id: str) -> str:
-    return "koreanap-validate-" + package_id
+def _job_prefix(package_id: str) -> str:
+    return "koreanap-validate-{}-".format(package_id)
 
 
 def enqueue(package: dict[str, Any], resource_ids: list[str]) -> str | None:
     """Mark resources pending and queue one validation job for their dataset.
 
-    A job already waiting for the dataset is reused (it validates the
-    whole dataset when it runs).
+    A job still waiting in the queue for the dataset is reused (it validates
+    the whole dataset when it runs). Each job has an id of its own: RQ keeps
+    a finished job's record for a while and a new job under the same id
+    would inherit its expiry.
 
     :returns: the job id, or None when the queue is unreachable (the
         resources are then marked ``error`` with the reason)
     """
     from ckan.lib import jobs as ckan_jobs
-    from rq.exceptions import NoSuchJobError
-    from rq.job import Job
 
-    job_id = _job_id(package["id"])
     requested = datetime.datetime.now(datetime.UTC).timestamp()
-    # Pending first, so a worker that finishes quickly is never overwritten.
-    for resource_id in resource_ids:
-        kmodel.set_status(resource_id, package["id"], "pending", job_id=job_id, report=None,
-                          message=None, worker=None)
-    model.Session.commit()
     try:
         queue = ckan_jobs.get_queue()
-        try:
-            existing = Job.fetch(job_id, connection=queue.connection)
-            waiting = existing.get_status(refresh=True) in ("queued", "deferred", "scheduled")
-        except NoSuchJobError:
-            waiting = False
-        if not waiting:
-            ckan_jobs.enqueue(run_job, [package["id"], requested],
-                              title=JOB_TITLE.format(package.get("name") or package["id"]),
-                              rq_kwargs={"job_id": job_id, "timeout": config.job_timeout(),
-                                         "failure_ttl": 7 * 24 * 3600})
+        waiting = _waiting_job(queue, package["id"])
+        job_id = waiting or _job_prefix(package["id"]) + uuid.uuid4().hex[:12]
+        # Pending first, so a worker that finishes quickly is never overwritten.
+        for resource_id in resource_ids:
+            kmodel.set_status(resource_id, package["id"], "pending", job_id=job_id,
+                              report=None, message=None, worker=None)
+        model.Session.commit()
+        if waiting and _waiting_job(queue, package["id"]) == waiting:
+            return job_id
+        if waiting:  # it started meanwhile, maybe before these marks: queue another
+            return enqueue(package, resource_ids)
+        ckan_jobs.enqueue(run_job, [package["id"], requested],
+                          title=JOB_TITLE.format(package.get("name") or package["id"]),
+                          rq_kwargs={"job_id": job_id, "timeout": config.job_timeout(),
+                                     "failure_ttl": 7 * 24 * 3600})
     except Exception as error:  # Redis down: say so on the resource, never lose the upload
         log.exception("could not queue the validation of %s", package["id"])
+        model.Session.rollback()
         for resource_id in resource_ids:
             kmodel.set_status(resource_id, package["id"], "error",
                               message="the validation job could not be queued: {}".format(
@@ -98,14 +99,26 @@ def enqueue(package: dict[str, Any], resource_ids: list[str]) -> str | None:
     return job_id
 
 
+def _waiting_job(queue: Any, package_id: str) -> str | None:
+    """The id of a job for the dataset that is still in the queue, if any."""
+    prefix = _job_prefix(package_id)
+    return next((j for j in queue.get_job_ids() if j.startswith(prefix)), None)
+
+
 def worker_count() -> int | None:
-    """How many job workers listen on CKAN's queue (None when Redis cannot say)."""
+    """How many job workers listen on CKAN's queue and are alive (they beat within
+    RQ's worker TTL; a killed one stays registered until then). None when
+    Redis cannot say."""
     from ckan.lib import jobs as ckan_jobs
     from rq import Worker
 
     try:
         queue = ckan_jobs.get_queue()
-        return Worker.count(connection=queue.connection, queue=queue)
+        now = datetime.datetime.now(datetime.UTC)
+        return sum(1 for w in Worker.all(queue=queue)
+                   if w.last_heartbeat and (now - w.last_heartbeat.replace(
+                       tzinfo=w.last_heartbeat.tzinfo or datetime.UTC)).total_seconds()
+                   < w.worker_ttl)
     except Exception:  # noqa: BLE001 - only a hint for clients that wait
         log.debug("could not count the job workers", exc_info=True)
         return None

@@ -373,9 +373,7 @@ class Publisher:
                     "it here".format(dataset["name"], waited), self.done)
             self.sleep(pause)
             pause = min(pause * 1.5, 5.0)
-            workers = state.get("workers")
             state = self._call("koreanap_dataset_validation_show", id=dataset["id"])
-            state.setdefault("workers", workers)
         return state
 
 

@@ -74,11 +74,15 @@ def koreanap_dataset_validation_show(context: dict, data_dict: dict[str, Any]) -
     :returns: ``{"id", "name", "status", "resources": [{"id", "name", "status",
         "message", "datastore_rows"}], "score": {"total", "max", "band"}}``;
         ``status`` is the worst of the resources' (invalid, error, pending,
-        valid) or None before any validation
+        valid) or None before any validation; while a resource is pending,
+        also ``workers``, the number of live job workers (0: nothing runs the job)
     """
     tk.check_access("koreanap_dataset_validation_show", context, data_dict)
     package = tk.get_action("package_show")(dict(context), {"id": data_dict["id"]})
-    return _dataset_state(package)
+    state = _dataset_state(package)
+    if any(r["status"] == "pending" for r in state["resources"]):
+        state["workers"] = jobs.worker_count()
+    return state
 
 
 @tk.side_effect_free
