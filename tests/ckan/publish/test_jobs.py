@@ -125,3 +125,16 @@ def test_dead_worker_leaves_status_error_and_can_be_rerun(sysadmin, publish, cka
     work_off_queue()
     again = call_action("koreanap_dataset_validation_show", id=dataset["id"])
     assert again["status"] == "valid"
+
+
+@pytest.mark.usefixtures("with_test_worker", "with_request_context")
+def test_datastore_load_queues_the_job_and_the_worker_loads(sysadmin, publish):
+    """koreanap_datastore_load only queues its dataset's job; the worker then loads the rows."""
+    publish(PACKAGES / "ogp-nap4-commitments", sysadmin["name"])
+    resource = _resource("ogp-nap4-commitments", "milestones")
+    queued = call_action("koreanap_datastore_load", context={"user": sysadmin["name"]},
+                         id=resource["id"])
+    assert queued["status"] == "pending" and queued["job_id"]
+    work_off_queue()
+    shown = call_action("koreanap_validation_show", id=resource["id"])
+    assert (shown["status"], shown["datastore_rows"]) == ("valid", 62)

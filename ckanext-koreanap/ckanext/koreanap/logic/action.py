@@ -204,7 +204,7 @@ def _publish_in_process(context: dict, descriptor: dict, basepath: str, org: str
     except PublishError as error:
         raise tk.ValidationError({"publish": [error.explain()]})
     finally:
-        model.Session.commit()
+        model.Session.rollback()  # every action committed its own work; drop leftover locks
     return lines
 
 
