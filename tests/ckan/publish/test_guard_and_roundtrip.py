@@ -86,7 +86,7 @@ def test_datapackage_json_lists_resources_with_download_urls(sysadmin, publish, 
     first = descriptor["resources"][0]
     assert first["path"].startswith("http") and first["path"].endswith("/commitments.csv")
     assert first["schema"]["fields"][0]["name"] == "commitment_id"
-    assert descriptor["koreanap:contactPoint"]["email"] == "opendata@example.org"
+    assert descriptor["koreanap:contactPoint"]["path"] == "report-error"
 
 
 def test_pages_show_status_score_and_report(sysadmin, publish, app):
@@ -111,5 +111,5 @@ def test_facets_include_commitment_and_validation_status(sysadmin, publish):
     facets = found["search_facets"]
     assert {i["name"] for i in facets["commitment"]["items"]} == {"KR0043"}
     assert {i["name"] for i in facets["validation_status"]["items"]} == {"valid"}
-    assert {i["name"] for i in facets["license_id"]["items"]} == {"KOGL-Type-1"}
+    assert {i["name"] for i in facets["license_id"]["items"]} == {"CC-BY-4.0"}
     assert facets["ogp_values"]["items"], "OGP values come from the commitment"

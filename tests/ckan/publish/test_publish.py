@@ -47,12 +47,12 @@ def test_dataset_fields_come_from_the_package(sysadmin, publish):
     """Bilingual titles, commitment, licence, contact and keywords are mapped to the schema."""
     publish(PACKAGES / "food-contaminants", sysadmin["name"])
     dataset = call_action("package_show", id="food-contaminants")
-    assert dataset["title"] == "식품 중 유해물질 오염도(19종)"
+    assert dataset["title"] == "식품 중 유해물질 오염도(19종, 예시 자료)"
     assert dataset["title_en"].startswith("Harmful substances in foods")
     assert dataset["commitment"] == "KR0043"
     assert dataset["lead_division"] == "Residues and Contaminants Standard Division"
-    assert dataset["license_id"] == "KOGL-Type-1"
-    assert dataset["contact_email"] == "opendata@example.org"
+    assert dataset["license_id"] == "CC-BY-4.0"
+    assert not dataset.get("contact_email")  # the contact is the error-report page
     assert dataset["update_cycle"] == "ANNUAL"
     assert dataset["organization"]["name"] == "mfds"
     tags = {t["name"] for t in dataset["tags"]}
