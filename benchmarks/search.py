@@ -542,11 +542,13 @@ def _purge() -> None:
     model.Session.commit()
 
 
-def _set_morphology(on: bool) -> None:
-    """Index and query with Kiwi's morphemes (the default) or n-grams only."""
+def _set_morphology(on: bool, synonyms: bool = True) -> None:
+    """Index and query with Kiwi's morphemes (the default) or n-grams only, and
+    expand queries with the synonym table (the default) or not."""
     from ckanext.koreanap.search import text
 
     text.MORPHOLOGY = on
+    text.SYNONYMS = synonyms
 
 
 def _reindex() -> float:
@@ -721,6 +723,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-morphology", action="store_true",
                         help="index and query without Korean morphemes (character n-grams "
                              "only), to measure what morphology costs; use with --reindex")
+    parser.add_argument("--no-synonyms", action="store_true",
+                        help="query without the synonym table (search/synonyms.csv), to "
+                             "measure what it costs")
     args = parser.parse_args(argv)
     if min(args.datasets, args.runs, args.workers) < 1 or args.warmup < 0:
         parser.error("--datasets, --runs and --workers must be at least 1, --warmup at least 0")
@@ -729,7 +734,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
     try:
-        _set_morphology(not args.no_morphology)
+        _set_morphology(not args.no_morphology, not args.no_synonyms)
         app = _app(args.ini)
         with app._wsgi_app.test_request_context():
             import sqlalchemy as sa

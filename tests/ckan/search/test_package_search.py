@@ -55,14 +55,15 @@ def test_free_text(q, expected):
 
 
 @pytest.mark.parametrize("q, expected", [
-    ("카드뮴", {"rice-cadmium"}),      # inside 카드뮴은 (particle attached)
+    # inside 카드뮴은 (particle attached), and the English "cadmium" (synonyms.csv)
+    ("카드뮴", {"rice-cadmium", "imported-foods"}),
     ("곰팡이", {"mycotoxins"}),        # inside 곰팡이독소
     ("독소", {"mycotoxins"}),          # the end of a compound word
     ("문화", {"heritage-3d"}),
     ("쌀", {"rice-cadmium"}),          # a single syllable
     ("검사 결과", {"rice-cadmium"}),   # resource name
     ("식품의약품안전처", set()),       # organization titles are not indexed text
-    ("카드뮴 cadmium", {"rice-cadmium"}),
+    ("카드뮴 cadmium", {"rice-cadmium", "imported-foods"}),
     ("카드늄", set()),
     ("3차원", {"heritage-3d"}),        # digits glued to Korean
     ("3차원 스캔", {"heritage-3d"}),

@@ -55,9 +55,12 @@ ARRAY_COLUMN_FIELDS = {"permission_labels": "permission_labels"}
 # Analysed ("text") fields of CKAN's Solr schema.
 TEXT_FIELDS = {
     "title", "notes", "res_name", "res_description", "author", "maintainer",
-    "urls", "license", "title_ngram", "ckan_url", "download_url",
+    "urls", "license", "ckan_url", "download_url",
 }
 TEXT_FIELD_PREFIXES = ("extras_", "res_extras_")
+# Solr's n-gram copies of name and title (package_autocomplete queries them):
+# they match any part of the field's value, case-insensitively.
+NGRAM_FIELDS = {"name_ngram": "name", "title_ngram": "title"}
 DEFAULT_TEXT_FIELD = "text"
 
 # Relative weights of the search vector's A/B/C/D labels for ts_rank, as in
@@ -164,6 +167,9 @@ def collect_analysis(node: Node, default_field: str, requests: AnalysisRequests)
     else:
         kind = "phrase" if isinstance(node, Phrase) else "plain"
         requests.add(kind, analysis.latin_part(node.text))
+        if field == DEFAULT_TEXT_FIELD:
+            for synonym in analysis.synonyms_of(node.text):
+                requests.add(kind, analysis.latin_part(synonym))
 
 
 class Compiler:
@@ -207,6 +213,8 @@ class Compiler:
             return self._exists(field)
         if isinstance(node, Range):
             return self._range(field, node)
+        if field in NGRAM_FIELDS:
+            return self._ngram(NGRAM_FIELDS[field], node)
         if field == DEFAULT_TEXT_FIELD:
             return self._full_text(node, negated)
         if is_text_field(field):
@@ -266,15 +274,22 @@ class Compiler:
             runs = analysis.hangul_runs(node.text.split("*")[0].split("?")[0])
             parts += [analysis.korean_tsquery(r, prefix=True) for r in runs]
         else:
+            # The text itself or any of its synonyms (search/synonyms.csv).
             kind = "phrase" if isinstance(node, Phrase) else "plain"
-            parts = [self.analyses.get(kind, analysis.latin_part(node.text))]
-            morphs = []
-            for run in analysis.hangul_runs(node.text):
-                match, morph = analysis.korean_run_tsquery(run)
-                parts.append(match)
-                morphs.append(morph)
-            if not negated and any(morphs):
-                self.morph_rank_queries.append(analysis.and_tsqueries(morphs))
+            alternatives, morph_alternatives = [], []
+            for text in [node.text] + analysis.synonyms_of(node.text):
+                parts = [self.analyses.get(kind, analysis.latin_part(text))]
+                morphs = []
+                for run in analysis.hangul_runs(text):
+                    match, morph = analysis.korean_run_tsquery(run)
+                    parts.append(match)
+                    morphs.append(morph)
+                alternatives.append(analysis.and_tsqueries(parts))
+                if any(morphs):
+                    morph_alternatives.append(analysis.and_tsqueries(morphs))
+            parts = [analysis.or_tsqueries(alternatives)]
+            if not negated and morph_alternatives:
+                self.morph_rank_queries.append(analysis.or_tsqueries(morph_alternatives))
         tsquery = analysis.and_tsqueries(parts)
         if not tsquery:
             return None
@@ -304,6 +319,17 @@ class Compiler:
             return None
         return "EXISTS (SELECT 1 FROM %s AS e(v) WHERE %s)" % (
             self._values(field), " AND ".join(conds))
+
+    def _ngram(self, source: str, node: Node) -> str | None:
+        text = node.text.strip()
+        if not text:
+            return None
+        if isinstance(node, Term) and node.wildcard:
+            like = wildcard_to_like(text)
+        else:
+            like = "%" + _like_escape(text) + "%"
+        return "EXISTS (SELECT 1 FROM %s AS e(v) WHERE v ILIKE %s)" % (
+            self._values(source), self.param(like))
 
     def _string(self, field: str, node: Node) -> str:
         value = node.text

@@ -18,8 +18,14 @@ morpheme match adds to the score, so whole-word matches rank above n-gram ones.
 """
 from __future__ import annotations
 
+import csv
+import functools
+import logging
 import re
 import threading
+from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 HANGUL_RUN = re.compile("[\uac00-\ud7a3]+")
 _WORD = re.compile(r"\w", re.UNICODE)
@@ -177,3 +183,50 @@ def korean_run_tsquery(run: str, prefix: bool = False) -> tuple[str, str]:
     morph = korean_morph_tsquery(run)
     alternatives.append(morph)
     return or_tsqueries(list(dict.fromkeys(alternatives))), morph
+
+
+# -- synonyms --------------------------------------------------------------------
+
+SYNONYMS_FILE = Path(__file__).with_name("synonyms.csv")
+# Off only to measure what synonyms cost (benchmarks/search.py --no-synonyms).
+SYNONYMS = True
+
+
+def _key(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+@functools.lru_cache(maxsize=1)
+def synonym_table() -> dict[str, tuple[str, ...]]:
+    """Each term of synonyms.csv (case-folded) -> the other terms of its sets.
+
+    One row is one set of equivalent terms (``|``-separated) with its source."""
+    table: dict[str, list[str]] = {}
+    try:
+        with SYNONYMS_FILE.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    except OSError as e:
+        log.error("Search synonyms not loaded (%s); searching without them", e)
+        return {}
+    for row in rows:
+        terms = [t.strip() for t in row["terms"].split("|") if t.strip()]
+        for term in terms:
+            others = table.setdefault(_key(term), [])
+            others.extend(t for t in terms if _key(t) != _key(term) and t not in others)
+    return {k: tuple(v) for k, v in table.items()}
+
+
+def synonyms_of(text: str) -> list[str]:
+    """The synonyms of a query term or phrase; a Korean term is also looked up
+    without its particles (``남대문을`` -> ``남대문``)."""
+    if not SYNONYMS:
+        return []
+    table = synonym_table()
+    found = table.get(_key(text))
+    if found is None and MORPHOLOGY and HANGUL_RUN.fullmatch(text.strip()):
+        tokens = _tokens(text.strip())
+        content = [(s, e) for _f, tag, s, e in tokens if _tag(tag) in CONTENT_TAGS]
+        if content:
+            stem = text.strip()[min(s for s, _ in content):max(e for _, e in content)]
+            found = table.get(_key(stem))
+    return list(found or ())
