@@ -75,7 +75,8 @@ class KoreanapPlugin(p.SingletonPlugin, DefaultTranslation):
                   "ogp_values": tk._("OGP values"),
                   "res_format": tk._("Formats"),
                   "license_id": tk._("Licenses"),
-                  "validation_status": tk._("Validation status")}
+                  "validation_status": tk._("Validation status"),
+                  "data_status": tk._("Data status")}
         for key, label in facets_dict.items():
             facets.setdefault(key, label)
         facets_dict.clear()
