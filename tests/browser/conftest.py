@@ -1,7 +1,8 @@
 """Real-browser tests: Debian's headless Chromium, driven by Selenium, against
 a real CKAN started here.
 
-``live_ckan`` runs ``ckan run`` in a subprocess on a free local port with a
+``live_ckan`` runs ``ckan run`` and a job worker (``ckan jobs worker``: the
+worker validates and loads what is published) in subprocesses, on a free local port with a
 copy of the ini that pytest got (``--ckan-ini``), so it uses this run's
 databases and plugins. Only the site URL differs, and the dataset the quick
 search (``/contaminants``) reads: it reads one dataset by name, so each run
@@ -18,8 +19,10 @@ from __future__ import annotations
 import contextlib
 import csv
 import json
+import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -85,6 +88,11 @@ def live_ckan(request, tmp_path_factory, run_id):
             [str(ckan), "-c", str(live_ini), "run", "--host", "127.0.0.1", "--port", str(port),
              "--disable-reloader"],
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=ROOT)
+    # Published resources are validated and loaded by the job worker only (as in serve).
+    with open(ARTIFACTS / "ckan-worker.log", "wb") as log:
+        worker = subprocess.Popen([str(ckan), "-c", str(live_ini), "jobs", "worker"],
+                                  stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                                  cwd=ROOT)
     try:
         deadline = time.monotonic() + STARTUP_LIMIT_S
         while True:
@@ -98,12 +106,16 @@ def live_ckan(request, tmp_path_factory, run_id):
             time.sleep(0.5)
         yield url
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        for process in (worker, server):
+            # the whole session: RQ runs each job in a child process of the worker
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
 
 
 @pytest.fixture(scope="package")
