@@ -46,6 +46,8 @@ setup(
             "view3d/config_declaration.yaml",
             "view3d/templates/**/*",
             "view3d/assets/**/*",
+            # The search index's synonym table (plugin koreanap_search).
+            "search/*.csv",
             # The contaminant quick search; assets/build/ as for the 3D view.
             "contaminants/config_declaration.yaml",
             "contaminants/templates/**/*",
