@@ -44,3 +44,8 @@ def datastore_enabled() -> bool:
     import ckan.plugins as p
 
     return p.plugin_loaded("datastore")
+
+
+def datastore_sql_timeout_ms() -> int:
+    """Milliseconds one datastore_search_sql query may run."""
+    return tk.config.get("ckanext.koreanap.datastore.sql_timeout_ms")

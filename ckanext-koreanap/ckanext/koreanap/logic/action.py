@@ -270,3 +270,13 @@ def _save(storage: Any, target: Path, budget: int) -> int:
                     limit=config.max_upload_bytes())]})
             fh.write(chunk)
     return written
+
+
+@tk.chained_action
+def datastore_search_sql(up_func, context: dict, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """CKAN's ``datastore_search_sql`` with a time bound of this catalogue's
+    (``ckanext.koreanap.datastore.sql_timeout_ms``, default 3 s, instead of CKAN's
+    60 s): it is open to anonymous users, and one cross join must not hold a web
+    worker. A query over the bound answers CKAN's "Query took too long" (409)."""
+    context["query_timeout"] = config.datastore_sql_timeout_ms()
+    return up_func(context, data_dict)
