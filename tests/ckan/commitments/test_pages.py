@@ -53,7 +53,7 @@ def test_unknown_filter_is_a_clear_400(app, params):
     assert "Unknown" in app.get("/en/commitments", params=params, status=400).body
 
 
-@pytest.mark.usefixtures("clean_db")
+@pytest.mark.usefixtures("clean_db", "clean_index")  # the index too: "nothing published"
 @pytest.mark.parametrize("key", ["commitment_id", "ogp_id"])
 def test_commitment_page_shows_its_milestones(app, key):
     """A commitment's page (by plan id or OGP id) lists its milestones in order."""
