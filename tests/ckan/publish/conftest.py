@@ -73,6 +73,8 @@ def publish(with_request_context, with_test_worker):
         organization = options.pop("organization", None)
         if run_jobs:
             options.setdefault("sleep", lambda _seconds: work_off_queue())
+        else:  # a real worker runs them: wait as the upload page does, holding no row lock
+            options.setdefault("sleep", _pause_without_locks)
         publisher = Publisher(ckanapi.LocalCKAN(username=username), echo=lines.append,
                               retries=1, backoff=0, **options)
         with open_input(str(path)) as prepared:
@@ -80,6 +82,17 @@ def publish(with_request_context, with_test_worker):
                                        organization=organization)
         return result, lines
     return run
+
+
+def _pause_without_locks(seconds):
+    """What the upload page does between polls: commit (CKAN leaves a no-op
+    package_update's FOR UPDATE lock open), then wait."""
+    import time
+
+    from ckan import model
+
+    model.Session.commit()
+    time.sleep(seconds)
 
 
 def kill_session(sid):
@@ -103,9 +116,12 @@ def worker(clean_publish, ckan_config):
     ``worker.kill()`` kills it and its work horses (they leave its process
     group, not its session)."""
     ckan = pathlib.Path(sys.executable).parent / "ckan"
-    process = subprocess.Popen([str(ckan), "-c", ckan_config["__file__"], "jobs", "worker"],
-                               start_new_session=True, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    logs = ROOT / "test-artifacts" / "publish"
+    logs.mkdir(parents=True, exist_ok=True)
+    # The worker's log stays for a failed run to be read (test-artifacts/publish/).
+    with open(logs / "worker.log", "ab") as log:
+        process = subprocess.Popen([str(ckan), "-c", ckan_config["__file__"], "jobs", "worker"],
+                                   start_new_session=True, stdout=log, stderr=subprocess.STDOUT)
     process.kill = lambda: kill_session(process.pid)
     yield process
     process.kill()
