@@ -110,8 +110,12 @@ def kill_session(sid):
 
 
 @pytest.fixture
-def worker(clean_publish, ckan_config):
+def worker(clean_publish, clean_redis, ckan_config):
     """A real ``ckan jobs worker`` process on the test's queue, killed after the test.
+
+    Redis is emptied first: earlier tests leave scheduled jobs (the DataStore's
+    delayed record counts, which clean_queues does not remove), and a real
+    worker would run that backlog before the test's own jobs.
 
     ``worker.kill()`` kills it and its work horses (they leave its process
     group, not its session)."""
