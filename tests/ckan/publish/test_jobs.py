@@ -74,7 +74,8 @@ def test_background_validation_through_the_action(sysadmin, publish):
     assert {r["datastore_rows"] for r in state["resources"]} == {13, 62}
 
 
-def test_dead_worker_leaves_status_error_and_can_be_rerun(sysadmin, publish, ckan_config):
+def test_dead_worker_leaves_status_error_and_can_be_rerun(sysadmin, publish, ckan_config,
+                                                         clean_redis):
     """A worker killed mid-validation leaves the status "error"; validating again works."""
     import sqlalchemy as sa
     from ckan import model
