@@ -21,7 +21,7 @@ import attrs
 from frictionless import Check, Plugin, errors, system
 
 from . import assets3d, contaminants, domains, personal
-from .error_types import failed_cells
+from .error_types import declare_error, failed_cells
 
 if TYPE_CHECKING:
     from frictionless.error import Error
@@ -66,20 +66,13 @@ class PersonalDataError(errors.CellError):
     tags = ["#table", "#row", "#cell", "#koreanap"]
 
 
-@attrs.define(kw_only=True, repr=False)
-class PossiblePersonalDataError(errors.CellError):
-    """An RRN-shaped number whose check digit fails (lower severity)."""
-
-    type = "koreanap-personal-data-possible"
-    title = "Possible Personal Data"
-    description = (
-        "A cell holds a number shaped like a resident registration number "
-        "(real birth date, gender/century digit) whose check digit fails: a "
-        "mistyped RRN or another identifier. Check it; validate_package "
-        "reports it as a note, not an error."
-    )
-    template = 'Row {rowNumber}, field "{fieldName}": {note}'
-    tags = ["#table", "#row", "#cell", "#koreanap"]
+PossiblePersonalDataError = declare_error(
+    "PossiblePersonalDataError", "koreanap-personal-data-possible", "Possible Personal Data",
+    "A cell holds a number shaped like a resident registration number "
+    "(real birth date, gender/century digit) whose check digit fails: a "
+    "mistyped RRN or another identifier. Check it; validate_package "
+    "reports it as a note, not an error.",
+    doc="An RRN-shaped number whose check digit fails (lower severity).")
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -105,19 +98,13 @@ class NumberError(errors.CellError):
         return fixed if fixed != cell.strip() else None
 
 
-@attrs.define(kw_only=True, repr=False)
-class RegionCoordinatesError(errors.CellError):
-    """Coordinates outside the province that the row's region code names."""
-
-    type = "koreanap-region-coordinates"
-    title = "Coordinates Outside the Row's Region"
-    description = (
-        "A row's latitude and longitude lie outside the extent of the "
-        "province its region code names (Busan coordinates on a Seoul row): "
-        "the code or the coordinates are wrong."
-    )
-    template = 'Row {rowNumber}, field "{fieldName}": {note}'
-    tags = ["#table", "#row", "#cell", "#koreanap"]
+RegionCoordinatesError = declare_error(
+    "RegionCoordinatesError", "koreanap-region-coordinates",
+    "Coordinates Outside the Row's Region",
+    "A row's latitude and longitude lie outside the extent of the "
+    "province its region code names (Busan coordinates on a Seoul row): "
+    "the code or the coordinates are wrong.",
+    doc="Coordinates outside the province that the row's region code names.")
 
 
 class DomainSetupError(errors.TableError):
