@@ -25,6 +25,7 @@ RUN ckan config-tool "${CKAN_INI}" \
         "ckan.locale_default = ko_KR" \
         "ckan.locales_offered = ko_KR en" \
         "ckan.display_timezone = Asia/Seoul" \
+        "ckan.gravatar_default = disabled" \
         "ckan.datastore.sqlsearch.enabled = true" \
         "ckan.search.default_package_sort = score desc, metadata_modified desc" \
         "ckan.max_resource_size = 100" \

@@ -383,3 +383,27 @@ def test_docker_compose_accepts_the_file_with_the_example_env(tmp_path):
         env=env,
     )
     assert result.returncode == 0, result.stderr or result.stdout
+
+
+def _dockerfile_site_settings() -> dict[str, str]:
+    """The ``key = value`` pairs the Dockerfile writes with ``ckan config-tool``."""
+    text = DOCKERFILE.read_text(encoding="utf-8")
+    block = re.search(r"RUN ckan config-tool \"\$\{CKAN_INI\}\"((?:\s*\\\n\s*\"[^\"]*\")+)", text)
+    assert block, "the Dockerfile writes no site settings with ckan config-tool"
+    return dict(pair.split(" = ", 1) for pair in re.findall(r"\"([^\"]*)\"", block.group(1)))
+
+
+def test_production_and_embedded_default_share_the_site_settings():
+    """Each site setting the Dockerfile writes has the same value in the embedded ini template."""
+    template = (ROOT / "scripts" / "templates" / "ckan.ini.in").read_text(encoding="utf-8")
+    embedded = dict(re.findall(r"(?m)^([a-z][\w.]*) = (.*)$", template))
+    production = _dockerfile_site_settings()
+    assert len(production) >= 5, production
+    differ = {key: (value, embedded.get(key)) for key, value in production.items()
+              if embedded.get(key) != value}
+    assert not differ, f"Dockerfile vs scripts/templates/ckan.ini.in: {differ}"
+
+
+def test_no_page_asks_gravatar_for_avatars():
+    """Both configurations turn CKAN's gravatar.com avatars off (its placeholder is local)."""
+    assert _dockerfile_site_settings().get("ckan.gravatar_default") == "disabled"
