@@ -85,6 +85,12 @@ class KoreanapPlugin(p.SingletonPlugin, DefaultTranslation):
 
     # IPackageController
 
+    def after_dataset_search(self, search_results, search_params):
+        from . import facets
+
+        facets.localize(search_results.get("search_facets") or {})
+        return search_results
+
     def before_dataset_index(self, pkg_dict):
         for name in _EXTRA_ALIASES:
             if pkg_dict.get(name) not in (None, "") and "extras_" + name not in pkg_dict:
