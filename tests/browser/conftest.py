@@ -29,6 +29,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -206,9 +207,43 @@ def _chromium(*extra: str) -> webdriver.Chrome:
                 # WebGL without a GPU: Chromium's software renderer.
                 "--use-angle=swiftshader", "--enable-unsafe-swiftshader", *extra):
         options.add_argument(arg)
+    # Chromium's network events, read by the third-party guard below.
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
     driver.set_page_load_timeout(60)
+    _DRIVERS.append(driver)
     return driver
+
+
+# Every browser this run started (the third-party guard reads their network logs).
+_DRIVERS: list[webdriver.Chrome] = []
+
+
+def requested_urls(driver) -> list[str]:
+    """The http(s)/ws(s) URLs the browser asked for since the last call (the log drains)."""
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message.get("method") == "Network.requestWillBeSent":
+            url = message["params"]["request"]["url"]
+            if urlsplit(url).scheme in ("http", "https", "ws", "wss"):
+                urls.append(url)
+    return urls
+
+
+@pytest.fixture(autouse=True)
+def no_third_party_requests(request):
+    """Fail a browser test whose pages asked any host but the site's own for anything
+    (an avatar from gravatar.com, a font or script from a CDN, ...)."""
+    for driver in _DRIVERS:
+        requested_urls(driver)  # what earlier tests asked for is theirs
+    yield
+    if "live_ckan" not in request.fixturenames:
+        return
+    own = urlsplit(request.getfixturevalue("live_ckan")).netloc
+    foreign = sorted({url for driver in _DRIVERS for url in requested_urls(driver)
+                      if urlsplit(url).netloc != own})
+    assert not foreign, f"pages asked hosts other than {own}: {foreign}"
 
 
 @pytest.fixture(scope="package")
@@ -217,6 +252,7 @@ def browser():
     driver = _chromium()
     yield driver
     driver.quit()
+    _DRIVERS.remove(driver)
 
 
 @pytest.fixture(scope="package")
@@ -225,6 +261,7 @@ def browser_without_webgl():
     driver = _chromium("--disable-3d-apis")
     yield driver
     driver.quit()
+    _DRIVERS.remove(driver)
 
 
 def click(driver, element) -> None:
