@@ -284,3 +284,47 @@ def koreanap_plan_data_status() -> str | None:
         return json.loads(path.read_text(encoding="utf-8")).get("koreanap:dataStatus")
     except (OSError, ValueError, AttributeError):
         return None
+
+
+# Error pages (templates/error_document_template.html): a heading and a hint per
+# status in the page's language. CKAN passes werkzeug's English description as
+# the content; a message CKAN itself wrote (e.g. "Dataset not found ...") is kept.
+_ERROR_PAGES = {
+    400: (N_("The request could not be read"),
+          N_("Something in the address or the form is not in a form the site understands.")),
+    403: (N_("You may not see this page"),
+          N_("The page exists, but your account has no access to it.")),
+    404: (N_("Page not found"),
+          N_("If you typed the address, check its spelling. A dataset may also have been "
+             "made private or deleted.")),
+    429: (N_("Too many requests"),
+          N_("Please wait a moment and try again.")),
+    500: (N_("Something went wrong on our side"),
+          N_("Nothing you did caused this. Please try again in a moment.")),
+}
+
+
+def koreanap_error_page(code: Any, content: Any = None) -> dict[str, Any]:
+    """``{"code", "title", "text", "detail"}`` of an error page, in the page's language.
+
+    :param code: the HTTP status (CKAN passes ``[500]`` for an internal error)
+    :param content: the error's description; dropped when it is werkzeug's stock text
+    """
+    import ckan.plugins.toolkit as tk
+    from werkzeug.exceptions import default_exceptions
+
+    if isinstance(code, (list, tuple)):
+        code = code[0] if code else 500
+    try:
+        code = int(code)
+    except (TypeError, ValueError):
+        code = 500
+    title, text = _ERROR_PAGES.get(code, (None, None))
+    stock = default_exceptions.get(code)
+    detail = str(content or "").strip()
+    if not detail or (stock is not None and detail == stock.description) or code == 500:
+        detail = ""
+    return {"code": code,
+            "title": tk._(title) if title else tk._("Error %(error_code)s") % {"error_code": code},
+            "text": tk._(text) if text else "",
+            "detail": tk._(detail) if detail else ""}
