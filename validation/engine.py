@@ -591,15 +591,18 @@ def check_package_metadata(descriptor: Any, *, basepath: str | None = None) -> d
         value, constraint}], "score": {total, max, band, dimensions,
         indicators}}``, or ``{"error": message}`` when no DCAT could be built
     """
-    from .metadata import dcat, score, shacl
+    from .metadata import dcat, fields, score, shacl
 
     try:
-        graph = dcat.descriptor_to_graph(descriptor)
+        loaded = dcat.load_descriptor(descriptor)
+        graph = dcat.descriptor_to_graph(loaded)
         checked = shacl.check_graph(graph)
         scored = score.score_graph(graph, checked["conforms"])
     except (ValueError, KeyError, TypeError, OSError) as exc:
         return {"error": f"cannot build DCAT metadata from the package: {exc}"}
-    return {"conforms": checked["conforms"], "results": checked["results"],
+    # Columns without a title (Korean name) are warnings beside the SHACL results.
+    return {"conforms": checked["conforms"],
+            "results": checked["results"] + fields.untitled_fields(loaded),
             "score": scored}
 
 
