@@ -106,11 +106,27 @@ def get_translated(next_helper: Any, data_dict: Any, field: str) -> Any:
     return next_helper(data_dict, field)
 
 
+def koreanap_site_title(lang: str | None = None) -> str:
+    """The site's title in the page's language.
+
+    ``ckan.site_title`` is one string; written as ``한국어 제목 / English title``
+    (as the set-up scripts and the Dockerfile write it), a page shows the half in
+    its language. Any other title is shown as it is.
+    """
+    title = (tk.config.get("ckan.site_title") or "").strip()
+    korean, separator, english = title.partition(" / ")
+    if not separator or not korean.strip() or not english.strip():
+        return title
+    return english.strip() if is_english(lang) else korean.strip()
+
+
 def get_helpers() -> dict[str, Any]:
     """The template helpers of this module (registered by the ``koreanap`` plugin):
-    ``koreanap_localized`` and CKAN's two dataset-text helpers chained to it."""
+    ``koreanap_localized``, ``koreanap_site_title`` and CKAN's two dataset-text helpers
+    chained to ``koreanap_localized``."""
     return {
         "koreanap_localized": koreanap_localized,
+        "koreanap_site_title": koreanap_site_title,
         "dataset_display_name": dataset_display_name,
         "get_translated": get_translated,
     }
