@@ -91,3 +91,15 @@ def test_title_and_footer_in_the_page_language(app):
     english = BeautifulSoup(app.get("/en/dataset/", status=200).body, "html.parser")
     assert english.title.get_text(strip=True).endswith("Korea OGP NAP4 Open Data")
     assert "About Korea OGP NAP4 Open Data" in english.select_one("footer").get_text(" ")
+
+
+def test_publisher_help_and_empty_organization_read_in_korean(app):
+    """An organization without a description and the form's Markdown help are Korean."""
+    factories.Organization(name="empty-org", title="빈 기관", description="")
+    sysadmin = factories.Sysadmin()
+    token = factories.APIToken(user=sysadmin["name"])["token"]
+    about = app.get("/organization/about/empty-org", status=200).body
+    assert "이 기관의 설명이 아직 없습니다." in about
+    assert "There is no description" not in about
+    form = app.get("/dataset/new", headers={"Authorization": token}, status=200).body
+    assert "마크다운 서식" in form and "Markdown formatting" not in form
