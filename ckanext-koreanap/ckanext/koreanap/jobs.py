@@ -433,12 +433,14 @@ def _counts(errors: list[dict]) -> dict[str, int]:
 
 
 def _load(resource: dict, path: Path, schema: dict, sha: str) -> int | None:
-    """Load the rows unless the DataStore already holds this very file."""
+    """Load the rows unless the DataStore already holds this very file (then only
+    its data dictionary is brought up to the schema's column titles)."""
     if not config.datastore_enabled():
         return None
     before = kmodel.get_status(resource["id"]) or {}
     if (before.get("file_sha256") == sha and before.get("datastore_rows") is not None
             and resource.get("datastore_active")):
+        loader.set_dictionary(resource["id"], schema)
         return before["datastore_rows"]
     extra = resource.get("datapackage_extra")
     dialect = (json.loads(extra) if isinstance(extra, str) and extra else {}).get("dialect")

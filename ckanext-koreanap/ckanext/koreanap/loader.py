@@ -5,7 +5,9 @@ DataStore API and the preview see real types); the rows then go in with one
 ``COPY … FROM STDIN`` on the DataStore write engine, inside one transaction
 that first empties the table: a failure leaves the previous rows in place.
 ``_full_text`` is filled as the DataStore's row trigger would fill it, in
-one statement, and the table's indexes are rebuilt once afterwards.
+one statement, and the table's indexes are rebuilt once afterwards. Each
+column's data dictionary entry (``info``: label, notes) comes from the Table
+Schema too (:mod:`ckanext.koreanap.dictionary`).
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from typing import IO, Any
 
 import ckan.plugins.toolkit as tk
 
-from . import config
+from . import config, dictionary
 
 log = logging.getLogger(__name__)
 
@@ -92,9 +94,7 @@ def load_csv(resource_id: str, path: str, schema: dict[str, Any],
     unknown = [h for h in header if h not in known]
     if unknown:
         raise ValueError("columns not in the Table Schema: {}".format(", ".join(unknown)))
-    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
-    context = {"ignore_auth": True, "user": site_user["name"]}
-    _ensure_table(context, resource_id, fields)
+    _ensure_table(_site_context(), resource_id, fields, dictionary.schema_info(schema))
 
     missing = set(schema.get("missingValues", [""])) - {""}
     columns = ", ".join(_ident(h) for h in header)
@@ -145,22 +145,57 @@ def load_csv(resource_id: str, path: str, schema: dict[str, Any],
     return rows
 
 
-def _ensure_table(context: dict, resource_id: str, fields: list[dict[str, str]]) -> None:
-    """Create the table, or re-create it when its columns or types differ."""
+def _site_context() -> dict:
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    return {"ignore_auth": True, "user": site_user["name"]}
+
+
+def _with_info(fields: list[dict[str, str]], infos: dict[str, dict[str, str]]
+               ) -> list[dict[str, Any]]:
+    return [dict(f, info=infos[f["id"]]) if infos.get(f["id"]) else f for f in fields]
+
+
+def set_dictionary(resource_id: str, schema: dict[str, Any]) -> bool:
+    """Write the Table Schema's labels and notes into the data dictionary of an
+    existing DataStore table whose columns match the schema (rows untouched), as
+    when a package is published again with the same file but new column titles.
+
+    :returns: False when there is no such table (nothing written), else True
+    """
+    fields = [{"id": f["name"], "type": datastore_type(f)} for f in schema.get("fields", [])]
+    context = _site_context()
+    try:
+        found = tk.get_action("datastore_info")(dict(context), {"id": resource_id})["fields"]
+    except tk.ObjectNotFound:
+        return False
+    if [{"id": f["id"], "type": f["type"]} for f in found] != fields:
+        return False
+    _ensure_table(context, resource_id, fields, dictionary.schema_info(schema))
+    return True
+
+
+def _ensure_table(context: dict, resource_id: str, fields: list[dict[str, str]],
+                  infos: dict[str, dict[str, str]]) -> None:
+    """Create the table, or re-create it when its columns or types differ; the
+    columns' data dictionary (``info``) is set from ``infos`` either way."""
     token = LOADING.set(True)
     try:
         try:
             info = tk.get_action("datastore_info")(dict(context), {"id": resource_id})
             current = [{"id": f["id"], "type": f["type"]} for f in info.get("fields", [])]
+            described = [f.get("info") or {} for f in info.get("fields", [])]
         except tk.ObjectNotFound:
-            current = None
+            current = described = None
         if current is not None and current != fields:
             tk.get_action("datastore_delete")(dict(context), {"resource_id": resource_id,
                                                              "force": True})
             current = None
-        if current is None:
+        wanted = [infos.get(f["id"]) or {} for f in fields]
+        if current is None or described != wanted:
+            # On an existing table this only rewrites the column comments.
             tk.get_action("datastore_create")(dict(context), {
-                "resource_id": resource_id, "fields": fields, "force": True})
+                "resource_id": resource_id, "fields": _with_info(fields, infos),
+                "force": True})
         elif not tk.get_action("resource_show")(dict(context), {"id": resource_id}).get(
                 "datastore_active"):
             # The table was made but flagging the resource failed (e.g. the job

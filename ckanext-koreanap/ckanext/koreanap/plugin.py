@@ -19,7 +19,7 @@ from ckan import model
 from ckan.authz import get_local_functions
 from ckan.lib.plugins import DefaultTranslation
 
-from . import helpers, languages
+from . import dictionary, helpers, languages
 
 log = logging.getLogger(__name__)
 
@@ -31,9 +31,11 @@ _TEXT_FIELDS = ("title_en", "notes_en")
 
 
 def _template_helpers(*_args) -> dict:
-    """helpers.py's functions and languages.py's (``koreanap_localized`` and the
-    chained ``dataset_display_name`` / ``get_translated``)."""
-    return {**dict(get_local_functions(helpers)), **languages.get_helpers()}
+    """helpers.py's functions, languages.py's (``koreanap_localized`` and the
+    chained ``dataset_display_name`` / ``get_translated``) and dictionary.py's
+    (column labels; the chained ``datastore_dictionary``)."""
+    return {**dict(get_local_functions(helpers)), **languages.get_helpers(),
+            **dictionary.get_helpers()}
 
 
 @tk.blanket.config_declarations

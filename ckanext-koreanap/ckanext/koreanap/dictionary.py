@@ -1,0 +1,95 @@
+"""The data dictionary: column names and descriptions from a Table Schema, kept in
+CKAN's DataStore and shown in the page's language.
+
+A Table Schema field carries its Korean column name in ``title``, the English
+one in ``koreanap:title_en``, the English description in ``description`` and
+the Korean one in ``koreanap:description_ko`` (validation/README.md, "Column
+names and the data dictionary"). In the DataStore each column's ``info``
+(CKAN's data dictionary) gets them as the catalogue's bilingual pairs, the
+plain key Korean and ``_en`` English: ``label`` / ``label_en`` and
+``notes`` / ``notes_en``. ``type_override`` is left unset: the loader makes
+each column with the Table Schema's own type, so there is nothing to override.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+
+from .languages import koreanap_localized
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def field_info(field: dict[str, Any]) -> dict[str, str]:
+    """The DataStore ``info`` of one Table Schema field (empty when it says nothing).
+
+    A schema in one language only fills the plain keys with what it has, so
+    CKAN's own readers of ``label`` and ``notes`` always find the text.
+    """
+    label, label_en = _text(field.get("title")), _text(field.get("koreanap:title_en"))
+    notes, notes_en = (_text(field.get("koreanap:description_ko")),
+                       _text(field.get("description")))
+    info = {"label": label or label_en, "label_en": label_en,
+            "notes": notes or notes_en, "notes_en": notes_en}
+    return {key: value for key, value in info.items() if value}
+
+
+def schema_info(schema: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """``{column: info}`` for every field of a Table Schema."""
+    return {f["name"]: field_info(f) for f in schema.get("fields") or []
+            if isinstance(f, dict) and f.get("name")}
+
+
+def localized_info(info: Any, lang: str | None = None) -> dict[str, Any]:
+    """A column's ``info`` with ``label`` and ``notes`` in the page's language
+    (the other language when that one is missing)."""
+    if not isinstance(info, dict):
+        return {}
+    shown = dict(info)
+    for key in ("label", "notes"):
+        text = koreanap_localized(info, key, lang)
+        if text:
+            shown[key] = text
+    return shown
+
+
+def koreanap_column_labels(resource_id: str, lang: str | None = None) -> dict[str, str]:
+    """``{column: label}`` of a DataStore table in the page's language, for the
+    columns that have a label; ``{}`` when the table cannot be read."""
+    try:
+        fields = tk.get_action("datastore_info")(
+            {}, {"id": resource_id, "include_meta": False,
+                 "include_fields_schema": False})["fields"]
+    except (tk.ObjectNotFound, tk.NotAuthorized, KeyError):
+        return {}
+    labels = {}
+    for field in fields:
+        label = localized_info(field.get("info"), lang).get("label")
+        if label:
+            labels[field["id"]] = label
+    return labels
+
+
+@tk.chained_helper
+def datastore_dictionary(next_helper: Any, resource_id: str,
+                         include_columns: list[str] | None = None) -> list[dict[str, Any]]:
+    """CKAN's ``h.datastore_dictionary`` (read by the table preview's column heads
+    and the resource page's data dictionary) with labels and notes in the page's
+    language. The dictionary edit form reads ``datastore_info`` itself, so what it
+    saves is never the localised copy."""
+    return [dict(f, info=localized_info(f["info"])) if isinstance(f.get("info"), dict) else f
+            for f in next_helper(resource_id, include_columns)]
+
+
+def get_helpers() -> dict[str, Any]:
+    """The template helpers of this module (registered by the ``koreanap`` plugin);
+    ``datastore_dictionary`` is chained only when the datastore plugin, which owns
+    it, is loaded (CKAN refuses to chain a helper that does not exist)."""
+    helpers: dict[str, Any] = {"koreanap_column_labels": koreanap_column_labels}
+    if p.plugin_loaded("datastore"):
+        helpers["datastore_dictionary"] = datastore_dictionary
+    return helpers

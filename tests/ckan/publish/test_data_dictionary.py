@@ -1,0 +1,103 @@
+"""The DataStore data dictionary (``info`` label and notes) is filled from the Table
+Schema when a table is loaded, kept up to date on a republish, and the table preview
+and the resource page show the column names in the page's language."""
+import json
+
+import pytest
+from bs4 import BeautifulSoup
+from ckan.tests.helpers import call_action
+
+from .conftest import PACKAGES
+
+pytestmark = pytest.mark.usefixtures("clean_publish")
+
+PACKAGE = "ogp-nap4-commitments"
+
+
+def _schema(folder, resource):
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    return next(r["schema"] for r in descriptor["resources"] if r["name"] == resource)
+
+
+def _resource(name):
+    dataset = call_action("package_show", id=PACKAGE)
+    return next(r for r in dataset["resources"] if r["datapackage_name"] == name)
+
+
+def _info(resource_id):
+    fields = call_action("datastore_info", id=resource_id)["fields"]
+    return {f["id"]: f.get("info") for f in fields}
+
+
+def test_datastore_info_carries_the_schema_titles_and_descriptions(sysadmin, publish):
+    """After publishing, datastore_info gives each column the package's Korean title as
+    label, its English title as label_en, and both descriptions as notes / notes_en."""
+    publish(PACKAGES / PACKAGE, sysadmin["name"])
+    for name in ("commitments", "milestones"):
+        info = _info(_resource(name)["id"])
+        schema = _schema(PACKAGES / PACKAGE, name)
+        assert list(info) == [f["name"] for f in schema["fields"]]
+        for field in schema["fields"]:
+            assert info[field["name"]] == {
+                "label": field["title"], "label_en": field["koreanap:title_en"],
+                "notes": field["koreanap:description_ko"], "notes_en": field["description"],
+            }, field["name"]
+    assert _info(_resource("commitments")["id"])["lead_agency"]["label"] == "주관 기관"
+
+
+def test_republishing_the_same_file_updates_the_dictionary(sysadmin, publish,
+                                                           package_copy):
+    """A new title for a column reaches datastore_info on the next publish, although the
+    file (and so its rows) did not change and is not loaded again."""
+    publish(PACKAGES / PACKAGE, sysadmin["name"])
+    folder = package_copy(PACKAGE)
+    path = folder / "datapackage.json"
+    text = path.read_text(encoding="utf-8")
+    assert text.count('"title": "주관 기관"') == 1
+    path.write_text(text.replace('"title": "주관 기관"', '"title": "주관 기관명"'),
+                    encoding="utf-8")
+    resource_id = _resource("commitments")["id"]
+    rows_before = call_action("datastore_search", resource_id=resource_id, limit=0)["total"]
+    publish(folder, sysadmin["name"])
+    assert _info(resource_id)["lead_agency"]["label"] == "주관 기관명"
+    assert call_action("datastore_search", resource_id=resource_id,
+                       limit=0)["total"] == rows_before
+
+
+def _header_labels(body):
+    soup = BeautifulSoup(body, "html.parser")
+    return [th.get_text(" ", strip=True).replace("\xa0", " ").strip()
+            for th in soup.select("#dtprv thead tr:first-child th[scope=col]")]
+
+
+def test_table_preview_heads_columns_in_the_page_language(app, sysadmin, publish):
+    """The table preview's column heads are the Korean titles on a Korean page and the
+    English titles on an English one (the dictionary's label / label_en)."""
+    publish(PACKAGES / PACKAGE, sysadmin["name"])
+    resource = _resource("commitments")
+    (view,) = call_action("resource_view_list", id=resource["id"])
+    url = f"/dataset/{PACKAGE}/resource/{resource['id']}/view/{view['id']}"
+    schema = _schema(PACKAGES / PACKAGE, "commitments")
+    assert _header_labels(app.get(url).body) == [f["title"] for f in schema["fields"]]
+    assert _header_labels(app.get("/en" + url).body) == [
+        f["koreanap:title_en"] for f in schema["fields"]]
+
+
+def _dictionary_text(body):
+    """The text of the resource page's data dictionary (CKAN's accordion of columns)."""
+    (accordion,) = BeautifulSoup(body, "html.parser").select(".module-content .accordion")
+    return accordion.get_text(" ")
+
+
+def test_resource_page_data_dictionary_is_in_the_page_language(app, sysadmin, publish):
+    """The resource page's data dictionary shows the Korean label and notes on a Korean
+    page, the English ones on an English page."""
+    publish(PACKAGES / PACKAGE, sysadmin["name"])
+    resource = _resource("milestones")
+    url = f"/dataset/{PACKAGE}/resource/{resource['id']}"
+    korean, english = (_dictionary_text(app.get(prefix + url).body) for prefix in ("", "/en"))
+    korean_notes, english_notes = "줄바꿈과 칸 나눔은 공백 하나로", "line breaks and column breaks"
+    assert "이행과제 활동" in korean and korean_notes in korean
+    assert english_notes not in korean
+    assert "Activity" in english and english_notes in english
+    assert "이행과제 활동" not in english and korean_notes not in english
