@@ -101,3 +101,20 @@ def test_resource_page_data_dictionary_is_in_the_page_language(app, sysadmin, pu
     assert english_notes not in korean
     assert "Activity" in english and english_notes in english
     assert "이행과제 활동" not in english and korean_notes not in english
+
+
+def _quick_search_heads(body):
+    soup = BeautifulSoup(body, "html.parser")
+    return [th.a.get_text(strip=True)
+            for th in soup.select("table.koreanap-contaminants-rows thead th")]
+
+
+def test_quick_search_heads_columns_with_the_survey_table_titles(app, sysadmin, publish):
+    """/contaminants heads its rows with the published survey table's column titles:
+    Korean on the Korean page, English under /en."""
+    publish(PACKAGES / "food-contaminants", sysadmin["name"])
+    fields = _schema(PACKAGES / "food-contaminants", "survey_results")["fields"]
+    korean = _quick_search_heads(app.get("/contaminants?page=1", status=200).body)
+    english = _quick_search_heads(app.get("/en/contaminants?page=1", status=200).body)
+    assert korean == [f["title"] for f in fields]
+    assert english == [f["koreanap:title_en"] for f in fields]

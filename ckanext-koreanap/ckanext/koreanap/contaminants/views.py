@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 import ckan.plugins.toolkit as tk
 from flask import Blueprint, Response, request, stream_with_context
 
+from ..dictionary import koreanap_column_labels
 from ..languages import is_english
 from . import columns, config, query, tables
 
@@ -159,6 +160,8 @@ def search_page():
             prev_query=_page_query(data["offset"] // size),
             next_query=_page_query(data["offset"] // size + 2),
             csv_too_large=result["total"] > config.csv_max_rows(),
+            # The table's own column names (its data dictionary), else the page's.
+            column_titles=koreanap_column_labels(result["resource_id"]),
         )
     extra.update(columns=columns.COLUMNS, column_labels=columns.LABELS,
                  csv_max_rows=config.csv_max_rows(), selected=_selected(raw))
