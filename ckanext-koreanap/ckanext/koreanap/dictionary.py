@@ -12,6 +12,7 @@ each column with the Table Schema's own type, so there is nothing to override.
 """
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import ckan.plugins as p
@@ -74,6 +75,41 @@ def koreanap_column_labels(resource_id: str, lang: str | None = None) -> dict[st
     return labels
 
 
+def _schema_of(resource: dict[str, Any]) -> dict[str, Any] | None:
+    schema = resource.get("schema")
+    if isinstance(schema, str) and schema.strip():
+        try:
+            schema = json.loads(schema)
+        except ValueError:
+            return None
+    return schema if isinstance(schema, dict) else None
+
+
+def koreanap_schema_columns(pkg: dict[str, Any], lang: str | None = None
+                            ) -> list[dict[str, Any]]:
+    """The data dictionary of a dataset's tables, read from each resource's Table
+    Schema (so it shows before any DataStore load): per resource with a schema,
+    ``{"resource", "columns": [{"name", "label", "notes", "type", "untitled"}]}``,
+    label and notes in the page's language; ``untitled`` marks a column whose
+    schema gives no title (``label`` is then its name)."""
+    tables = []
+    for resource in pkg.get("resources") or []:
+        schema = _schema_of(resource)
+        if not schema or not schema.get("fields"):
+            continue
+        columns = []
+        for field in schema["fields"]:
+            if not isinstance(field, dict) or not field.get("name"):
+                continue
+            shown = localized_info(field_info(field), lang)
+            columns.append({"name": field["name"], "type": field.get("type") or "string",
+                            "label": shown.get("label") or field["name"],
+                            "notes": shown.get("notes") or "",
+                            "untitled": not shown.get("label")})
+        tables.append({"resource": resource, "columns": columns})
+    return tables
+
+
 @tk.chained_helper
 def datastore_dictionary(next_helper: Any, resource_id: str,
                          include_columns: list[str] | None = None) -> list[dict[str, Any]]:
@@ -89,7 +125,8 @@ def get_helpers() -> dict[str, Any]:
     """The template helpers of this module (registered by the ``koreanap`` plugin);
     ``datastore_dictionary`` is chained only when the datastore plugin, which owns
     it, is loaded (CKAN refuses to chain a helper that does not exist)."""
-    helpers: dict[str, Any] = {"koreanap_column_labels": koreanap_column_labels}
+    helpers: dict[str, Any] = {"koreanap_column_labels": koreanap_column_labels,
+                               "koreanap_schema_columns": koreanap_schema_columns}
     if p.plugin_loaded("datastore"):
         helpers["datastore_dictionary"] = datastore_dictionary
     return helpers

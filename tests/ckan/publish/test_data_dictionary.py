@@ -118,3 +118,47 @@ def test_quick_search_heads_columns_with_the_survey_table_titles(app, sysadmin, 
     english = _quick_search_heads(app.get("/en/contaminants?page=1", status=200).body)
     assert korean == [f["title"] for f in fields]
     assert english == [f["koreanap:title_en"] for f in fields]
+
+
+def _dataset_dictionary(body):
+    """{table summary: [(column label, column id, notes)]} of the dataset page's
+    data dictionary section."""
+    soup = BeautifulSoup(body, "html.parser")
+    tables = {}
+    for details in soup.select("#koreanap-data-dictionary details.koreanap-schema-columns"):
+        rows = [(tr.th.get_text(strip=True), tr.code.get_text(strip=True),
+                 tr.select_one(".koreanap-column-notes").get_text(strip=True))
+                for tr in details.select("tbody tr")]
+        tables[details.summary.contents[0].strip()] = rows
+    return tables
+
+
+def test_dataset_page_lists_every_column_in_the_page_language(app, sysadmin, publish):
+    """The dataset (data package) page has a data dictionary of each table: Korean
+    titles and descriptions on the Korean page, English ones under /en."""
+    publish(PACKAGES / PACKAGE, sysadmin["name"])
+    korean = _dataset_dictionary(app.get(f"/dataset/{PACKAGE}").body)
+    english = _dataset_dictionary(app.get(f"/en/dataset/{PACKAGE}").body)
+    assert len(korean) == len(english) == 2
+    fields = _schema(PACKAGES / PACKAGE, "milestones")["fields"]
+    (ko_rows,) = [rows for rows in korean.values() if len(rows) == len(fields)]
+    (en_rows,) = [rows for rows in english.values() if len(rows) == len(fields)]
+    assert ko_rows == [(f["title"], f["name"], f["koreanap:description_ko"]) for f in fields]
+    assert en_rows == [(f["koreanap:title_en"], f["name"], f["description"]) for f in fields]
+
+
+def test_dataset_page_shows_an_untitled_column_by_its_id(app, sysadmin, publish,
+                                                         package_copy):
+    """A column whose schema has no title is listed under its id, marked as untitled."""
+    folder = package_copy(PACKAGE)
+    path = folder / "datapackage.json"
+    descriptor = json.loads(path.read_text(encoding="utf-8"))
+    field = descriptor["resources"][0]["schema"]["fields"][2]
+    for key in ("title", "koreanap:title_en"):
+        del field[key]
+    path.write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
+    publish(folder, sysadmin["name"])
+    soup = BeautifulSoup(app.get(f"/dataset/{PACKAGE}").body, "html.parser")
+    heads = soup.select("#koreanap-data-dictionary th.koreanap-column-label")
+    untitled = [th for th in heads if th.span is not None]
+    assert [th.get_text(strip=True) for th in untitled] == [field["name"]]
