@@ -97,10 +97,10 @@ def test_resource_page_data_dictionary_is_in_the_page_language(app, sysadmin, pu
     url = f"/dataset/{PACKAGE}/resource/{resource['id']}"
     korean, english = (_dictionary_text(app.get(prefix + url).body) for prefix in ("", "/en"))
     korean_notes, english_notes = "줄바꿈과 칸 나눔은 공백 하나로", "line breaks and column breaks"
-    assert "이행과제 활동" in korean and korean_notes in korean
+    assert "이행 일정 활동" in korean and korean_notes in korean
     assert english_notes not in korean
     assert "Activity" in english and english_notes in english
-    assert "이행과제 활동" not in english and korean_notes not in english
+    assert "이행 일정 활동" not in english and korean_notes not in english
 
 
 def _quick_search_heads(body):
