@@ -587,17 +587,23 @@ def check_package_metadata(descriptor: Any, *, basepath: str | None = None) -> d
     the MQA-style score.
 
     :param descriptor: a descriptor dict, a ``datapackage.json`` path or folder
+    :param basepath: the package's folder (default: the folder ``descriptor``
+        names): file sizes and the score's URL indicators read the files there
     :returns: ``{"conforms", "results": [{path, message, severity, focus,
         value, constraint}], "score": {total, max, band, dimensions,
         indicators}}``, or ``{"error": message}`` when no DCAT could be built
     """
-    from .metadata import dcat, fields, score, shacl
+    from .metadata import dcat, fields, links, score, shacl
 
     try:
         loaded = dcat.load_descriptor(descriptor)
-        graph = dcat.descriptor_to_graph(loaded)
+        if basepath is None:
+            basepath = links.package_folder(descriptor)
+        graph = dcat.descriptor_to_graph(loaded, basepath=basepath)
         checked = shacl.check_graph(graph)
-        scored = score.score_graph(graph, checked["conforms"])
+        scored = score.score_graph(graph, checked["conforms"],
+                                   links.package_links(loaded, basepath)
+                                   if basepath is not None else None)
     except (ValueError, KeyError, TypeError, OSError) as exc:
         return {"error": f"cannot build DCAT metadata from the package: {exc}"}
     # Columns without a title (Korean name) are warnings beside the SHACL results.
@@ -606,12 +612,13 @@ def check_package_metadata(descriptor: Any, *, basepath: str | None = None) -> d
             "score": scored}
 
 
-def add_metadata(report: dict, descriptor: Any, *, strict: bool = False) -> dict:
+def add_metadata(report: dict, descriptor: Any, *, strict: bool = False,
+                 basepath: str | None = None) -> dict:
     """Put :func:`check_package_metadata`'s result in ``report["metadata"]``;
     with ``strict`` every SHACL violation is also an error (rule
     ``koreanap-metadata``), otherwise they are reported but do not make the
     package invalid."""
-    found = check_package_metadata(descriptor)
+    found = check_package_metadata(descriptor, basepath=basepath)
     report["metadata"] = found
     problems = []
     if "error" in found:

@@ -89,6 +89,8 @@ def _metadata_lines(found: dict | None) -> list[str]:
         if indicator["points"] < indicator["max"]:
             lines.append(f"  - score {indicator['id']} {indicator['points']}/"
                          f"{indicator['max']}: {indicator['why']}")
+            if indicator.get("how"):
+                lines.append(f"      raise it: {indicator['how']}")
     lines.append("")
     return lines
 

@@ -312,13 +312,13 @@ def test_network_indicators_are_not_checked_offline():
     assert all(i["points"] == 0 and i["why"] == NOT_CHECKED_OFFLINE for i in offline)
 
 
-def test_complete_descriptor_scores_315_good():
-    """The complete fixture scores 315 (good): all but URL status, rights and byte size."""
+def test_complete_descriptor_scores_320_good():
+    """The complete fixture as a bare descriptor (no folder, so no files to check or
+    measure) scores 320 (good): all but URL status and byte size."""
     score = score_metadata(_complete())
     lost = {i["id"]: i["max"] - i["points"] for i in score["indicators"] if i["points"] < i["max"]}
-    assert lost == {"access_url_status": 50, "download_url_status": 30, "rights": 5,
-                    "byte_size": 5}, score
-    assert (score["total"], score["band"]) == (315, "good")
+    assert lost == {"access_url_status": 50, "download_url_status": 30, "byte_size": 5}, score
+    assert (score["total"], score["band"]) == (320, "good")
 
 
 def test_shacl_compliance_is_worth_30_points():
@@ -332,8 +332,9 @@ def test_shacl_compliance_is_worth_30_points():
 
 
 def test_distribution_indicators_count_the_share_of_distributions():
-    """byte_size gives points for the share of distributions that have a size (3 of 8 -> 1)."""
-    score = score_metadata(PACKAGES / "priority-datasets")
+    """byte_size gives points for the share of distributions that state a size (3 of 8 -> 1;
+    a bare descriptor, so no size is read from the files)."""
+    score = score_metadata(_descriptor("priority-datasets"))
     byte_size = next(i for i in score["indicators"] if i["id"] == "byte_size")
     assert (byte_size["points"], byte_size["passed"]) == (1, False)
     assert byte_size["why"] == "3 of 8 distributions have dcat:byteSize"
@@ -413,3 +414,48 @@ def test_values_carry_the_classes_dcat_ap_ranges_need():
     assert (graph.value(dist, DCAT.mediaType), RDF.type, DCTERMS.MediaType) in graph
     assert (graph.value(dist, DCTERMS["format"]), RDF.type, DCTERMS.MediaTypeOrExtent) in graph
     assert str(graph.value(dataset, DCTERMS.issued)).startswith("2026-11-27")
+
+
+# ------------------------------------------------------------------ score of a package on disk
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_real_package_on_disk_scores_excellent(slug):
+    """Each real package, read from its folder (files present, sizes from disk), scores
+    at least 351 (excellent); its URL indicators are checked (files), not skipped."""
+    score = score_metadata(PACKAGES / slug)
+    status = {i["id"]: i for i in score["indicators"]}
+    assert score["total"] >= 351 and score["band"] == "excellent", score
+    for ident in ("access_url_status", "download_url_status", "byte_size"):
+        assert status[ident]["checked"] and status[ident]["passed"], status[ident]
+
+
+def test_missing_file_loses_url_status_points(tmp_path):
+    """A package whose file is gone loses that distribution's share of the URL-status
+    points, and ``why`` and ``how`` say so."""
+    import shutil
+
+    target = tmp_path / "ogp"
+    shutil.copytree(PACKAGES / "ogp-nap4-commitments", target)
+    (target / "data" / "milestones.csv").unlink()
+    status = {i["id"]: i for i in score_metadata(target)["indicators"]}
+    access = status["access_url_status"]
+    assert (access["points"], access["passed"]) == (25, False)
+    assert access["why"].startswith("1 of 2 distributions' dcat:accessURL answered")
+    assert "file must exist" in access["how"]
+    assert status["download_url_status"]["points"] == 15
+
+
+def test_links_given_to_score_graph_decide_the_url_indicators():
+    """score_graph takes a link check's results by URL: answered ones pass, failed or
+    unchecked ones do not (the catalogue passes its HTTP check's results this way)."""
+    graph = descriptor_to_graph(_complete())
+    urls = sorted(str(u) for u in graph.objects(None, DCAT.downloadURL))
+    links = {url: {"ok": True, "checked": "2026-12-04"} for url in urls[:-1]}
+    links[urls[-1]] = {"ok": False, "status": 404, "checked": "2026-12-04"}
+    found = {i["id"]: i for i in score_graph(graph, True, links)["indicators"]}
+    assert found["download_url_status"]["points"] == int(30 * (len(urls) - 1) / len(urls))
+    assert "(checked 2026-12-04)" in found["download_url_status"]["why"]
+    none = {i["id"]: i for i in score_graph(graph, True, {})["indicators"]}
+    assert none["access_url_status"]["points"] == 0
+    assert "not checked" in none["access_url_status"]["why"]

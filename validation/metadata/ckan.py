@@ -31,6 +31,8 @@ from typing import Any
 
 from .dcat import (
     COUNTRY,
+    classification_list,
+    flag,
     _hash,
     _licence,
     _lookup,
@@ -129,7 +131,8 @@ def _lead_agency(dataset: dict, extra: dict) -> dict | None:
             "type": agent_type(declared.get("type"))}
 
 
-def _distribution(resource: dict, licence: dict | None, status: str | None = None) -> dict:
+def _distribution(resource: dict, licence: dict | None, status: str | None = None,
+                  rights: dict | None = None) -> dict:
     url = resource.get("url") or None
     fmt = (resource.get("format") or "").strip().lower() or None
     size = resource.get("size")
@@ -147,7 +150,7 @@ def _distribution(resource: dict, licence: dict | None, status: str | None = Non
         "byte_size": int(size) if str(size or "").isdigit() else None,
         "checksum": _hash(resource.get("hash")),
         "licence": licence,
-        "rights": resource.get("rights") or None,
+        "rights": resource.get("rights") or rights or None,
         "data_status": resource.get("data_status") or status,
     }
 
@@ -181,6 +184,11 @@ def dataset_to_record(dataset: dict, dataset_uri: str, *,
                 if dataset.get(f"temporal_{key}")}
     contact_names = _texts(dataset.get("contact_name"), dataset.get("contact_name_en"))
     access = _ACCESS_RESTRICTED if dataset.get("private") else _ACCESS_PUBLIC
+    rights = _texts(dataset.get("rights"), dataset.get("rights_en")) or None
+    division = _texts(dataset.get("lead_division"), dataset.get("lead_division_en"))
+    classification = dataset.get("classification")
+    if isinstance(classification, str):
+        classification = [c for c in re.split(r"\s*;\s*", classification) if c]
     return {
         "id": dataset.get("name") or dataset.get("id"),
         "uri": dataset_uri,
@@ -210,6 +218,18 @@ def dataset_to_record(dataset: dict, dataset_uri: str, *,
         "issued": dataset.get("issued") or extra.get("koreanap:issued") or extra.get("created"),
         "modified": dataset.get("metadata_modified"),
         "version": dataset.get("version"),
-        "distributions": [_distribution(r, licence, dataset.get("data_status"))
+        # data.go.kr's file-data fields (schemas/dataset.yaml, in its order)
+        "classification": classification_list(classification),
+        "division": {"names": division, "phone": dataset.get("division_phone")}
+        if division else None,
+        "legal_basis": dataset.get("legal_basis") or None,
+        "collection_method": dataset.get("collection_method") or None,
+        "next_update": dataset.get("next_update_date") or None,
+        "limitations": _texts(dataset.get("data_limitations"),
+                              dataset.get("data_limitations_en")),
+        "fee": dataset.get("fee") or None,
+        "national_priority": flag(dataset.get("national_priority")),
+        "standard_data": flag(dataset.get("standard_data")),
+        "distributions": [_distribution(r, licence, dataset.get("data_status"), rights)
                           for r in dataset.get("resources") or []],
     }

@@ -8,15 +8,23 @@ sufficient 121-220, bad 0-120.
 Computed from the DCAT graph (so a CKAN dataset's graph scores the same way).
 Distribution-level indicators give points in proportion to the share of
 distributions that pass (this project's choice; rounded down per indicator,
-so the points always add up to the total). Indicators that need the network
-(an URL answering 200) are not checked offline: 0 points, and ``why`` says so.
+so the points always add up to the total).
+
+The two URL-status indicators use ``links``: ``{url: {"ok", "status",
+"method", "checked", "message"}}``, what a link check recorded for each
+distribution URL (the catalogue's background check, see
+``ckanext/koreanap/linkcheck.py``; for a package on disk, :mod:`.links`
+checks that each file a relative path names is there). Without ``links``
+they are not checked: 0 points, and ``why`` says so. Every indicator also
+says ``how`` its points are raised.
 """
 from __future__ import annotations
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, SKOS
 
-from .dcat import concepts, descriptor_to_graph, formats
+from .dcat import concepts, descriptor_to_graph, formats, load_descriptor
+from .links import package_folder, package_links
 from .shacl import check_graph
 
 MAX_POINTS = 405
@@ -56,6 +64,36 @@ INDICATORS = (
 DIMENSIONS = ("findability", "accessibility", "interoperability", "reusability", "contextuality")
 NOT_CHECKED_OFFLINE = "not checked offline: needs an HTTP request to the URL"
 
+# How each indicator's points are raised (shown beside ``why``).
+HOW = {
+    "keywords": "give keywords in Korean and English (data package: keywords)",
+    "themes": "give EU data themes (koreanap:themes, e.g. HEAL; dataset field: theme)",
+    "spatial": "give the spatial coverage (koreanap:spatial, e.g. KR)",
+    "temporal": "give the period the data covers (koreanap:temporal {start, end})",
+    "access_url_status": "make every file reachable: a package file must exist at its path; "
+                         "in the catalogue a URL must answer HEAD or a ranged GET with 2xx "
+                         "(check links again after fixing)",
+    "download_url": "give every resource a path or URL (its dcat:downloadURL)",
+    "download_url_status": "as for the access URL: every download URL must answer 2xx",
+    "format": "give every resource a format (csv, json, stl …)",
+    "media_type": "give every resource its IANA media type (mediatype, e.g. text/csv)",
+    "format_media_type_vocabulary": "use a format of the EU file-type table or an IANA "
+                                    "media type listed in vocabularies/formats.json",
+    "non_proprietary": "publish (also) in a non-proprietary format such as CSV or JSON",
+    "machine_readable": "publish (also) in a machine-readable format such as CSV or JSON",
+    "dcat_ap_compliance": "fix every SHACL violation listed in the metadata results",
+    "licence": "give the package a licence (licenses)",
+    "licence_vocabulary": "use a KOGL type or CC BY 4.0 (kogl-licences.ttl)",
+    "access_rights": "state the access rights (koreanap:accessRights, e.g. PUBLIC)",
+    "access_rights_vocabulary": "use PUBLIC, RESTRICTED or NON_PUBLIC",
+    "contact_point": "give a contact point (koreanap:contactPoint)",
+    "publisher": "name the publisher (koreanap:publisher)",
+    "rights": "state the rights of use (koreanap:rights, for every resource)",
+    "byte_size": "give every resource its size (bytes; computed from the file on disk)",
+    "issued": "give the date the data was issued (created or koreanap:issued)",
+    "modified": "give the date it was last modified (koreanap:modified)",
+}
+
 
 def band(total: int) -> str:
     """The MQA band of a total."""
@@ -76,7 +114,33 @@ def _format_key(graph: Graph, distribution) -> str | None:
     return str(label).lower() if label is not None else None
 
 
-def _checks(graph: Graph, dataset, distributions, conforms: bool) -> dict:
+def _link_share(graph: Graph, distributions, prop, links: dict | None, what: str):
+    """(share, why) of distributions whose ``prop`` URL a link check found answering."""
+    if links is None:
+        return None, NOT_CHECKED_OFFLINE
+    if not distributions:
+        return 0.0, "no distributions"
+    ok = unchecked = 0
+    dates = set()
+    for dist in distributions:
+        url = graph.value(dist, prop)
+        found = links.get(str(url)) if url is not None else None
+        if found is None:
+            unchecked += 1
+        elif found.get("ok"):
+            ok += 1
+        if found and found.get("checked"):
+            dates.add(str(found["checked"])[:10])
+    why = f"{ok} of {len(distributions)} distributions' {what} answered"
+    if unchecked:
+        why += f" ({unchecked} not checked)"
+    if dates:
+        why += " (checked {})".format(", ".join(sorted(dates)))
+    return ok / len(distributions), why
+
+
+def _checks(graph: Graph, dataset, distributions, conforms: bool,
+            links: dict | None = None) -> dict:
     """indicator id -> (passed share 0..1 or None for not checked, why)."""
     fmt = formats()
     file_type_iris = {fmt["file_type_base"] + code for code in fmt["file_types"].values()}
@@ -107,10 +171,12 @@ def _checks(graph: Graph, dataset, distributions, conforms: bool) -> dict:
                     "dct:spatial given" if has(DCTERMS.spatial) else "no dct:spatial"),
         "temporal": (1.0 if has(DCTERMS.temporal) else 0.0,
                      "dct:temporal given" if has(DCTERMS.temporal) else "no dct:temporal"),
-        "access_url_status": (None, NOT_CHECKED_OFFLINE),
+        "access_url_status": _link_share(graph, distributions, DCAT.accessURL, links,
+                                         "dcat:accessURL"),
         "download_url": share(lambda d: graph.value(d, DCAT.downloadURL) is not None,
                               "have dcat:downloadURL"),
-        "download_url_status": (None, NOT_CHECKED_OFFLINE),
+        "download_url_status": _link_share(graph, distributions, DCAT.downloadURL, links,
+                                           "dcat:downloadURL"),
         "format": share(lambda d: graph.value(d, DCTERMS["format"]) is not None,
                         "have dct:format"),
         "media_type": share(lambda d: graph.value(d, DCAT.mediaType) is not None,
@@ -154,10 +220,12 @@ def _checks(graph: Graph, dataset, distributions, conforms: bool) -> dict:
     }
 
 
-def score_graph(graph: Graph, conforms: bool | None = None) -> dict:
+def score_graph(graph: Graph, conforms: bool | None = None,
+                links: dict | None = None) -> dict:
     """Score the (single) dcat:Dataset of a graph.
 
-    ``conforms`` is the SHACL result; when None the shapes are run here.
+    :param conforms: the SHACL result; when None the shapes are run here
+    :param links: ``{url: {"ok", ...}}`` from a link check, or None (not checked)
     """
     datasets = list(graph.subjects(RDF.type, DCAT.Dataset))
     if len(datasets) != 1:
@@ -166,7 +234,7 @@ def score_graph(graph: Graph, conforms: bool | None = None) -> dict:
     if conforms is None:
         conforms = check_graph(graph)["conforms"]
     distributions = sorted(graph.objects(dataset, DCAT.distribution))
-    checks = _checks(graph, dataset, distributions, conforms)
+    checks = _checks(graph, dataset, distributions, conforms, links)
     indicators = []
     for ident, dimension, maximum, level in INDICATORS:
         passed_share, why = checks[ident]
@@ -180,6 +248,7 @@ def score_graph(graph: Graph, conforms: bool | None = None) -> dict:
             "passed": passed_share == 1.0,
             "checked": passed_share is not None,
             "why": why,
+            "how": HOW[ident],
         })
     dimensions = {
         dim: {
@@ -199,10 +268,19 @@ def score_graph(graph: Graph, conforms: bool | None = None) -> dict:
 
 
 def score_metadata(descriptor, dataset_uri: str | None = None,
-                   conforms: bool | None = None) -> dict:
-    """MQA-style score of a data package (dict, ``datapackage.json`` path or folder)."""
-    return score_graph(descriptor_to_graph(descriptor, dataset_uri), conforms)
+                   conforms: bool | None = None, basepath=None) -> dict:
+    """MQA-style score of a data package (dict, ``datapackage.json`` path or folder).
+
+    :param basepath: the package's folder (default: the folder ``descriptor``
+        names, if it names one): sizes missing from the descriptor are read from
+        the files, and the URL-status indicators check the files are there
+    """
+    loaded = load_descriptor(descriptor)
+    basepath = basepath if basepath is not None else package_folder(descriptor)
+    graph = descriptor_to_graph(loaded, dataset_uri, basepath=basepath)
+    found = package_links(loaded, basepath, dataset_uri) if basepath is not None else None
+    return score_graph(graph, conforms, found)
 
 
-__all__ = ["BANDS", "INDICATORS", "MAX_POINTS", "band", "score_graph",
+__all__ = ["BANDS", "HOW", "INDICATORS", "MAX_POINTS", "band", "score_graph",
            "score_metadata"]

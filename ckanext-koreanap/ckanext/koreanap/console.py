@@ -143,7 +143,8 @@ def validate(path, schema, fmt, output, max_examples, limit_errors, allow_remote
                                       limit_errors=limit_errors, progress=show,
                                       engine=engine)
             if metadata != "off" and not schema:
-                add_metadata(report, prepared.descriptor, strict=metadata == "strict")
+                add_metadata(report, prepared.descriptor, strict=metadata == "strict",
+                             basepath=prepared.basepath)
     except InputError as exc:
         if exc.exit_code == EXIT_INVALID and (fmt != "text" or output):
             _write(render(_input_report(exc.message), fmt, source=path,
