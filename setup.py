@@ -34,6 +34,8 @@ setup(
             "config_declaration.yaml",
             "templates/**/*",
             "public/**/*",
+            # The site-wide stylesheet (webassets).
+            "assets/**/*",
             "i18n/**/*",
             "migration/**/*",
             # The dataset schema (ckanext-scheming) and the KOGL licence list.

@@ -56,6 +56,7 @@ class KoreanapPlugin(p.SingletonPlugin, DefaultTranslation):
     def update_config(self, config):
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
+        tk.add_resource("assets", "koreanap")
         if not config.get("licenses_group_url"):
             # KOGL types and their CC counterparts (datapackage.LICENCES).
             here = os.path.dirname(os.path.abspath(__file__))
