@@ -51,7 +51,7 @@ def test_anonymous_report_and_tracking_link(browser, steps, live_ckan, api, food
         browser.get(f"{live_ckan}/error-report/{code}")
         status = wait.until(ec.visibility_of_element_located(
             (By.CSS_SELECTOR, ".koreanap-report-track .koreanap-status")))
-        assert status.text.strip() == "대기"
+        assert status.text.strip() == "접수 대기"
         assert code in browser.find_element(By.TAG_NAME, "h1").text
         page = browser.page_source
         assert email not in page and name not in page

@@ -9,7 +9,7 @@ CATEGORIES = (
     ("wrong_value", "잘못된 값", N_("Wrong value")),
     ("missing_values", "누락된 값", N_("Missing values")),
     ("out_of_date", "최신이 아님", N_("Out of date")),
-    ("broken_link", "다운로드·링크 오류", N_("Broken download or link")),
+    ("broken_link", "내려받기·링크 오류", N_("Broken download or link")),
     ("format_encoding", "형식·인코딩 문제", N_("Format or encoding problem")),
     ("personal_data", "개인정보 노출", N_("Personal data exposed")),
     ("metadata_wrong", "메타데이터 오류", N_("Metadata wrong")),
@@ -20,10 +20,10 @@ CATEGORY_VALUES = tuple(value for value, _ko, _en in CATEGORIES)
 URGENT_CATEGORIES = ("personal_data",)
 
 STATUSES = (
-    ("pending", "대기", N_("Pending")),
+    ("pending", "접수 대기", N_("Pending")),
     ("accepted", "접수", N_("Accepted")),
-    ("in_progress", "처리중", N_("In progress")),
-    ("answered", "통지", N_("Answered")),
+    ("in_progress", "처리 중", N_("In progress")),
+    ("answered", "처리 완료", N_("Answered")),
     ("spam", "스팸", N_("Spam")),
 )
 STATUS_VALUES = tuple(value for value, _ko, _en in STATUSES)
