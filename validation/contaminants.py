@@ -53,6 +53,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import attrs
+import numpy as np
 from frictionless import Check, errors
 
 from .domains import non_finite
@@ -141,6 +142,19 @@ def _number(value: Any) -> float | None:
 
 def _text(value: Any) -> str:
     return "" if value is None else str(value)
+
+
+def _present(value: Any) -> bool:
+    """Not empty as the detection rule reads a value (``_text(value) != ""``)."""
+    return value is not None and _text(value) != ""
+
+
+def _is_y(value: Any) -> bool:
+    return _text(value) == "Y"
+
+
+def _is_n(value: Any) -> bool:
+    return _text(value) == "N"
 
 
 def _cells(row: Row) -> list[str]:
@@ -278,6 +292,123 @@ class ContaminantResultsCheck(Check):
                   self.loq_field, self.substance_field, self.food_group_field,
                   self.maximum_level_id_field, self.exceeds_field)
         return [name for name in wanted if name in getattr(self, "_numbers", {})]
+
+    def candidate_rows(self, view: Any) -> np.ndarray:
+        """The rows of a batch that may fail a rule (column-at-a-time path).
+
+        A superset, computed on whole columns: every row for which
+        :meth:`validate_row` could report something is flagged, and only
+        those rows are then read by :meth:`validate_row` itself (which gives
+        the messages). ``view`` is the fast path's batch view: ``values(name)``
+        (the distinct parsed values), ``codes(name)`` (each row's index into
+        them) and ``failed(name)`` (rows whose cell failed its type or a
+        constraint).
+        """
+        count = view.count
+        flag = np.zeros(count, dtype=bool)
+        for name in self.row_fields:
+            flag |= view.failed(name)
+
+        def per_row(name: str, function: Any) -> np.ndarray:
+            distinct = view.values(name)
+            return np.fromiter(map(function, distinct), dtype=bool,
+                               count=len(distinct))[view.codes(name)]
+
+        n = self._numbers
+        floats: dict[str, np.ndarray] = {}
+        present: dict[str, np.ndarray] = {}
+        for name in (self.value_field, self.lod_field, self.loq_field):
+            if name in n:
+                distinct = view.values(name)
+                codes = view.codes(name)
+                # NaN where _number finds no finite number (None reads as NaN)
+                floats[name] = np.array([_number(v) for v in distinct], dtype=float)[codes]
+                present[name] = per_row(name, _present)
+                # NaN/Infinity, and any other cell that is no finite number
+                flag |= present[name] & np.isnan(floats[name])
+        with np.errstate(invalid="ignore"):
+            if self._do_lod:
+                flag |= floats[self.lod_field] > floats[self.loq_field]
+            detected_y = (per_row(self.detected_field, _is_y)
+                          if self.detected_field in n else np.zeros(count, dtype=bool))
+            if self._do_detect:
+                value = floats[self.value_field]
+                flag |= detected_y & np.isnan(value)
+                if self.lod_field in n:
+                    flag |= detected_y & (value < floats[self.lod_field])
+                flag |= per_row(self.detected_field, _is_n) & present[self.value_field]
+        if self._do_unit:
+            flag |= self._pairs_failing(view, [self.substance_field, self.unit_field],
+                                        self._unit_differs)
+        if self._do_exceed:
+            flag |= self._exceedance_candidates(view, detected_y, floats[self.value_field])
+        return flag
+
+    def _unit_differs(self, code: Any, unit: Any) -> bool:
+        expected = self._units.get(_text(code))
+        text = _text(unit)
+        return bool(expected is not None and text and unit_key(text) != unit_key(expected))
+
+    @staticmethod
+    def _combinations(view: Any, names: list[str]) -> tuple[list[tuple], np.ndarray]:
+        """The distinct value combinations of ``names`` in the batch and each
+        row's index into them."""
+        key = np.zeros(view.count, dtype=np.int64)
+        for name in names:
+            key = key * max(len(view.values(name)), 1) + view.codes(name)
+        unique, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        combos = [tuple(view.values(name)[view.codes(name)[i]] for name in names)
+                  for i in first.tolist()]
+        return combos, inverse.reshape(-1)
+
+    def _pairs_failing(self, view: Any, names: list[str], test: Any) -> np.ndarray:
+        combos, inverse = self._combinations(view, names)
+        return np.fromiter((test(*c) for c in combos), dtype=bool, count=len(combos))[inverse]
+
+    def _exceedance_candidates(self, view: Any, detected_y: np.ndarray,
+                               value: np.ndarray) -> np.ndarray:
+        """Rows whose exceedance flag may be wrong, by the level that applies."""
+        names = [self.substance_field, self.food_group_field]
+        if self._has_ml_id:
+            names.append(self.maximum_level_id_field)
+        combos, inverse = self._combinations(view, names)
+        # per combination: 0 skip, 1 certainly an error, 2 no level (expect
+        # empty), 3 "not detected" limit, 4 a maximum at ``limit``
+        kinds = np.zeros(len(combos), dtype=np.int8)
+        limits = np.full(len(combos), math.nan)
+        for index, combo in enumerate(combos):
+            code, group = _text(combo[0]), _text(combo[1])
+            level = by_key = self._levels_by_key.get((code, group))
+            if self._has_ml_id:
+                ml_id = _text(combo[2])
+                if ml_id:
+                    level = self._levels_by_id.get(ml_id)
+                    if level is None:
+                        continue
+                    if (level["substance_code"], level["food_group_code"]) != (code, group):
+                        kinds[index] = 1
+                        continue
+                elif by_key is not None:
+                    kinds[index] = 1
+                    continue
+            if level is None:
+                kinds[index] = 2
+            elif level["limit_type"] == LIMIT_NOT_DETECTED:
+                kinds[index] = 3
+            elif level["maximum_level"] is not None:
+                kinds[index] = 4
+                limits[index] = level["maximum_level"]
+        kind, limit = kinds[inverse], limits[inverse]
+        actual = view.codes(self.exceeds_field)
+        texts = [_text(v) for v in view.values(self.exceeds_field)]
+        is_y = np.array([t == "Y" for t in texts], dtype=bool)[actual]
+        is_n = np.array([t == "N" for t in texts], dtype=bool)[actual]
+        is_empty = np.array([t == "" for t in texts], dtype=bool)[actual]
+        with np.errstate(invalid="ignore"):
+            over = detected_y & ~np.isnan(value) & (value > limit)
+        return ((kind == 1) | ((kind == 2) & ~is_empty)
+                | ((kind == 3) & np.where(detected_y, ~is_y, ~is_n))
+                | ((kind == 4) & np.where(over, ~is_y, ~is_n)))
 
     def validate_row(self, row: Row) -> Iterable[Error]:
         # Cells frictionless or the number rules report: one report per fault.

@@ -343,17 +343,30 @@ def _rule_guard(resource: str | None, rule: str = TABLE_SCHEMA_RULE,
             resource) from exc
 
 
-def _spaced_labels(resource: Any) -> list[str]:
+def _sniff(resource: Any) -> tuple[str, str, list[str]] | None:
+    """The delimiter and quote frictionless finds in a CSV file, and the
+    labels it reads (None when it cannot open it). One opening of a copy
+    without foreign keys, so the tables they name are not read for this."""
+    try:
+        copy = resource.to_copy()
+        if copy.schema is not None:
+            copy.schema.foreign_keys = []
+        with copy as opened:  # frictionless sniffs the sample
+            return (fast.csv_option(opened.dialect, "delimiter", ","),
+                    fast.csv_option(opened.dialect, "quote_char", '"'),
+                    [str(label) for label in opened.labels])
+    except FrictionlessException:
+        return None
+
+
+def _spaced_labels(resource: Any, sniffed: tuple | None) -> list[str]:
     """Header labels of a CSV file with spaces around them (frictionless strips
     them, so its validation passes; the DataStore keeps them)."""
     if (resource.format or "").lower() != "csv" or resource.dialect.header_rows != [1]:
         return []
-    try:
-        with resource.to_copy() as opened:  # the delimiter and quote frictionless found
-            delimiter = fast.csv_option(opened.dialect, "delimiter", ",")
-            quote = fast.csv_option(opened.dialect, "quote_char", '"')
-    except FrictionlessException:
+    if sniffed is None:
         return []
+    delimiter, quote, _ = sniffed  # the delimiter and quote frictionless found
     encoding = "cp949" if resource.encoding == "cp949" else "utf-8-sig"
     try:
         with open(resource.normpath, encoding=encoding, errors="replace", newline="") as fh:
@@ -363,21 +376,18 @@ def _spaced_labels(resource: Any) -> list[str]:
     return [label for label in labels if label != label.strip()]
 
 
-def _delimiter_problem(resource: Any) -> str | None:
+def _delimiter_problem(resource: Any, sniffed: tuple | None) -> str | None:
     """A CSV file whose delimiter is not the one its dialect declares."""
     if (resource.format or "").lower() != "csv":
         return None
     declared = fast.csv_option(resource.dialect, "delimiter", ",")
-    try:
-        with resource.to_copy() as opened:  # frictionless sniffs the sample
-            found = fast.csv_option(opened.dialect, "delimiter", ",")
-            labels = opened.labels
-    except FrictionlessException:
+    if sniffed is None:
         return None  # reading it fails again below, with frictionless' message
+    found, _, labels = sniffed
     schema = resource.schema
     if found == declared or found not in SNIFFED_DELIMITERS or len(labels) < 2:
         return None
-    if schema is not None and [str(label) for label in labels] != schema.field_names:
+    if schema is not None and labels != schema.field_names:
         return None
     shown = {"\t": "tab"}.get(found, f'"{found}"')
     return (f"{resource.path} is delimited by {shown}, but its dialect says "
@@ -504,10 +514,12 @@ def validate_package(source: Any, checklist: ChecklistLike = None, *,
                     continue
             elif enc.bom:
                 resource.encoding = "utf-8-sig"
-            problem = _delimiter_problem(resource)
+            sniffed = (_sniff(resource) if (resource.format or "").lower() == "csv"
+                       else None)
+            problem = _delimiter_problem(resource, sniffed)
             if problem:
                 errors.append(_error(DIALECT_RULE, name, problem))
-            for label in _spaced_labels(resource):
+            for label in _spaced_labels(resource, sniffed):
                 errors.append(_error(
                     HEADER_RULE, name,
                     f'header "{label}" has spaces around it: frictionless reads it as '

@@ -33,6 +33,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import decimal
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -55,6 +56,9 @@ _CELL, _UNIQUE, _PRIMARY, _FOREIGN, _CHECKS = range(5)
 
 
 TRIM_EVERY = 4
+# Checks with ``candidate_rows`` read only the rows it flags (off: every row,
+# as before; the tests compare both).
+PREFILTER = True
 
 
 def _trim() -> None:
@@ -193,6 +197,9 @@ class _Column:
     constraint_error: Any = None
     blank: Any = None
     codes: Any = None  # row -> distinct value index
+    # (missing values, pattern match or None, enum set or None) of a plain
+    # string field whose cells that pass these tests read as themselves
+    simple: tuple | None = None
 
     def read_batch(self, array: pa.Array) -> list[tuple[int, int, Any]]:
         """Read a batch's distinct values; return (value index, stage order, error)."""
@@ -200,13 +207,25 @@ class _Column:
         self.codes = encoded.indices.to_numpy(zero_copy_only=False)
         self.raw = encoded.dictionary.to_pylist()
         count = len(self.raw)
-        values: list = [None] * count
+        if self.simple is not None:
+            # A plain string cell that is no missing value and passes the
+            # pattern and enum is its own value without notes (what
+            # frictionless' reader returns); only the others are read by it.
+            missing, match, enum = self.simple
+            values = list(self.raw)
+            pending: Iterable[tuple[int, str]] = [
+                (i, r) for i, r in enumerate(self.raw)
+                if r in missing or (match is not None and match(r) is None)
+                or (enum is not None and r not in enum)]
+        else:
+            values = [None] * count
+            pending = enumerate(self.raw)
         type_errors: list[int] = []
         constraint_errors: list[int] = []
         blanks: list[int] = []
         found: list[tuple[int, int, Any]] = []
         get = self.cache.get
-        for index, raw in enumerate(self.raw):
+        for index, raw in pending:
             result = get(raw)
             if result is None:
                 value, notes = self.reader(raw)
@@ -232,6 +251,26 @@ class _Column:
         self.blank = np.zeros(count, dtype=bool)
         self.blank[blanks] = True
         return found
+
+
+def _simple_string(field: Any) -> tuple | None:
+    """For a string field of the default format whose constraints are only
+    required, pattern and enum: (missing values, the pattern's match as
+    frictionless compiles it, the enum as a set); None for any other field."""
+    if field.type != "string" or field.format not in (None, "default"):
+        return None
+    constraints = {k: v for k, v in (field.constraints or {}).items() if v is not None}
+    if not set(constraints) <= {"required", "pattern", "enum", "unique"}:
+        return None
+    missing = field.missing_values
+    if not field.has_defined("missing_values") and field.schema:
+        missing = field.schema.missing_values
+    pattern = constraints.get("pattern")
+    match = re.compile("^{0}$".format(pattern)).match if pattern is not None else None
+    enum = constraints.get("enum")
+    if enum is not None and not all(isinstance(item, str) for item in enum):
+        return None
+    return frozenset(missing), match, (frozenset(enum) if enum is not None else None)
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
@@ -300,7 +339,7 @@ def validate_table(resource: Any, checks: list, *, limit_errors: int = 1000,
     lookups = _foreign_lookups(resource)
     reader, names = _open_reader(resource, batch_bytes or BATCH_BYTES)
     schema = resource.schema
-    columns = [_Column(f.name, i, f.create_cell_reader())
+    columns = [_Column(f.name, i, f.create_cell_reader(), simple=_simple_string(f))
                for i, f in enumerate(schema.fields, start=1)]
     by_name = {c.name: c for c in columns}
 
@@ -384,11 +423,16 @@ def validate_table(resource: Any, checks: list, *, limit_errors: int = 1000,
                           k=source_key, lk=lookup: _foreign_error(values, row_number, f, s,
                                                                   k, lk))
 
+        view = _BatchView(by_name, count)
         for (order, part, cols, pattern), cache in zip(row_checks, check_caches, strict=True):
+            subset = None
+            if PREFILTER and cols and hasattr(part, "candidate_rows"):
+                subset = np.nonzero(part.candidate_rows(view))[0]
             _group_errors(cols, count, numbers, found, _CHECKS, order, pattern, cache,
                           lambda values, row_number, error_cells, failed, raw, p=part: list(
                               p.validate_row(_Row(values, row_number, error_cells, failed,
-                                                  raw))))
+                                                  raw))),
+                          subset=subset)
 
         rows_read += count
         batches += 1
@@ -414,10 +458,19 @@ def validate_table(resource: Any, checks: list, *, limit_errors: int = 1000,
 
 def _group_errors(cols: list[_Column], count: int, numbers: np.ndarray, found: list,
                   stage: int, order: int, pattern: str | None, cache: _Cache | None,
-                  evaluate: Callable[[dict, int, dict, dict, dict], list]) -> None:
+                  evaluate: Callable[[dict, int, dict, dict, dict], list],
+                  subset: np.ndarray | None = None) -> None:
     """Run ``evaluate`` once per distinct combination of ``cols`` in the batch
-    and copy its errors to every row with that combination."""
+    and copy its errors to every row with that combination.
+
+    ``subset``: only these rows (positions in the batch) can fail, as the
+    check's vectorised ``candidate_rows`` found; the others are not read."""
     if not cols:
+        return
+    if subset is not None:
+        if not len(subset):
+            return
+        _group_rows(cols, subset, numbers, found, stage, order, cache, evaluate)
         return
     single = cols[0] if len(cols) == 1 else None
     if single is not None:
@@ -475,6 +528,62 @@ def _group_errors(cols: list[_Column], count: int, numbers: np.ndarray, found: l
         row_number = int(numbers[position])
         for error in failing[int(group[position])]:
             found.append((row_number, stage, order, _at_row(error, row_number)))
+
+
+def _group_rows(cols: list[_Column], subset: np.ndarray, numbers: np.ndarray, found: list,
+                stage: int, order: int, cache: _Cache | None,
+                evaluate: Callable[[dict, int, dict, dict, dict], list]) -> None:
+    """:func:`_group_errors` on the rows ``subset`` of the batch only."""
+    codes = [c.codes[subset] for c in cols]
+    _, first, group = np.unique(np.stack(codes, axis=1), axis=0, return_index=True,
+                                return_inverse=True)
+    group = group.reshape(-1)
+    representatives = np.stack([c[first] for c in codes], axis=1).tolist()
+    failing: dict[int, list] = {}
+    for g, indices in enumerate(representatives):
+        key = tuple([c.raw[i] for c, i in zip(cols, indices, strict=True)])
+        got = cache.get(key) if cache is not None else None
+        if got is None:
+            values, error_cells, failed, raw = {}, {}, {}, {}
+            for c, i in zip(cols, indices, strict=True):
+                values[c.name] = c.values[i]
+                raw[c.number] = c.raw[i]
+                if c.type_error[i]:
+                    error_cells[c.name] = c.raw[i]
+                if c.constraint_error[i]:
+                    failed[c.name] = c.raw[i]
+            got = evaluate(values, 0, error_cells, failed, raw)
+            if cache is not None:
+                cache.remember(key, got)
+        if got:
+            failing[g] = got
+    for position, g in enumerate(group.tolist()):
+        errors_found = failing.get(g)
+        if errors_found:
+            row_number = int(numbers[subset[position]])
+            for error in errors_found:
+                found.append((row_number, stage, order, _at_row(error, row_number)))
+
+
+class _BatchView:
+    """A batch's columns for a check's vectorised ``candidate_rows``."""
+
+    def __init__(self, by_name: dict[str, _Column], count: int) -> None:
+        self._by_name = by_name
+        self.count = count
+
+    def values(self, name: str) -> list:
+        """The distinct parsed values of a column in this batch."""
+        return self._by_name[name].values
+
+    def codes(self, name: str) -> np.ndarray:
+        """Each row's index into :meth:`values`."""
+        return self._by_name[name].codes
+
+    def failed(self, name: str) -> np.ndarray:
+        """Rows whose cell failed its type or a constraint."""
+        column = self._by_name[name]
+        return (column.type_error | column.constraint_error)[column.codes]
 
 
 def _foreign_lookups(resource: Any) -> list[tuple[list[str], str, tuple, set]]:
