@@ -100,8 +100,119 @@ def _exceedance(row: Row) -> bool:
     return True
 
 
+# Issue 14's faults. Each is synthetic (no real person's number): the RRNs
+# and barcodes are made up here with their check digits.
+
+_RRN_WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
+
+
+def _rrn_check(twelve: str) -> int:
+    return (11 - sum(int(d) * w for d, w in zip(twelve, _RRN_WEIGHTS)) % 11) % 10
+
+
+def _ean_check(twelve: str) -> int:
+    return (10 - sum(int(d) * (1, 3)[i % 2] for i, d in enumerate(twelve)) % 10) % 10
+
+
+def _cycle(*options: str) -> Callable[[], str]:
+    """Each call the next of ``options`` (every spelling gets its rows)."""
+    state = [0]
+
+    def pick() -> str:
+        state[0] += 1
+        return options[(state[0] - 1) % len(options)]
+    return pick
+
+
+_NAN = _cycle("NaN", "nan")
+_EMAIL = _cycle("홍길동@example.kr", "kim@우리기관.kr")
+_MICRO = _cycle("\u03bcg/kg", "\u338d/kg", "ug/kg")  # GREEK MU, SQUARE MU G, u
+_MISSING = _cycle("-", "N/A", "해당없음", "없음", "불검출", "ND", "<0.01")
+_SERIAL = [10000]
+
+
+def _rrn(valid: bool) -> str:
+    """A made-up RRN of a 1980s birth: right check digit, or (``valid``
+    False) a 13-digit number that is an EAN-13 barcode but fails the RRN check."""
+    while True:
+        _SERIAL[0] += 1
+        twelve = f"8{_SERIAL[0] % 10}0{1 + _SERIAL[0] % 9}1{_SERIAL[0] % 2}1{_SERIAL[0]:05d}"
+        if valid:
+            return twelve + str(_rrn_check(twelve))
+        ean = _ean_check(twelve)
+        if ean != _rrn_check(twelve):
+            return twelve + str(ean)
+
+
+def _nan(row: Row) -> bool:
+    # NaN fails the value's minimum 0 (frictionless compares NaN with
+    # nothing): one constraint error, no crash, not also a domain error.
+    if row["detected"] != "Y":
+        return False
+    row["value"] = _NAN()
+    return True
+
+
+def _barcode(row: Row) -> bool:
+    # An EAN-13 barcode (880 is Korea's GS1 prefix in real data; here a
+    # date-shaped one) is no RRN: nothing to report.
+    row["collection_place_code"] = _rrn(False)
+    return True
+
+
+def _rrn_text(row: Row) -> bool:
+    twelve_and_check = _rrn(True)
+    row["collection_place_code"] = f"buyer {twelve_and_check[:6]}-{twelve_and_check[6:]}"
+    return True
+
+
+def _korean_email(row: Row) -> bool:
+    row["collection_place_code"] = _EMAIL()
+    return True
+
+
+def _rrn_integer(row: Row) -> bool:
+    # An RRN stored as a number (the integer column survey_year): also
+    # above its maximum, but the personal data must be found.
+    row["survey_year"] = _rrn(True)
+    return True
+
+
+def _full_width(row: Row) -> bool:
+    # ２０１９: frictionless reads it as 2019, pyarrow and the DataStore do not.
+    row["survey_year"] = row["survey_year"].translate(
+        {ord(d): 0xFF10 + int(d) for d in "0123456789"})
+    return True
+
+
+def _micro(row: Row) -> bool:
+    # The schema's enum pins "µg/kg" (U+00B5): another spelling of the same
+    # unit is its constraint error (naming the code point), not a unit error.
+    if row["unit"] != "\u00b5g/kg":
+        return False
+    row["unit"] = _MICRO()
+    return True
+
+
+def _missing(row: Row) -> bool:
+    # A missing-value token in a number field: a type error with the hint.
+    row["lod"] = _MISSING()
+    return True
+
+
+#: A header label with spaces around it (``value ``): reported once, on
+#: row 1, by koreanap validate (frictionless strips labels: not its rule).
+HEADER_FAULT = {"kind": "header-space", "row": 1, "rule": "koreanap-header",
+                "field": "value", "engine_only": True}
+
+#: Faults whose row must hold exactly the expected error (a fault reported
+#: once). A kind whose rule is None is no fault: its row must hold no error
+#: on its field (a barcode is no RRN; the foreign key still reports the
+#: unknown place code, on no field).
+EXACT = {"minimum", "nan", "barcode", "non-finite"}
+
 #: kind -> (change, (rule, field) the validation must report at that row)
-KINDS: dict[str, tuple[Callable[[Row], bool], tuple[str, str | None]]] = {
+KINDS: dict[str, tuple[Callable[[Row], bool], tuple[str | None, str | None]]] = {
     "type": (_type, ("type-error", "lod")),
     "enum": (_enum, ("constraint-error", "producer_country")),
     "required": (_required, ("constraint-error", "method_code")),
@@ -116,18 +227,29 @@ KINDS: dict[str, tuple[Callable[[Row], bool], tuple[str, str | None]]] = {
     "unit": (_unit, ("koreanap-contaminant-unit", "unit")),
     "exceedance": (_exceedance, ("koreanap-contaminant-exceedance", "exceeds_ml")),
     "non-finite": (_infinite_lod, ("koreanap-value-domain", "lod")),
+    "nan": (_nan, ("constraint-error", "value")),
+    "barcode": (_barcode, (None, "collection_place_code")),
+    "rrn": (_rrn_text, ("koreanap-personal-data", "collection_place_code")),
+    "korean-email": (_korean_email, ("koreanap-personal-data", "collection_place_code")),
+    "rrn-integer": (_rrn_integer, ("koreanap-personal-data", "survey_year")),
+    "full-width": (_full_width, ("koreanap-number", "survey_year")),
+    "unit-spelling": (_micro, ("constraint-error", "unit")),
+    "missing-token": (_missing, ("type-error", "lod")),
 }
 
 
-def inject(path: Path, per_kind: int = 5) -> list[dict]:
+def inject(path: Path, per_kind: int = 5, *, header: bool = True) -> list[dict]:
     """Rewrite ``path`` with ``per_kind`` faults of every kind, spread over the file.
 
+    :param header: also put spaces after the ``value`` header label
+        (:data:`HEADER_FAULT`)
     :returns: one dict per fault: kind, row (frictionless numbering: the
-        header is row 1), and the rule and field expected there
+        header is row 1), and the rule and field expected there (rule None:
+        no error on that field)
     """
     with path.open(encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh)
-        header = list(reader.fieldnames or [])
+        labels = list(reader.fieldnames or [])
         rows = list(reader)
     kinds = list(KINDS)
     slots = len(kinds) * per_kind
@@ -153,16 +275,37 @@ def inject(path: Path, per_kind: int = 5) -> list[dict]:
         else:
             raise ValueError(f"no row to put a {kind} fault in after slot {slot}")
         taken.add(index)
-        faults.append({"kind": kind, "row": index + 2, "rule": rule, "field": field})
+        faults.append({"kind": kind, "row": index + 2, "rule": rule, "field": field,
+                       "exact": kind in EXACT})
     with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=header, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow([f"{name} " if header and name == "value" else name
+                         for name in labels])
+        writer.writerows([row[name] for name in labels] for row in rows)
+    if header:
+        faults.append(dict(HEADER_FAULT, exact=False))
     return faults
 
 
-def missed(faults: list[dict], errors: list[dict]) -> list[dict]:
-    """The injected faults a report's errors do not show at their row."""
+def missed(faults: list[dict], errors: list[dict], *, engine: bool = True) -> list[dict]:
+    """The injected faults a report's errors do not show at their row, and
+    the exact ones (reported once, or not a fault) whose row holds anything
+    else too. ``engine`` False: a report without koreanap validate's own
+    file rules (plain frictionless), which is not asked for those."""
     found = {(e["rule"], e["row"], e.get("field")) for e in errors}
     found |= {(e["rule"], e["row"], None) for e in errors}
-    return [f for f in faults if (f["rule"], f["row"], f["field"]) not in found]
+    at_row: dict[int, list[tuple]] = {}
+    for e in errors:
+        at_row.setdefault(e["row"], []).append((e["rule"], e.get("field")))
+    result = []
+    for f in faults:
+        if f.get("engine_only") and not engine:
+            continue
+        if f["rule"] is not None and (f["rule"], f["row"], f["field"]) not in found:
+            result.append(f)
+        elif f["rule"] is None:
+            if any(field == f["field"] for _, field in at_row.get(f["row"], [])):
+                result.append(f)
+        elif f.get("exact") and at_row.get(f["row"], []) != [(f["rule"], f["field"])]:
+            result.append(f)
+    return result

@@ -1,29 +1,39 @@
-"""Validation speed and memory: frictionless-py row by row vs `koreanap validate`.
+"""Validation speed and memory: `koreanap validate` against frictionless-py and pyarrow.
 
     venv/bin/python benchmarks/validate.py [--rows 1000000] [--small-rows 100000]
 
 Builds the food-contaminants package with a large survey_results table
-(scripts/build_food_contaminants.py --rows), injects known faults of every
-row rule kind at known rows (benchmarks/faults.py), then, each in its own
-process so time and peak memory are its own:
+(scripts/build_food_contaminants.py --rows), keeps a copy of the clean file,
+injects known faults of every rule kind at known rows (benchmarks/faults.py:
+issue 4's and issue 14's, and a header label with a space), then, each in
+its own process so time and peak memory are its own:
 
 (a) frictionless-py: ``Resource.validate`` of survey_results with the same
     Table Schema and our checks named in a checklist (value domains,
-    personal data, contaminant rules), as ``frictionless validate`` would;
+    personal data, numbers, region and coordinates, contaminant rules), as
+    ``frictionless validate --checklist`` would;
 (b) our command: ``koreanap validate PACKAGE --format json`` (every
-    resource of the package, all rules, metadata off);
+    resource of the package, all rules, metadata off; the default engine);
 (c) our command and (d) frictionless-py on a --small-rows copy, to
-    compare peak memory.
+    compare peak memory;
+(e) ``pyarrow.csv.read_csv`` of the clean survey_results.csv with each
+    column typed by its Table Schema type (the floor: reading, no rules);
+(f) our command with ``--engine frictionless`` on the small copy.
 
-Prints wall time, rows/s and peak resident memory of each, the ratio a/b
-(target: at least 10), and for every injected fault whether each path found
-it at its row; then whether both found the very same (rule, row, field) set.
-Exit 1 when a fault is missed or the two disagree. Needs no CKAN.
+Prints wall time, rows/s and peak resident memory of each, the ratios a/b
+(target: at least 15) and b/e (target: at most 3), the machine's load
+average, and for every injected fault whether each path found it at its
+row (faults marked exact: that error only). Then whether (a) and (b) found
+the same (rule, row, field) set (less koreanap validate's own file rules,
+which frictionless has not), and whether (c) and (f), the two engines, gave
+the very same errors (rule, row, field, message). Exit 1 when a fault is
+missed or two paths disagree. Needs no CKAN.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -37,7 +47,24 @@ import faults  # noqa: E402
 
 PACKAGE = ROOT / "datapackages" / "food-contaminants"
 VENV_BIN = Path(sys.executable).parent
-CHECKS = ["koreanap-value-domain", "koreanap-personal-data", "koreanap-contaminant-results"]
+CHECKS = ["koreanap-value-domain", "koreanap-personal-data", "koreanap-number",
+          "koreanap-region-coordinates", "koreanap-contaminant-results"]
+# koreanap validate's rules on the file itself (not frictionless checks)
+ENGINE_RULES = {"koreanap-header", "koreanap-dialect", "koreanap-encoding"}
+
+TYPED_READ = """
+import json, sys
+import pyarrow as pa
+from pyarrow import csv as pacsv
+TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(),
+         "boolean": pa.bool_(), "date": pa.date32(), "year": pa.int64()}
+package = json.load(open(sys.argv[1], encoding="utf-8"))
+resource = [r for r in package["resources"] if r["name"] == "survey_results"][0]
+types = {f["name"]: TYPES.get(f["type"], pa.string()) for f in resource["schema"]["fields"]}
+table = pacsv.read_csv(sys.argv[2], convert_options=pacsv.ConvertOptions(
+    column_types=types, strings_can_be_null=False))
+assert table.num_rows == int(sys.argv[3]), table.num_rows
+"""
 
 BASELINE = """
 import json, sys
@@ -96,17 +123,26 @@ def timed(command: list[str], stdout=subprocess.DEVNULL) -> tuple[float, int, in
     return elapsed, peak, process.returncode
 
 
-def ours(folder: Path, out: Path) -> tuple[float, int, list[dict]]:
+def ours(folder: Path, out: Path, engine: str = "auto") -> tuple[float, int, list[dict]]:
     with out.open("w", encoding="utf-8") as fh:
         seconds, peak, _ = timed([str(VENV_BIN / "koreanap"), "validate", str(folder),
-                                  "--format", "json", "--metadata", "off",
+                                  "--format", "json", "--metadata", "off", "--engine", engine,
                                   "--limit-errors", "1000000", "--no-progress"], stdout=fh)
     report = json.loads(out.read_text(encoding="utf-8"))
     errors = [e for e in report["errors"] if e["resource"] == "survey_results"]
-    engine = {r["name"]: r["engine"] for r in report["resources"]}["survey_results"]
-    if engine != "fast":
-        sys.exit(f"survey_results was validated by the {engine} path, not the fast one")
+    used = {r["name"]: r["engine"] for r in report["resources"]}["survey_results"]
+    if used != ("fast" if engine == "auto" else engine):
+        sys.exit(f"survey_results was validated by the {used} path, not the {engine} one")
     return seconds, peak, errors
+
+
+def _commit() -> str:
+    done = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                          capture_output=True, text=True)
+    dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--",
+                            "validation", "benchmarks/validate.py", "benchmarks/faults.py"],
+                           capture_output=True, text=True).stdout.strip()
+    return done.stdout.strip() + (" + uncommitted validation changes" if dirty else "")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,14 +153,19 @@ def main(argv: list[str] | None = None) -> int:
                         help="faults of each kind (default 10)")
     args = parser.parse_args(argv)
 
+    print(f"commit {_commit()}; load average at start "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs",
+          flush=True)
     with tempfile.TemporaryDirectory(prefix="koreanap-bench-") as tmp:
         tmp_path = Path(tmp)
         print(f"building {args.rows:,} and {args.small_rows:,} survey rows ...", flush=True)
         big = build(tmp_path / "big", args.rows)
         small = build(tmp_path / "small", args.small_rows)
+        clean = tmp_path / "clean.csv"
+        shutil.copyfile(big / "data" / "survey_results.csv", clean)
         injected = faults.inject(big / "data" / "survey_results.csv", args.per_kind)
-        faults.inject(small / "data" / "survey_results.csv", args.per_kind)
-        print(f"injected {len(injected)} faults of {len(faults.KINDS)} kinds", flush=True)
+        small_injected = faults.inject(small / "data" / "survey_results.csv", args.per_kind)
+        print(f"injected {len(injected)} faults of {len(faults.KINDS) + 1} kinds", flush=True)
 
         out = tmp_path / "baseline.json"
         print("(a) frictionless-py row by row ...", flush=True)
@@ -133,43 +174,76 @@ def main(argv: list[str] | None = None) -> int:
         a_errors = json.loads(out.read_text(encoding="utf-8"))
         print("(b) koreanap validate ...", flush=True)
         b_seconds, b_peak, b_errors = ours(big, tmp_path / "ours.json")
+        print("(e) pyarrow typed read of the clean file ...", flush=True)
+        e_seconds, e_peak, _ = timed([sys.executable, "-c", TYPED_READ,
+                                      str(big / "datapackage.json"), str(clean),
+                                      str(args.rows)])
         print(f"(c) koreanap validate, {args.small_rows:,} rows ...", flush=True)
-        c_seconds, c_peak, _ = ours(small, tmp_path / "ours-small.json")
+        c_seconds, c_peak, c_errors = ours(small, tmp_path / "ours-small.json")
         print(f"(d) frictionless-py, {args.small_rows:,} rows ...", flush=True)
         d_seconds, d_peak, _ = timed([sys.executable, "-c", BASELINE,
                                       str(small / "datapackage.json"), str(out), *CHECKS])
+        print(f"(f) koreanap validate --engine frictionless, {args.small_rows:,} rows ...",
+              flush=True)
+        f_seconds, f_peak, f_errors = ours(small, tmp_path / "slow-small.json",
+                                           engine="frictionless")
 
-    print()
-    print(f"{'run':44} {'seconds':>8} {'rows/s':>10} {'peak MiB':>9}")
+    print(f"\nload average at end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"\n{'run':52} {'seconds':>8} {'rows/s':>10} {'peak MiB':>9}")
     for label, seconds, peak, rows in (
             ("(a) frictionless-py, survey_results only", a_seconds, a_peak, args.rows),
             ("(b) koreanap validate, whole package", b_seconds, b_peak, args.rows),
+            ("(e) pyarrow.csv.read_csv, typed, clean file", e_seconds, e_peak, args.rows),
             (f"(c) koreanap validate, {args.small_rows:,} rows", c_seconds, c_peak,
              args.small_rows),
             (f"(d) frictionless-py, {args.small_rows:,} rows", d_seconds, d_peak,
-             args.small_rows)):
-        print(f"{label:44} {seconds:8.2f} {rows / seconds:10,.0f} {peak:9,}")
+             args.small_rows),
+            (f"(f) koreanap validate --engine frictionless, {args.small_rows:,}", f_seconds,
+             f_peak, args.small_rows)):
+        print(f"{label:52} {seconds:8.2f} {rows / seconds:10,.0f} {peak:9,}")
     ratio = a_seconds / b_seconds
-    print(f"\nspeed-up a/b: {ratio:.1f}x (target >= 10x)")
+    print(f"\nspeed-up a/b: {ratio:.1f}x (target >= 15x)")
+    print(f"b/e, koreanap validate against the typed pyarrow read: "
+          f"{b_seconds / e_seconds:.1f}x (target <= 3x)")
+    print(f"peak memory at {args.rows:,} rows: koreanap {b_peak} MiB, frictionless "
+          f"{a_peak} MiB (target: koreanap <= frictionless)")
     times = args.rows // max(args.small_rows, 1)
     print(f"peak memory {args.rows:,} vs {args.small_rows:,} rows: koreanap {b_peak} vs "
           f"{c_peak} MiB (+{b_peak - c_peak}), frictionless {a_peak} vs {d_peak} MiB "
           f"(+{a_peak - d_peak}) for {times}x the rows")
 
     print(f"\n{'fault':15} {'row':>8}  {'rule':34} frictionless  koreanap")
-    missed_a = faults.missed(injected, a_errors)
+    missed_a = faults.missed(injected, a_errors, engine=False)
     missed_b = faults.missed(injected, b_errors)
     for fault in injected:
-        mark = ["found" if fault not in m else "MISSED" for m in (missed_a, missed_b)]
-        print(f"{fault['kind']:15} {fault['row']:8}  {fault['rule']:34} {mark[0]:12}  {mark[1]}")
+        good = "found" if fault["rule"] else "clean"
+        mark = [good if fault not in m else "MISSED" for m in (missed_a, missed_b)]
+        if fault.get("engine_only"):
+            mark[0] = "-"
+        rule = fault["rule"] or f"(none on {fault['field']})"
+        print(f"{fault['kind']:15} {fault['row']:8}  {rule:34} {mark[0]:12}  {mark[1]}")
     a_set = {(e["rule"], e["row"], e["field"]) for e in a_errors}
-    b_set = {(e["rule"], e["row"], e["field"]) for e in b_errors}
-    print(f"\nerrors: frictionless {len(a_set)}, koreanap {len(b_set)}; "
+    b_set = {(e["rule"], e["row"], e["field"]) for e in b_errors
+             if e["rule"] not in ENGINE_RULES}
+    print(f"\nerrors: frictionless {len(a_set)}, koreanap {len(b_set)} (less its file rules); "
           f"same (rule, row, field) set: {a_set == b_set}")
     for extra, who in ((a_set - b_set, "only frictionless"), (b_set - a_set, "only koreanap")):
         for item in sorted(extra, key=str)[:10]:
             print(f"  {who}: {item}")
-    ok = not missed_a and not missed_b and a_set == b_set
+    c_list = sorted((e["rule"], e["row"] or 0, e["field"] or "", e["message"]) for e in c_errors)
+    f_list = sorted((e["rule"], e["row"] or 0, e["field"] or "", e["message"]) for e in f_errors)
+    missed_c = faults.missed(small_injected, c_errors)
+    missed_f = faults.missed(small_injected, f_errors)
+    print(f"two engines on {args.small_rows:,} rows: default {len(c_list)} errors, "
+          f"frictionless {len(f_list)}; the very same errors (rule, row, field, message): "
+          f"{c_list == f_list}; faults missed: default {len(missed_c)}, "
+          f"frictionless {len(missed_f)}")
+    for extra, who in ((set(c_list) - set(f_list), "only default"),
+                       (set(f_list) - set(c_list), "only --engine frictionless")):
+        for item in sorted(extra, key=str)[:10]:
+            print(f"  {who}: {item}")
+    ok = (not missed_a and not missed_b and a_set == b_set and c_list == f_list
+          and not missed_c and not missed_f)
     print(f"faults missed: frictionless {len(missed_a)}, koreanap {len(missed_b)}")
     return 0 if ok else 1
 

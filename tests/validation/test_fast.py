@@ -56,7 +56,22 @@ def test_injected_faults_found_by_both_engines_at_the_same_rows(faulty_survey):
     assert faults.missed(injected, auto["errors"]) == []
     assert faults.missed(injected, slow["errors"]) == []
     assert where(auto) == where(slow)
-    assert {f["kind"] for f in injected} == set(faults.KINDS)
+    assert {f["kind"] for f in injected} == set(faults.KINDS) | {faults.HEADER_FAULT["kind"]}
+
+
+def test_vectorised_prefilter_loses_no_error(faulty_survey, monkeypatch):
+    """The contaminant rule read only on the rows its column-wise pre-filter flags gives the
+    very same errors and notes as reading every distinct row."""
+    from koreanap_validation import fast
+    folder, _ = faulty_survey
+    filtered = validate_package(folder, limit_errors=100_000)
+    monkeypatch.setattr(fast, "PREFILTER", False)
+    every = validate_package(folder, limit_errors=100_000)
+    assert where(filtered) == where(every)
+    assert filtered["notes"] == every["notes"]
+    assert {e["rule"] for e in filtered["errors"]} >= {
+        "koreanap-contaminant-lod-loq", "koreanap-contaminant-detection",
+        "koreanap-contaminant-unit", "koreanap-contaminant-exceedance"}
 
 
 def test_limit_errors_keeps_the_first_rows(faulty_survey):
@@ -65,7 +80,9 @@ def test_limit_errors_keeps_the_first_rows(faulty_survey):
     auto = validate_package(folder, limit_errors=5)
     slow = validate_package(folder, limit_errors=5, engine="frictionless")
     assert [e["row"] for e in auto["errors"]] == [e["row"] for e in slow["errors"]]
-    assert len(auto["errors"]) == 5
+    # the limit counts the table's errors; the header's own error (row 1) comes first
+    assert [e["rule"] for e in auto["errors"]][:1] == ["koreanap-header"]
+    assert len(auto["errors"]) == 5 + 1
     assert {r["name"]: r["partial"] for r in auto["resources"]}["survey_results"] is True
 
 
