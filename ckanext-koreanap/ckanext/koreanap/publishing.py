@@ -32,18 +32,25 @@ _DEFAULTED = {"lead_division", "ogp_values"}
 
 
 class PublishError(Exception):
-    """Publishing stopped: ``message`` is one line; ``done`` lists what was changed."""
+    """Publishing stopped: ``message`` is one line; ``done`` lists what was changed;
+    ``hint`` is advice for the ``koreanap`` command's user (options, environment,
+    commands to run), which the upload page does not show."""
 
-    def __init__(self, message: str, done: list[str] | None = None) -> None:
+    def __init__(self, message: str, done: list[str] | None = None,
+                 hint: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.done = list(done or [])
+        self.hint = hint
 
-    def explain(self) -> str:
-        """The message plus exactly what the run changed before it stopped."""
+    def explain(self, hint: bool = True) -> str:
+        """The message (with the command-line hint unless ``hint`` is false) plus
+        exactly what the run changed before it stopped."""
+        message = "{} ({})".format(self.message, self.hint) if hint and self.hint else \
+            self.message
         if not self.done:
-            return "{}; the catalogue was not changed".format(self.message)
-        return "{}; changed before it stopped: {}".format(self.message, "; ".join(self.done))
+            return "{}; the catalogue was not changed".format(message)
+        return "{}; changed before it stopped: {}".format(message, "; ".join(self.done))
 
 
 @dataclass
@@ -141,9 +148,10 @@ class Publisher:
                 raise
             except ckanapi.NotAuthorized as error:
                 raise PublishError(
-                    "the catalogue refused {} (403 not authorized): {}. Check the API token "
-                    "(KOREANAP_API_TOKEN) and that its user may edit datasets of this "
-                    "organization".format(action, _first_line(error)), self.done) from None
+                    "the catalogue refused {} (403 not authorized): {}".format(
+                        action, _first_line(error)), self.done,
+                    hint="check the API token (KOREANAP_API_TOKEN) and that its user may "
+                         "edit datasets of this organization") from None
             except ckanapi.ValidationError as error:
                 raise PublishError("the catalogue refused {}: {}".format(
                     action, _validation_text(error)), self.done) from None
@@ -234,8 +242,8 @@ class Publisher:
         elif found:
             org = found
         else:
-            raise PublishError("cannot tell the package's organization from koreanap:publisher;"
-                               " give it with --organization")
+            raise PublishError("cannot tell the package's organization from koreanap:publisher",
+                               hint="give it with --organization")
         current = self._show("organization_show", id=org["name"])
         if current is not None and current.get("state") != "deleted":
             if not self.dry_run:
@@ -260,9 +268,10 @@ class Publisher:
         allowed = self._call("organization_list_for_user", permission="create_dataset")
         if org not in {o.get("name") for o in allowed or []}:
             raise PublishError(
-                "the catalogue refused (403 not authorized): the API token's user may not "
-                "publish in organization {} (a wrong or expired KOREANAP_API_TOKEN, or a user "
-                "who is not an editor of {})".format(org, org), self.done)
+                "the catalogue refused (403 not authorized): the user may not publish in "
+                "organization {}".format(org), self.done,
+                hint="a wrong or expired KOREANAP_API_TOKEN, or a user who is not an editor "
+                     "of {}".format(org))
 
     def _resources(self, descriptor: dict, base: Path, dataset: dict | None,
                    result: Result) -> bool:
@@ -364,13 +373,14 @@ class Publisher:
             if state.get("workers") == 0 and waited >= _NO_WORKER_GRACE:
                 raise PublishError(
                     "the catalogue has no job worker running, so the validation of {} "
-                    "stays pending; start one (ckan jobs worker; scripts/serve does) and "
-                    "run publish again".format(dataset["name"]), self.done)
+                    "stays pending".format(dataset["name"]), self.done,
+                    hint="start one (ckan jobs worker; scripts/serve does) and run publish "
+                         "again")
             if waited >= self.validation_timeout:
                 raise PublishError(
                     "the catalogue is still validating {} after {:.0f} s; its validation "
-                    "page shows the result when the job ends; run publish again to see "
-                    "it here".format(dataset["name"], waited), self.done)
+                    "page shows the result when the job ends".format(dataset["name"], waited),
+                    self.done, hint="run publish again to see it here")
             self.sleep(pause)
             pause = min(pause * 1.5, 5.0)
             state = self._call("koreanap_dataset_validation_show", id=dataset["id"])

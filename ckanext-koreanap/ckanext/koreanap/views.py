@@ -114,7 +114,12 @@ def datapackage_zip(id: str):
 
 
 def upload(id: str):
-    """The "Upload data package" page of an organization (editors)."""
+    """The "Upload data package" page of an organization (editors).
+
+    A refused upload shows the form again with the error, answering 400 (bad
+    input), 413 (over the size limit), 409 (publishing conflicts with the
+    catalogue), 422 (the package failed validation; the report is shown) or
+    503 (the catalogue cannot validate now), never 200."""
     context = _context()
     try:
         org = tk.get_action("organization_show")(context, {"id": id,
@@ -126,17 +131,21 @@ def upload(id: str):
         return tk.abort(403, tk._("Only editors of this organization may upload data packages"))
     extra: dict[str, Any] = {"group_dict": org, "group_type": "organization", "result": None,
                              "errors": None}
+    status = 200
     if request.method == "POST":
         data = {"owner_org": org["id"], "upload": request.files.get("upload"),
                 "files": request.files.getlist("files")}
         try:
             extra["result"] = tk.get_action("koreanap_package_upload")(context, data)
+            if not extra["result"]["published"]:
+                status = 422
         except tk.ValidationError as error:
-            extra["errors"] = error.error_dict
+            extra["errors"] = {k: v for k, v in error.error_dict.items() if k != "__type"}
+            status = getattr(error, "status", 400)
         except tk.NotAuthorized:
             return tk.abort(403, tk._("Only editors of this organization may upload data "
                                       "packages"))
-    return tk.render("koreanap/upload.html", extra)
+    return Response(tk.render("koreanap/upload.html", extra), status=status)
 
 
 koreanap.add_url_rule("/dataset/<id>/validation", view_func=validation)

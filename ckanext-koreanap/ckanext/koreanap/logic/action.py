@@ -16,6 +16,7 @@ import ckan.plugins.toolkit as tk
 from ckan.logic import validate
 
 from .. import config, jobs
+from .. import upload_errors as refused
 from .. import model as kmodel
 from ..datapackage import dataset_to_descriptor
 from . import schema
@@ -147,6 +148,10 @@ def koreanap_package_upload(context: dict, data_dict: dict[str, Any]) -> dict[st
     :returns: ``{"published": bool, "report": <validation report>, "lines":
         [what changed], "dataset": name}``; an invalid package publishes
         nothing and returns its report
+    :raises ckan.plugins.toolkit.ValidationError: a refusal (one of
+        :mod:`ckanext.koreanap.upload_errors`); its messages name files as the
+        user uploaded them, never by their path on the server, and give no
+        command-line advice (the full text is logged)
     """
     tk.check_access("koreanap_package_upload", context, data_dict)
     from koreanap_validation.engine import validate_package
@@ -160,11 +165,20 @@ def koreanap_package_upload(context: dict, data_dict: dict[str, Any]) -> dict[st
         "koreanap-work"
     work_root.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="upload-", dir=work_root))
+    names: dict[str, str] = {}
     try:
         source = _save_uploads(data_dict, work, limit)
+        names = {str(source): Path(getattr(data_dict.get("upload"), "filename", "") or
+                                   source.name).name,
+                 str(work) + "/": "", str(work.resolve()) + "/": ""}
         try:
             with open_input(str(source), max_unpacked_bytes=limit) as prepared:
+                if prepared.basepath:
+                    names[str(Path(prepared.basepath)) + "/"] = ""
                 report = validate_package(prepared.descriptor, basepath=prepared.basepath)
+                for error in report.get("errors", []):
+                    if isinstance(error.get("message"), str):
+                        error["message"] = refused.public_text(error["message"], names)
                 if not report["valid"]:
                     return {"published": False, "report": report, "lines": [], "dataset": None}
                 lines = _publish_in_process(context, prepared.descriptor, prepared.basepath,
@@ -172,13 +186,14 @@ def koreanap_package_upload(context: dict, data_dict: dict[str, Any]) -> dict[st
                 return {"published": True, "report": report, "lines": lines,
                         "dataset": prepared.descriptor.get("name")}
         except InputError as error:
-            raise tk.ValidationError({"upload": [error.message]})
+            log.info("package upload refused: %s", error.message)
+            raise refused.UploadRefused({"upload": [refused.public_text(error.message, names)]})
         except RuleCannotRun as problem:
             log.error("package upload could not be validated: %s", problem)
-            raise tk.ValidationError({"upload": [tk._(
-                "The catalogue cannot validate packages right now ({problem}). This is a "
-                "fault of the catalogue, not of your data; nothing was published. Please "
-                "tell the catalogue's operators.").format(problem=problem)]})
+            raise refused.CannotValidate({"upload": [tk._(
+                "The catalogue cannot validate packages right now. This is a fault of the "
+                "catalogue, not of your data; nothing was published. Please tell the "
+                "catalogue's operators.")]})
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -202,7 +217,9 @@ def _publish_in_process(context: dict, descriptor: dict, basepath: str, org: str
     try:
         publisher.publish(descriptor, basepath, organization=org)
     except PublishError as error:
-        raise tk.ValidationError({"publish": [error.explain()]})
+        log.info("package upload not published: %s", error.explain())
+        raise refused.PublishConflict({"publish": [refused.public_text(
+            error.explain(hint=False))]})
     finally:
         model.Session.rollback()  # every action committed its own work; drop leftover locks
     return lines
@@ -213,14 +230,14 @@ def _save_uploads(data_dict: dict, work: Path, limit: int) -> Path:
     main = data_dict.get("upload")
     filename = Path(getattr(main, "filename", "") or "").name
     if not filename:
-        raise tk.ValidationError({"upload": [tk._("Choose a .zip or a datapackage.json")]})
+        raise refused.UploadRefused({"upload": [tk._("Choose a .zip or a datapackage.json")]})
     total = 0
     if filename.lower().endswith(".zip"):
         target = work / "package.zip"
         total += _save(main, target, limit - total)
         return target
     if not filename.lower().endswith(".json"):
-        raise tk.ValidationError({"upload": [tk._(
+        raise refused.UploadRefused({"upload": [tk._(
             "{name} is neither a .zip nor a datapackage.json").format(name=filename)]})
     folder = work / "package"
     folder.mkdir()
@@ -231,7 +248,9 @@ def _save_uploads(data_dict: dict, work: Path, limit: int) -> Path:
     try:
         descriptor = read_json(descriptor_path)
     except InputError as error:
-        raise tk.ValidationError({"upload": [error.message]})
+        log.info("package upload refused: %s", error.message)
+        raise refused.UploadRefused({"upload": [refused.public_text(
+            error.message, {str(descriptor_path): filename})]})
     wanted = {}
     for resource in descriptor.get("resources") or []:
         path = resource.get("path")
@@ -242,12 +261,12 @@ def _save_uploads(data_dict: dict, work: Path, limit: int) -> Path:
         if not name:
             continue
         if name not in wanted:
-            raise tk.ValidationError({"files": [tk._(
+            raise refused.UploadRefused({"files": [tk._(
                 "{name} is not a resource of this datapackage.json").format(name=name)]})
         rel = wanted[name]
         target = (folder / rel).resolve()
         if folder.resolve() not in target.parents:
-            raise tk.ValidationError({"files": [tk._(
+            raise refused.UploadRefused({"files": [tk._(
                 "resource path {path} leaves the package").format(path=rel)]})
         target.parent.mkdir(parents=True, exist_ok=True)
         total += _save(item, target, limit - total)
@@ -265,7 +284,7 @@ def _save(storage: Any, target: Path, budget: int) -> int:
                 break
             written += len(chunk)
             if written > budget:
-                raise tk.ValidationError({"upload": [tk._(
+                raise refused.UploadTooLarge({"upload": [tk._(
                     "The upload is larger than the limit of {limit:,} bytes").format(
                     limit=config.max_upload_bytes())]})
             fh.write(chunk)
