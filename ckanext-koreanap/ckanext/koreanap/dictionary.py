@@ -9,6 +9,12 @@ names and the data dictionary"). In the DataStore each column's ``info``
 plain key Korean and ``_en`` English: ``label`` / ``label_en`` and
 ``notes`` / ``notes_en``. ``type_override`` is left unset: the loader makes
 each column with the Table Schema's own type, so there is nothing to override.
+
+The English pair is stored as the column's plugin data (CKAN's
+``IDataDictionaryForm``: ``datastore_create`` takes ``label_en`` and
+``notes_en`` beside a field's ``info``) and ``datastore_info`` puts it back
+into ``info``. So CKAN's data dictionary form, which saves ``info`` from its
+own inputs (label, description), keeps it instead of dropping it.
 """
 from __future__ import annotations
 
@@ -43,6 +49,45 @@ def schema_info(schema: dict[str, Any]) -> dict[str, dict[str, str]]:
     """``{column: info}`` for every field of a Table Schema."""
     return {f["name"]: field_info(f) for f in schema.get("fields") or []
             if isinstance(f, dict) and f.get("name")}
+
+
+PLUGIN_KEY = "koreanap"
+ENGLISH_KEYS = ("label_en", "notes_en")
+
+
+def datastore_fields(fields: list[dict[str, Any]], infos: dict[str, dict[str, str]]
+                     ) -> list[dict[str, Any]]:
+    """The ``fields`` of a ``datastore_create`` that writes the dictionary: the
+    Korean pair in ``info``, the English pair beside it (always sent, empty when
+    the schema has none, so an earlier English text does not linger)."""
+    out = []
+    for field in fields:
+        info = infos.get(field["id"]) or {}
+        out.append(dict(field, info={k: v for k, v in info.items() if k not in ENGLISH_KEYS},
+                        **{k: info.get(k, "") for k in ENGLISH_KEYS}))
+    return out
+
+
+def datastore_create_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """``IDataDictionaryForm``: a field's ``label_en`` and ``notes_en`` go to its
+    plugin data; a field without them (CKAN's form) leaves the stored ones."""
+    ignore_missing = tk.get_validator("ignore_missing")
+    unicode_safe = tk.get_validator("unicode_safe")
+    to_plugin_data = tk.get_validator("to_datastore_plugin_data")(PLUGIN_KEY)
+    for key in ENGLISH_KEYS:
+        schema["fields"][key] = [ignore_missing, unicode_safe, to_plugin_data]
+    return schema
+
+
+def datastore_info_field(field: dict[str, Any], plugin_data: dict[str, Any]
+                         ) -> dict[str, Any]:
+    """``IDataDictionaryForm``: the stored English pair back in the field's ``info``."""
+    stored = plugin_data.get(PLUGIN_KEY)
+    english = {k: v for k, v in (stored if isinstance(stored, dict) else {}).items()
+               if k in ENGLISH_KEYS and isinstance(v, str) and v}
+    if english:
+        field["info"] = dict(field.get("info") or {}, **english)
+    return field
 
 
 def localized_info(info: Any, lang: str | None = None) -> dict[str, Any]:

@@ -150,11 +150,6 @@ def _site_context() -> dict:
     return {"ignore_auth": True, "user": site_user["name"]}
 
 
-def _with_info(fields: list[dict[str, str]], infos: dict[str, dict[str, str]]
-               ) -> list[dict[str, Any]]:
-    return [dict(f, info=infos[f["id"]]) if infos.get(f["id"]) else f for f in fields]
-
-
 def set_dictionary(resource_id: str, schema: dict[str, Any]) -> bool:
     """Write the Table Schema's labels and notes into the data dictionary of an
     existing DataStore table whose columns match the schema (rows untouched), as
@@ -194,7 +189,7 @@ def _ensure_table(context: dict, resource_id: str, fields: list[dict[str, str]],
         if current is None or described != wanted:
             # On an existing table this only rewrites the column comments.
             tk.get_action("datastore_create")(dict(context), {
-                "resource_id": resource_id, "fields": _with_info(fields, infos),
+                "resource_id": resource_id, "fields": dictionary.datastore_fields(fields, infos),
                 "force": True})
         elif not tk.get_action("resource_show")(dict(context), {"id": resource_id}).get(
                 "datastore_active"):

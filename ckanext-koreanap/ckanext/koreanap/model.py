@@ -162,3 +162,16 @@ def dataset_status(statuses: dict[str, dict[str, Any]]) -> str | None:
         if status in found:
             return status
     return None
+
+
+def published_rows() -> int:
+    """DataStore rows of the active resources of public, active datasets, as last loaded."""
+    query = (sa.select(sa.func.coalesce(sa.func.sum(resource_validation.c.datastore_rows), 0))
+             .select_from(resource_validation
+                          .join(model.Resource,
+                                model.Resource.id == resource_validation.c.resource_id)
+                          .join(model.Package,
+                                model.Package.id == resource_validation.c.package_id))
+             .where(model.Resource.state == "active", model.Package.state == "active",
+                    model.Package.private.is_(False)))
+    return int(model.Session.execute(query).scalar() or 0)

@@ -18,6 +18,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.authz import get_local_functions
 from ckan.lib.plugins import DefaultTranslation
+from ckanext.datastore.interfaces import IDataDictionaryForm
 
 from . import dictionary, helpers, languages
 
@@ -50,6 +51,7 @@ class KoreanapPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IResourceController, inherit=True)
+    p.implements(IDataDictionaryForm, inherit=True)
 
     # IConfigurer
 
@@ -119,6 +121,14 @@ class KoreanapPlugin(p.SingletonPlugin, DefaultTranslation):
         if status:
             pkg_dict["validation_status"] = status
         return pkg_dict
+
+    # IDataDictionaryForm (the English column names and notes, see dictionary.py)
+
+    def update_datastore_create_schema(self, schema):
+        return dictionary.datastore_create_schema(schema)
+
+    def update_datastore_info_field(self, field, plugin_data):
+        return dictionary.datastore_info_field(field, plugin_data)
 
     # IResourceController
 

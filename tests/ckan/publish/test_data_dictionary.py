@@ -162,3 +162,46 @@ def test_dataset_page_shows_an_untitled_column_by_its_id(app, sysadmin, publish,
     heads = soup.select("#koreanap-data-dictionary th.koreanap-column-label")
     untitled = [th for th in heads if th.span is not None]
     assert [th.get_text(strip=True) for th in untitled] == [field["name"]]
+
+
+def _form_fields(body):
+    """name -> value of every input, textarea and select of the dictionary form."""
+    (form,) = [f for f in BeautifulSoup(body, "html.parser").select("form")
+               if f.select_one('[name^="info__"]')]
+    values = {}
+    for tag in form.select("input[name], textarea[name], select[name]"):
+        if tag.name == "textarea":
+            values[tag["name"]] = tag.get_text()
+        elif tag.name == "select":
+            chosen = tag.select_one("option[selected]")
+            values[tag["name"]] = chosen["value"] if chosen else ""
+        else:
+            values[tag["name"]] = tag.get("value", "")
+    return values
+
+
+def test_dictionary_form_save_keeps_the_english_pair(app, sysadmin, publish):
+    """CKAN's data dictionary form edits the Korean label and notes; saving it keeps
+    label_en and notes_en (stored as the column's plugin data, not in info)."""
+    import re
+
+    from ckan.tests import factories
+
+    publish(PACKAGES / PACKAGE, sysadmin["name"])
+    resource = _resource("commitments")
+    editor = factories.Sysadmin(password="dictionary-1234")
+    login = app.get("/user/login", status=200).body
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', login).group(1)
+    app.post("/user/login", data={"_csrf_token": token, "login": editor["name"],
+                                  "password": "dictionary-1234"})
+    url = f"/dataset/{PACKAGE}/dictionary/{resource['id']}"
+    values = _form_fields(app.get(url, status=200).body)
+    first = _schema(PACKAGES / PACKAGE, "commitments")["fields"][0]
+    assert values["info__1__label"] == first["title"]
+    values["info__1__label"] = "과제 식별자"
+    saved = app.post(url, data=values, follow_redirects=False)
+    assert saved.status_code in (302, 303), saved.status_code
+    info = _info(resource["id"])[first["name"]]
+    assert info == {"label": "과제 식별자", "label_en": first["koreanap:title_en"],
+                    "notes": first["koreanap:description_ko"],
+                    "notes_en": first["description"], "type_override": ""}

@@ -299,3 +299,23 @@ def datastore_search_sql(up_func, context: dict, data_dict: dict[str, Any]) -> d
     worker. A query over the bound answers CKAN's "Query took too long" (409)."""
     context["query_timeout"] = config.datastore_sql_timeout_ms()
     return up_func(context, data_dict)
+
+
+@tk.side_effect_free
+def koreanap_catalogue_figures(context: dict, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Key figures of the catalogue (the home page shows them), over public datasets only.
+
+    :returns: ``datasets`` (public datasets), ``rows`` (DataStore rows published in
+        their tables, as last loaded), ``validation`` (datasets per validation state).
+        Other plugins add their own figures (the error-report centre adds ``reports``).
+    """
+    tk.check_access("koreanap_catalogue_figures", context, data_dict)
+    from .. import model as kmodel
+
+    search = tk.get_action("package_search")(
+        {"ignore_auth": False, "user": ""},
+        {"rows": 0, "include_private": False, "facet.field": '["validation_status"]',
+         "facet.limit": -1})
+    states = search.get("search_facets", {}).get("validation_status", {}).get("items", [])
+    return {"datasets": search["count"], "rows": kmodel.published_rows(),
+            "validation": {item["name"]: item["count"] for item in states}}

@@ -66,3 +66,9 @@ def koreanap_package_upload(context: dict, data_dict: dict[str, Any]) -> dict:
     if not authz.has_user_permission_for_group_or_org(org, context.get("user"), "create_dataset"):
         return {"success": False, "msg": tk._("You are not an editor of this organization")}
     return {"success": True}
+
+
+@tk.auth_allow_anonymous_access
+def koreanap_catalogue_figures(context: dict, data_dict: dict[str, Any]) -> dict:
+    """Anyone: the figures count public datasets only."""
+    return {"success": True}
