@@ -246,6 +246,8 @@ class ContaminantResultsCheck(Check):
         schema = self.resource.schema
         names = [f.name for f in schema.fields] if schema else []
         self._numbers = {name: i for i, name in enumerate(names, start=1)}
+        self._number_typed = {f.name: f.type in ("number", "integer")
+                              for f in (schema.fields if schema else [])}
         has = set(names).__contains__
         self._do_lod = has(self.lod_field) and has(self.loq_field)
         self._do_detect = has(self.detected_field) and has(self.value_field)
@@ -321,9 +323,17 @@ class ContaminantResultsCheck(Check):
             if name in n:
                 distinct = view.values(name)
                 codes = view.codes(name)
-                # NaN where _number finds no finite number (None reads as NaN)
-                floats[name] = np.array([_number(v) for v in distinct], dtype=float)[codes]
-                present[name] = per_row(name, _present)
+                # NaN where _number finds no finite number (None reads as NaN);
+                # a number field's values are numbers or None: the same floats
+                if self._number_typed.get(name):
+                    floats[name] = view.floats(name)
+                    # None or a number; not blank also holds cells that failed
+                    # their type (flagged anyway): a superset of _present
+                    present[name] = ~view.blank(name)
+                else:
+                    floats[name] = np.array([_number(v) for v in distinct],
+                                            dtype=float)[codes]
+                    present[name] = per_row(name, _present)
                 # NaN/Infinity, and any other cell that is no finite number
                 flag |= present[name] & np.isnan(floats[name])
         with np.errstate(invalid="ignore"):

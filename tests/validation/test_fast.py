@@ -131,6 +131,42 @@ def test_small_tables_same_errors_both_engines(tmp_path, case):
     assert auto["errors"], "each case holds at least one error"
 
 
+NUMERIC_SCHEMA = {"fields": [
+    {"name": "amount", "type": "number", "koreanap:domain": "amount"},
+    {"name": "count", "type": "integer", "koreanap:domain": "count"},
+    {"name": "share", "type": "number", "koreanap:domain": "rate"},
+    {"name": "lat", "type": "number", "koreanap:domain": "latitude"},
+    {"name": "lon", "type": "number", "koreanap:domain": "longitude"},
+    {"name": "rate_text", "type": "string", "koreanap:domain": "rate"},
+]}
+# values on, just inside and just outside each domain's bounds, non-finite
+# numbers, missing and full-width cells, and too many digits for a float
+NUMERIC_ROWS = [
+    "0,0,0,33.0,124.5,0", "-0,-0,100,38.7,131.9,100", "-0.0,1,100.0000000000000000001,"
+    "38.70000000000000000001,131.9000000000000000001,100.5", "1e-400,-1,-1e-400,32.99,"
+    "124.49,-1", "NaN,nan,Infinity,-Infinity,inf,NaN", "4.2,2.0,50,37.5,127.0,５０",
+    ",,,,,", "1e400,99999999999999999999999999,1e-5,33.000000000000000001,124.5,x",
+    "0.5,3,99.99999999999999999999,38.699999999999999999,131.89999999999999999,99",
+]
+
+
+def test_numeric_domain_prefilter_loses_no_error(tmp_path, monkeypatch):
+    """Numeric domains read column-wise (only rows outside each domain's open range go to
+    the rule) give the same errors as frictionless and as reading every value, on and
+    around the bounds."""
+    from koreanap_validation import fast
+    text = "amount,count,share,lat,lon,rate_text\n" + "\n".join(NUMERIC_ROWS) + "\n"
+    folder = package(tmp_path / "n", text, NUMERIC_SCHEMA)
+    auto, slow = both(folder)
+    assert engines(auto)["t"] == "fast"
+    assert where(auto) == where(slow)
+    monkeypatch.setattr(fast, "PREFILTER", False)
+    assert where(validate_package(folder, limit_errors=100_000)) == where(auto)
+    flagged = {(e["row"], e["field"]) for e in auto["errors"]
+               if e["rule"] == "koreanap-value-domain"}
+    assert (4, "share") in flagged and (4, "lat") in flagged and (2, "lat") not in flagged
+
+
 @pytest.mark.parametrize("text,reason", [
     ("id,code,note,flag,when\n1,A,,Y,,extra\n2,B,,N,\n", "an extra cell"),
     ("id,code,note,flag,when\n1,A,,Y\n", "a missing cell"),

@@ -22,6 +22,11 @@ _COMMITMENTS: list[dict[str, Any]] = [
         "title_ko": "신산업 창출을 위한 문화유산 3D 자원 공개",
         "lead_en": "Cultural Heritage Administration (CHA)",
         "lead_ko": "문화재청",
+        # Renamed the Korea Heritage Service (국가유산청) on 17 May 2024
+        # (../shared/reference/domain-facts.md, [S17]); pages quoting the plan
+        # show the current name with the plan-era one.
+        "lead_now_en": "Korea Heritage Service",
+        "lead_now_ko": "국가유산청",
     },
     {
         "ogp_id": "KR0046",
@@ -328,3 +333,63 @@ def koreanap_error_page(code: Any, content: Any = None) -> dict[str, Any]:
             "title": tk._(title) if title else tk._("Error %(error_code)s") % {"error_code": code},
             "text": tk._(text) if text else "",
             "detail": tk._(detail) if detail else ""}
+
+
+def koreanap_catalogue_figures() -> dict[str, Any]:
+    """``koreanap_catalogue_figures`` (public datasets only), or ``{}`` when it fails:
+    the home page then leaves its figures out rather than failing."""
+    import logging
+
+    import ckan.plugins.toolkit as tk
+
+    try:
+        return tk.get_action("koreanap_catalogue_figures")({}, {})
+    except Exception:  # noqa: BLE001 - e.g. tables not migrated: no figures, page still shows
+        logging.getLogger(__name__).warning("no catalogue figures for the home page",
+                                            exc_info=True)
+        return {}
+
+
+def koreanap_lead_agency_name(commitment: dict[str, Any]) -> str:
+    """A commitment's lead agency in the page's language, by its current name with the
+    plan-era name where the agency was renamed (국가유산청(당시 문화재청))."""
+    import ckan.plugins.toolkit as tk
+
+    from .languages import koreanap_localized
+
+    then = koreanap_localized(commitment, "lead")
+    now = koreanap_localized(commitment, "lead_now")
+    if not now or now == then:
+        return then
+    return tk._("{now}, formerly {then}").format(now=now, then=then)
+
+
+def koreanap_home_commitments() -> list[dict[str, Any]]:
+    """The plan's open-data commitments as home-page cards: each commitment with
+    ``datasets`` (public datasets), ``last_update``, ``validation`` and ``data_status``
+    (datasets per state)."""
+    import ckan.plugins.toolkit as tk
+
+    cards = []
+    for commitment in koreanap_commitments():
+        search = tk.get_action("package_search")({}, {
+            "fq": 'commitment:"{}"'.format(commitment["ogp_id"]), "rows": 1,
+            "sort": "metadata_modified desc", "include_private": False,
+            "facet.field": '["validation_status", "data_status"]', "facet.limit": -1})
+        facets = search.get("search_facets", {})
+        newest = search["results"][0] if search["results"] else None
+        cards.append({**commitment, "datasets": search["count"],
+                      "last_update": newest["metadata_modified"] if newest else None,
+                      "validation": {i["name"]: i["count"] for i in
+                                     facets.get("validation_status", {}).get("items", [])},
+                      "data_status": [i["name"] for i in
+                                      facets.get("data_status", {}).get("items", [])]})
+    return cards
+
+
+def koreanap_newest_datasets(limit: int = 4) -> list[dict[str, Any]]:
+    """The newest public datasets, newest first."""
+    import ckan.plugins.toolkit as tk
+
+    return tk.get_action("package_search")({}, {
+        "rows": limit, "sort": "metadata_created desc", "include_private": False})["results"]
