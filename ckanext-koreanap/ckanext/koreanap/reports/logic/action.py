@@ -487,3 +487,29 @@ def koreanap_error_report_make_private(context, data_dict):
     model.Session.commit()
     return koreanap_error_report_show(
         {**context, "ignore_auth": True}, {"id": report.id, "include_private": True})
+
+
+@tk.chained_action
+@tk.side_effect_free
+def koreanap_catalogue_figures(up_func, context: dict, data_dict: dict[str, Any]) -> dict:
+    """The catalogue's key figures (``koreanap`` plugin) plus ``reports``: the error
+    reports on public datasets, spam left out.
+
+    ``reports`` holds ``received``, ``answered``, ``answered_in_time`` (answered by
+    the deadline) and ``open_overdue`` (open and past the deadline now).
+    """
+    figures = up_func(context, data_dict)
+    public = (model.Session.query(ErrorReport)
+              .join(model.Package, model.Package.id == ErrorReport.package_id)
+              .filter(model.Package.state == "active", model.Package.private.is_(False),
+                      ErrorReport.status != "spam"))
+    answered = public.filter(ErrorReport.status == "answered")
+    figures["reports"] = {
+        "received": public.count(),
+        "answered": answered.count(),
+        "answered_in_time": answered.filter(ErrorReport.due_at.isnot(None),
+                                            ErrorReport.answered_at <= ErrorReport.due_at).count(),
+        "open_overdue": public.filter(ErrorReport.status.in_(workflow.OPEN_STATUSES),
+                                      ErrorReport.due_at < now()).count(),
+    }
+    return figures
