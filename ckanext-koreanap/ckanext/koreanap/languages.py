@@ -13,6 +13,7 @@ Bilingual fields are pairs such as ``title`` / ``title_en`` and ``notes`` /
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -106,6 +107,27 @@ def get_translated(next_helper: Any, data_dict: Any, field: str) -> Any:
     return next_helper(data_dict, field)
 
 
+_HANGUL = re.compile("[\uac00-\ud7a3]")
+
+
+def koreanap_bilingual_pair(text: str | None, lang: str | None = None) -> str:
+    """``"English / 한국어"`` (or the reverse) with the page's language first.
+
+    Names written as one string with both languages (resource names from data
+    packages, e.g. ``Substances / 유해물질``) read ``유해물질 / Substances`` on a
+    Korean page. Text that is not such a pair is returned as it is.
+    """
+    text = text or ""
+    left, separator, right = text.partition(" / ")
+    if not separator or " / " in right:
+        return text
+    left_korean, right_korean = bool(_HANGUL.search(left)), bool(_HANGUL.search(right))
+    if left_korean == right_korean:
+        return text
+    korean, english = (left, right) if left_korean else (right, left)
+    return f"{english} / {korean}" if is_english(lang) else f"{korean} / {english}"
+
+
 def koreanap_site_title(lang: str | None = None) -> str:
     """The site's title in the page's language.
 
@@ -122,11 +144,13 @@ def koreanap_site_title(lang: str | None = None) -> str:
 
 def get_helpers() -> dict[str, Any]:
     """The template helpers of this module (registered by the ``koreanap`` plugin):
-    ``koreanap_localized``, ``koreanap_site_title`` and CKAN's two dataset-text helpers
+    ``koreanap_localized``, ``koreanap_site_title``, ``koreanap_bilingual_pair`` and CKAN's
+    two dataset-text helpers
     chained to ``koreanap_localized``."""
     return {
         "koreanap_localized": koreanap_localized,
         "koreanap_site_title": koreanap_site_title,
+        "koreanap_bilingual_pair": koreanap_bilingual_pair,
         "dataset_display_name": dataset_display_name,
         "get_translated": get_translated,
     }

@@ -1,0 +1,29 @@
+"""A resource named "English / 한국어" reads in the page's language first."""
+import pytest
+from bs4 import BeautifulSoup
+from ckan.tests import factories
+
+pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
+
+
+def _headings(body):
+    soup = BeautifulSoup(body, "html.parser")
+    return [" ".join(a.find(string=True, recursive=False).split())
+            for a in soup.select(".resource-item a.heading")]
+
+
+def test_resource_names_put_the_page_language_first(app):
+    """'Substances / 유해물질' shows as '유해물질 / Substances' on the Korean page and as it is
+    in English; a one-language name is unchanged, and the link's name is its own text."""
+    dataset = factories.Dataset(owner_org=factories.Organization()["id"], name="rice",
+                                resources=[{"url": "http://example.org/a.csv",
+                                            "name": "Substances / 유해물질", "format": "CSV"},
+                                           {"url": "http://example.org/b.csv",
+                                            "name": "조사 결과"}])
+    body = app.get("/dataset/rice", status=200).body
+    assert _headings(body) == ["유해물질 / Substances", "조사 결과"]
+    assert _headings(app.get("/en/dataset/rice", status=200).body) == [
+        "Substances / 유해물질", "조사 결과"]
+    links = BeautifulSoup(body, "html.parser").select(".resource-item a.heading")
+    assert not any(link.has_attr("aria-label") for link in links)
+    assert dataset["resources"][0]["name"] == "Substances / 유해물질"  # stored as given
