@@ -4,6 +4,7 @@ Exit codes (as in ``koreanap validate --help``): 0 valid; 1 invalid or
 malformed/unsafe package; 2 usage or unreadable input.
 """
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -459,3 +460,43 @@ def test_metadata_text_section_and_off():
     assert "metadata: DCAT conforms to the shapes; score " in shown.stdout
     hidden = run("validate", REPO / "datapackages" / "food-contaminants", "--metadata", "off")
     assert "metadata:" not in hidden.stdout
+
+
+def test_line_length_scan_finds_the_same_line_as_splitting(tmp_path, monkeypatch):
+    """The numpy scan of line lengths refuses exactly the files, lines and lengths that
+    splitting every chunk into lines does (\\n, \\r\\n and \\r endings, lines across chunks)."""
+    import random
+
+    from koreanap_validation import inputs
+
+    def by_splitting(path, limit):
+        carry, line_no = 0, 1
+        with open(path, "rb") as fh:
+            while chunk := fh.read(inputs._CHUNK):
+                pieces = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
+                for index, piece in enumerate(pieces):
+                    length = len(piece) + (carry if index == 0 else 0)
+                    if length > limit:
+                        return f"line {line_no + index} is longer than {limit:,} bytes " \
+                               f"(at least {length:,})"
+                carry = len(pieces[-1]) + (carry if len(pieces) == 1 else 0)
+                line_no += len(pieces) - 1
+        return None
+
+    monkeypatch.setattr(inputs, "_CHUNK", 64)
+    rng = random.Random(14)
+    refused = 0
+    for trial in range(1500):
+        lines = [b"x" * rng.choice([0, 1, 30, 63, 64, 65, 130]) for _ in range(rng.randint(0, 8))]
+        ending = rng.choice([b"\r\n", b"\r"]) if rng.random() < 0.2 else b"\n"
+        path = tmp_path / f"{trial}.csv"
+        path.write_bytes(ending.join(lines) + (ending if rng.random() < 0.5 else b""))
+        limit = rng.choice([10, 63, 64, 99])
+        expected = by_splitting(path, limit)
+        if expected is None:
+            inputs.check_line_lengths(path, limit, "f")
+        else:
+            refused += 1
+            with pytest.raises(inputs.InputError, match=re.escape(expected)):
+                inputs.check_line_lengths(path, limit, "f")
+    assert refused > 100
