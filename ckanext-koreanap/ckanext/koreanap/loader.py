@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 # Set while we create DataStore tables, so the datastore_active resource_patch
 # that datastore_create makes does not enqueue another validation.
 LOADING: contextvars.ContextVar[bool] = contextvars.ContextVar("koreanap_loading", default=False)
+# Sent with the resource id after rows were loaded with COPY (no DataStore action ran).
+LOADED = tk.signals.ckanext.signal("koreanap_datastore_loaded")
 
 _SIMPLE_TYPES = {"string": "text", "integer": "int8", "number": "numeric", "year": "int4",
                  "object": "json", "array": "json"}
@@ -142,6 +144,8 @@ def load_csv(resource_id: str, path: str, schema: dict[str, Any],
     finally:
         connection.close()
     log.info("DataStore: loaded %s rows into %s with COPY", rows, resource_id)
+    # For whoever keeps results computed from the rows (the quick search's cache).
+    LOADED.send(resource_id)
     return rows
 
 

@@ -37,3 +37,8 @@ def csv_max_rows() -> int:
 def statement_timeout() -> int:
     """Milliseconds one search statement may run."""
     return int(tk.config.get("ckanext.koreanap.contaminants.statement_timeout"))
+
+
+def cache_seconds() -> int:
+    """Seconds a quick-search result stays cached (0: no cache)."""
+    return int(tk.config.get("ckanext.koreanap.contaminants.cache_seconds"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from . import views
+from . import cache, views
 
 
 @tk.blanket.config_declarations
@@ -20,6 +20,7 @@ from . import views
 class KoreanapContaminantsPlugin(p.SingletonPlugin):
     p.implements(p.IConfigurer)
     p.implements(p.IMiddleware, inherit=True)
+    p.implements(p.ISignal)
 
     # IConfigurer
 
@@ -34,3 +35,9 @@ class KoreanapContaminantsPlugin(p.SingletonPlugin):
         if hasattr(app, "after_request"):
             app.after_request(views.bad_request_status)
         return app
+
+    # ISignal
+
+    def get_signal_subscriptions(self):
+        # The publishing job loads rows with COPY: cached searches are dropped.
+        return {tk.signals.ckanext.signal("koreanap_datastore_loaded"): [cache.data_changed]}

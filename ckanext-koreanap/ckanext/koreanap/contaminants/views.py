@@ -17,7 +17,7 @@ from flask import Blueprint, Response, request, stream_with_context
 
 from ..dictionary import koreanap_column_labels
 from ..languages import is_english
-from . import columns, config, query, tables
+from . import cache, columns, config, query, tables
 
 koreanap_contaminants = Blueprint("koreanap_contaminants", __name__)
 
@@ -160,8 +160,11 @@ def search_page():
             prev_query=_page_query(data["offset"] // size),
             next_query=_page_query(data["offset"] // size + 2),
             csv_too_large=result["total"] > config.csv_max_rows(),
-            # The table's own column names (its data dictionary), else the page's.
-            column_titles=koreanap_column_labels(result["resource_id"]),
+            # The table's own column names (its data dictionary), else the page's;
+            # kept with the data version, as a dictionary is written by datastore_create.
+            column_titles=cache.cached(
+                {"column_labels": result["resource_id"], "lang": tk.h.lang()},
+                lambda: koreanap_column_labels(result["resource_id"])),
         )
     extra.update(columns=columns.COLUMNS, column_labels=columns.LABELS,
                  csv_max_rows=config.csv_max_rows(), selected=_selected(raw))

@@ -6,7 +6,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.logic import validate
 
-from .. import query, tables
+from .. import cache, query, tables
 from . import schema
 
 
@@ -79,9 +79,16 @@ def koreanap_contaminant_search(context, data_dict):
     table = _table(context, data_dict)
     ref = tables.reference(table)
     groups = data_dict.get("food_group_code")
-    result = query.search(table, data_dict, summary=data_dict["include_summary"],
-                          chart=data_dict["include_chart"],
-                          maximum_levels=ref["maximum_levels"])
+    verified = {k: v["maximum_level"] for k, v in ref["maximum_levels"].items()
+                if v.get("verified")}
+    wanted = {k: v for k, v in data_dict.items() if k not in ("include_summary",
+                                                              "include_chart")}
+    result = cache.cached(
+        {"resource_id": table.resource_id, "input": wanted, "verified": verified,
+         "summary": data_dict["include_summary"], "chart": data_dict["include_chart"]},
+        lambda: query.search(table, data_dict, summary=data_dict["include_summary"],
+                             chart=data_dict["include_chart"],
+                             maximum_levels=ref["maximum_levels"]))
     if "summary" in result:
         _maximum_level_ranges(result["summary"], ref["maximum_levels"], groups)
         for group in result["summary"]["by_substance"]:
@@ -123,3 +130,27 @@ def koreanap_contaminant_index(context, data_dict):
     created = query.ensure_indexes(table)
     return {"resource_id": table.resource_id, "created": created,
             "indexed": list(query.index_names(table))}
+
+
+def _data_written(up_func, context: dict, data_dict: dict[str, Any]) -> dict[str, Any]:
+    result = up_func(context, data_dict)
+    cache.data_changed()
+    return result
+
+
+@tk.chained_action
+def datastore_create(up_func, context, data_dict):
+    """CKAN's ``datastore_create``; then cached quick searches are dropped."""
+    return _data_written(up_func, context, data_dict)
+
+
+@tk.chained_action
+def datastore_upsert(up_func, context, data_dict):
+    """CKAN's ``datastore_upsert``; then cached quick searches are dropped."""
+    return _data_written(up_func, context, data_dict)
+
+
+@tk.chained_action
+def datastore_delete(up_func, context, data_dict):
+    """CKAN's ``datastore_delete``; then cached quick searches are dropped."""
+    return _data_written(up_func, context, data_dict)
