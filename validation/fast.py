@@ -34,7 +34,9 @@ import ctypes
 import ctypes.util
 import decimal
 import math
+import queue
 import re
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -172,6 +174,59 @@ def _open_reader(resource: Any, batch_bytes: int,
     return reader, names
 
 
+class _ReadAhead:
+    """pyarrow's reader run in a thread one batch ahead: it parses the next
+    batch and runs ``prepare`` on it (pyarrow releases the GIL) while this one
+    is validated, on the second core. ``next()`` gives the prepared batches in
+    order and raises what reading raised."""
+
+    _END = object()
+
+    def __init__(self, reader: Any, prepare: Callable[[Any], Any] = lambda batch: batch,
+                 depth: int = 1) -> None:
+        self._prepare = prepare
+        self._queue: queue.Queue = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(reader,), daemon=True,
+                                        name="koreanap-read-ahead")
+        self._thread.start()
+
+    def _run(self, reader: Any) -> None:
+        while not self._stop.is_set():
+            try:
+                item = self._prepare(reader.read_next_batch())
+            except StopIteration:
+                item = self._END
+            except BaseException as exc:  # handed to the validating thread
+                item = exc
+            while not self._stop.is_set():
+                try:
+                    self._queue.put(item, timeout=0.1)
+                    break
+                except queue.Full:
+                    continue
+            if item is self._END or isinstance(item, BaseException):
+                return
+
+    def next(self) -> Any:
+        item = self._queue.get()
+        if item is self._END:
+            raise StopIteration
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    def close(self) -> None:
+        """Stop reading (also when validation stopped early at its error limit)."""
+        self._stop.set()
+        while True:
+            try:
+                self._queue.get_nowait()
+            except queue.Empty:
+                break
+        self._thread.join()
+
+
 class _Cache(dict):
     """A dict that forgets everything when it grows past its limit
     (``CACHE_LIMIT`` unless given), so memory stays flat on long files."""
@@ -206,9 +261,12 @@ class _Column:
     # string field whose cells that pass these tests read as themselves
     simple: tuple | None = None
 
-    def read_batch(self, array: pa.Array) -> list[tuple[int, int, Any]]:
-        """Read a batch's distinct values; return (value index, stage order, error)."""
-        encoded = pc.dictionary_encode(array)
+    def read_batch(self, array: pa.Array,
+                   encoded: pa.DictionaryArray | None = None) -> list[tuple[int, int, Any]]:
+        """Read a batch's distinct values (``encoded``: the column already
+        dictionary-encoded); return (value index, stage order, error)."""
+        if encoded is None:
+            encoded = pc.dictionary_encode(array)
         self.codes = encoded.indices.to_numpy(zero_copy_only=False)
         self.dictionary = encoded.dictionary
         self.raw = self.dictionary.to_pylist()
@@ -272,7 +330,7 @@ def _simple_string(field: Any) -> tuple | None:
     if not field.has_defined("missing_values") and field.schema:
         missing = field.schema.missing_values
     pattern = constraints.get("pattern")
-    match = re.compile("^{0}$".format(pattern)).match if pattern is not None else None
+    match = re.compile(f"^{pattern}$").match if pattern is not None else None
     enum = constraints.get("enum")
     if enum is not None and not all(isinstance(item, str) for item in enum):
         return None
@@ -375,90 +433,94 @@ def validate_table(resource: Any, checks: list, *, limit_errors: int = 1000,
     rows_read = 0
     batches = 0
     partial = False
-    while True:
-        try:
-            batch = reader.read_next_batch()
-        except StopIteration:
-            break
-        except pa.ArrowInvalid as exc:
-            raise Unsupported(f"a row pyarrow cannot read: {exc}") from exc
-        count = batch.num_rows
-        if not count:
-            continue
-        first_row = rows_read + 2  # the header is row 1
-        numbers = np.arange(first_row, first_row + count, dtype=np.int64)
-        blank_rows = np.ones(count, dtype=bool)
-        for column, array in zip(columns, batch.columns, strict=True):
-            for index, kind, (Error, note) in column.read_batch(array):
-                rows = numbers[column.codes == index]
-                cell = column.raw[index]
-                for row_number in rows:
-                    found.append((int(row_number), _CELL, column.number * 2 + kind,
-                                  Error(note=note, cells=[], row_number=int(row_number),
-                                        cell=cell, field_name=column.name,
-                                        field_number=column.number)))
-            blank_rows &= column.blank[column.codes]
+    # the batch and each column dictionary-encoded, in the read-ahead thread
+    ahead = _ReadAhead(reader, lambda b: (b, [pc.dictionary_encode(c) for c in b.columns]))
+    try:
+        while True:
+            try:
+                batch, encoded = ahead.next()
+            except StopIteration:
+                break
+            except pa.ArrowInvalid as exc:
+                raise Unsupported(f"a row pyarrow cannot read: {exc}") from exc
+            count = batch.num_rows
+            if not count:
+                continue
+            first_row = rows_read + 2  # the header is row 1
+            numbers = np.arange(first_row, first_row + count, dtype=np.int64)
+            blank_rows = np.ones(count, dtype=bool)
+            for column, array, coded in zip(columns, batch.columns, encoded, strict=True):
+                for index, kind, (Error, note) in column.read_batch(array, coded):
+                    rows = numbers[column.codes == index]
+                    cell = column.raw[index]
+                    for row_number in rows:
+                        found.append((int(row_number), _CELL, column.number * 2 + kind,
+                                      Error(note=note, cells=[], row_number=int(row_number),
+                                            cell=cell, field_name=column.name,
+                                            field_number=column.number)))
+                blank_rows &= column.blank[column.codes]
 
-        # Blank rows: frictionless keeps only a blank-row error for them.
-        if blank_rows.any():
-            blank_numbers = set(numbers[blank_rows].tolist())
-            found = [f for f in found if not (f[1] == _CELL and f[0] in blank_numbers)]
-            for row_number in sorted(blank_numbers):
-                found.append((row_number, _CELL, 0,
-                              errors.BlankRowError(note="", cells=[], row_number=row_number)))
+            # Blank rows: frictionless keeps only a blank-row error for them.
+            if blank_rows.any():
+                blank_numbers = set(numbers[blank_rows].tolist())
+                found = [f for f in found if not (f[1] == _CELL and f[0] in blank_numbers)]
+                for row_number in sorted(blank_numbers):
+                    found.append((row_number, _CELL, 0,
+                                  errors.BlankRowError(note="", cells=[], row_number=row_number)))
 
-        # Keys: hashes of parsed values, compared once every row is read.
-        for name in key_names:
-            key_text[name].append(batch.column(name))
-        for column in unique_fields:
-            hashes = _value_hashes(column.values)[column.codes]
-            nones = np.array([v is None for v in column.values], dtype=bool)[column.codes]
-            keyed[column.name].append(_keyed(hashes, nones))
-        if primary:
-            combined = np.zeros(count, dtype=np.uint64)
-            all_none = np.ones(count, dtype=bool)
-            for column in primary:
-                combined = _mix(combined * _MIX ^ _value_hashes(column.values)[column.codes])
-                all_none &= np.array([v is None for v in column.values],
-                                     dtype=bool)[column.codes]
-            combined = _keyed(combined, all_none)
-            primary_hashes.append(combined)
-            for row_number in numbers[all_none]:
-                note = 'cells composing the primary keys are all "None"'
-                found.append((int(row_number), _PRIMARY, 0,
-                              errors.PrimaryKeyError(note=note, cells=[],
-                                                     row_number=int(row_number))))
+            # Keys: hashes of parsed values, compared once every row is read.
+            for name in key_names:
+                key_text[name].append(batch.column(name))
+            for column in unique_fields:
+                hashes = _value_hashes(column.values)[column.codes]
+                nones = np.array([v is None for v in column.values], dtype=bool)[column.codes]
+                keyed[column.name].append(_keyed(hashes, nones))
+            if primary:
+                combined = np.zeros(count, dtype=np.uint64)
+                all_none = np.ones(count, dtype=bool)
+                for column in primary:
+                    combined = _mix(combined * _MIX ^ _value_hashes(column.values)[column.codes])
+                    all_none &= np.array([v is None for v in column.values],
+                                         dtype=bool)[column.codes]
+                combined = _keyed(combined, all_none)
+                primary_hashes.append(combined)
+                for row_number in numbers[all_none]:
+                    note = 'cells composing the primary keys are all "None"'
+                    found.append((int(row_number), _PRIMARY, 0,
+                                  errors.PrimaryKeyError(note=note, cells=[],
+                                                         row_number=int(row_number))))
 
-        for order, (fields, source, source_key, lookup) in enumerate(lookups):
-            cols = [by_name[n] for n in fields]
-            _group_errors(cols, count, numbers, found, _FOREIGN, order, None, None,
-                          lambda values, row_number, _e, _f, _r, f=fields, s=source,
-                          k=source_key, lk=lookup: _foreign_error(values, row_number, f, s,
-                                                                  k, lk))
+            for order, (fields, source, source_key, lookup) in enumerate(lookups):
+                cols = [by_name[n] for n in fields]
+                _group_errors(cols, count, numbers, found, _FOREIGN, order, None, None,
+                              lambda values, row_number, _e, _f, _r, f=fields, s=source,
+                              k=source_key, lk=lookup: _foreign_error(values, row_number, f, s,
+                                                                      k, lk))
 
-        view = _BatchView(by_name, count)
-        for (order, part, cols, pattern), cache in zip(row_checks, check_caches, strict=True):
-            subset = None
-            if PREFILTER and cols and hasattr(part, "candidate_rows"):
-                flagged = part.candidate_rows(view)
-                if flagged is not None:  # None: this part has no column-wise form
-                    subset = np.nonzero(flagged)[0]
-            _group_errors(cols, count, numbers, found, _CHECKS, order, pattern, cache,
-                          lambda values, row_number, error_cells, failed, raw, p=part: list(
-                              p.validate_row(_Row(values, row_number, error_cells, failed,
-                                                  raw))),
-                          subset=subset)
+            view = _BatchView(by_name, count)
+            for (order, part, cols, pattern), cache in zip(row_checks, check_caches, strict=True):
+                subset = None
+                if PREFILTER and cols and hasattr(part, "candidate_rows"):
+                    flagged = part.candidate_rows(view)
+                    if flagged is not None:  # None: this part has no column-wise form
+                        subset = np.nonzero(flagged)[0]
+                _group_errors(cols, count, numbers, found, _CHECKS, order, pattern, cache,
+                              lambda values, row_number, error_cells, failed, raw, p=part: list(
+                                  p.validate_row(_Row(values, row_number, error_cells, failed,
+                                                      raw))),
+                              subset=subset)
 
-        rows_read += count
-        batches += 1
-        if batches % TRIM_EVERY == 0:
-            _trim()
-        if progress:
-            progress(rows_read)
-        if limit_errors and len(found) >= limit_errors:
-            partial = True
-            break
-
+            rows_read += count
+            batches += 1
+            if batches % TRIM_EVERY == 0:
+                _trim()
+            if progress:
+                progress(rows_read)
+            if limit_errors and len(found) >= limit_errors:
+                partial = True
+                break
+    finally:
+        ahead.close()
     found.extend(_duplicates(key_text, primary_hashes, keyed, primary, columns))
     del key_text
     if not partial:

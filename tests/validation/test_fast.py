@@ -3,6 +3,7 @@ import json
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pyarrow as pa
@@ -84,6 +85,8 @@ def test_limit_errors_keeps_the_first_rows(faulty_survey):
     assert [e["rule"] for e in auto["errors"]][:1] == ["koreanap-header"]
     assert len(auto["errors"]) == 5 + 1
     assert {r["name"]: r["partial"] for r in auto["resources"]}["survey_results"] is True
+    # stopping early also stops the thread that reads batches ahead
+    assert not [t for t in threading.enumerate() if t.name == "koreanap-read-ahead"]
 
 
 SCHEMA = {
