@@ -107,7 +107,7 @@ _RRN_WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
 
 
 def _rrn_check(twelve: str) -> int:
-    return (11 - sum(int(d) * w for d, w in zip(twelve, _RRN_WEIGHTS)) % 11) % 10
+    return (11 - sum(int(d) * w for d, w in zip(twelve, _RRN_WEIGHTS, strict=True)) % 11) % 10
 
 
 def _ean_check(twelve: str) -> int:
