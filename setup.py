@@ -48,8 +48,11 @@ setup(
             "view3d/config_declaration.yaml",
             "view3d/templates/**/*",
             "view3d/assets/**/*",
-            # The search index's synonym table (plugin koreanap_search).
+            # The search index's synonym table, options and dataset-list snippet
+            # (plugin koreanap_search).
             "search/*.csv",
+            "search/config_declaration.yaml",
+            "search/templates/**/*",
             # The contaminant quick search; assets/build/ as for the 3D view.
             "contaminants/config_declaration.yaml",
             "contaminants/templates/**/*",

@@ -25,6 +25,7 @@ from sqlalchemy import exc as sa_exc
 
 from . import compiler as sqlc
 from . import text as analysis
+from .content import FIELD as CONTENT_FIELD
 from .parser import FIELD_RE, QueryParseError, parse_dismax, parse_sort, parse_standard
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,8 @@ _TEXT_COPY_FIELDS = ("notes", "organization", "res_name", "res_description",
                      "maintainer", "author", "license", "license_id", "url", "urls",
                      "res_url", "text", "version")
 _TEXT_COPY_PREFIXES = ("extras_", "res_extras_", "vocab_")
+# What the dataset contains (search/content.py): weight C, below the rest.
+_WEIGHT_C = (CONTENT_FIELD,)
 
 _UPSERT = sa.text(
     """
@@ -62,6 +65,10 @@ _UPSERT = sa.text(
           || setweight(to_tsvector('simple', :ko_b), 'B')
           || setweight(to_tsvector('simple', :ko1_b), 'B')
           || setweight(CAST(:km_b AS tsvector), 'B')
+          || setweight(to_tsvector('english', :text_c), 'C')
+          || setweight(to_tsvector('simple', :ko_c), 'C')
+          || setweight(to_tsvector('simple', :ko1_c), 'C')
+          || setweight(CAST(:km_c AS tsvector), 'C')
           || setweight(to_tsvector('english', :text_d), 'D')
           || setweight(to_tsvector('simple', :ko_d), 'D')
           || setweight(to_tsvector('simple', :ko1_d), 'D')
@@ -93,7 +100,7 @@ _REPLACE_FACETS = sa.text(
 # Facet values longer than this are not counted (no one facets on them and
 # btree entries have a size limit).
 MAX_FACET_VALUE = 1000
-_NOT_FACETED = {"text", "index_id", "site_id", "urls", "res_url", "url"}
+_NOT_FACETED = {"text", "index_id", "site_id", "urls", "res_url", "url", CONTENT_FIELD}
 
 
 def facetable(field: str) -> bool:
@@ -141,6 +148,7 @@ def build_row(doc: dict[str, Any]) -> dict[str, Any]:
 
     d_keys = [k for k in fields if k in _TEXT_COPY_FIELDS or k.startswith(_TEXT_COPY_PREFIXES)]
     text_a, text_b, text_d = joined(_WEIGHT_A), joined(_WEIGHT_B), joined(d_keys)
+    text_c = joined(_WEIGHT_C)
     # Slugs like "heavy-metals-in-rice" also index their words.
     text_a += "\n" + (doc.get("name") or "").replace("-", " ").replace("_", " ")
     row = {
@@ -158,16 +166,20 @@ def build_row(doc: dict[str, Any]) -> dict[str, Any]:
         "metadata_created": _first(doc.get("metadata_created")),
         "title_string": _first(doc.get("title_string")),
         "fields": json.dumps(fields, ensure_ascii=False),
-        "document": json.dumps(doc, ensure_ascii=False, default=str),
+        # Content is indexed, not stored (as in docker/solr's schema): the
+        # documents CKAN reads back stay the size of the metadata.
+        "document": json.dumps({k: v for k, v in doc.items() if k != CONTENT_FIELD},
+                               ensure_ascii=False, default=str),
         # Korean runs go to the bigram vectors only, so a word such as
         # "3차원" is indexed as "3" + 차원 and matches the query "3차원".
         "text_a": analysis.HANGUL_RUN.sub(" ", text_a),
         "text_b": analysis.HANGUL_RUN.sub(" ", text_b),
+        "text_c": analysis.HANGUL_RUN.sub(" ", text_c),
         "text_d": analysis.HANGUL_RUN.sub(" ", text_d),
         "facet_fields": [k for k, _ in facet_pairs],
         "facet_values": [v for _, v in facet_pairs],
     }
-    for label, text_value in (("a", text_a), ("b", text_b), ("d", text_d)):
+    for label, text_value in (("a", text_a), ("b", text_b), ("c", text_c), ("d", text_d)):
         bigrams, unigrams = analysis.korean_index_text(text_value)
         row["ko_" + label] = bigrams
         row["ko1_" + label] = unigrams

@@ -56,6 +56,7 @@ ARRAY_COLUMN_FIELDS = {"permission_labels": "permission_labels"}
 TEXT_FIELDS = {
     "title", "notes", "res_name", "res_description", "author", "maintainer",
     "urls", "license", "ckan_url", "download_url",
+    "koreanap_content",  # what the dataset contains (search/content.py)
 }
 TEXT_FIELD_PREFIXES = ("extras_", "res_extras_")
 # Solr's n-gram copies of name and title (package_autocomplete queries them):
@@ -64,8 +65,9 @@ NGRAM_FIELDS = {"name_ngram": "name", "title_ngram": "title"}
 DEFAULT_TEXT_FIELD = "text"
 
 # Relative weights of the search vector's A/B/C/D labels for ts_rank, as in
-# CKAN's qf "name^4 title^4 tags^2 groups^2 text" (D=1, B=2, A=4).
-RANK_WEIGHTS = "{0.25,0.25,0.5,1.0}"
+# CKAN's qf "name^4 title^4 tags^2 groups^2 text" (D=1, B=2, A=4); C, what
+# a dataset contains, counts less than its description (0.4 of D).
+RANK_WEIGHTS = "{0.25,0.1,0.5,1.0}"
 
 # Above this many term combinations, mm is checked row by row instead.
 MAX_MM_COMBINATIONS = 20

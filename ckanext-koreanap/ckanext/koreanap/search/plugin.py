@@ -3,19 +3,43 @@
 The embedded default (one machine, no Solr). Production leaves this plugin
 out of ``ckan.plugins`` and CKAN talks to Solr as usual; nothing else in the
 project depends on which index is in use.
+
+It also indexes what each dataset contains (``content.py``) and re-indexes a
+dataset when rows are written to one of its DataStore tables.
 """
 from __future__ import annotations
 
 import ckan.plugins as p
+import ckan.plugins.toolkit as tk
 
-from . import dispatch
+from . import content, dispatch, display, logic
 
 
+@tk.blanket.config_declarations
 class KoreanapSearchPlugin(p.SingletonPlugin):
     p.implements(p.IConfigurer)
+    p.implements(p.IPackageController, inherit=True)
+    p.implements(p.ITemplateHelpers)
+    p.implements(p.IActions)
 
     # IConfigurer
 
     def update_config(self, config):
         # Runs on every (re)load, before CKAN checks the Solr schema version.
         dispatch.install()
+        tk.add_template_directory(config, "templates")
+
+    # IPackageController
+
+    def before_dataset_index(self, pkg_dict):
+        return content.add_to_index(pkg_dict)
+
+    # ITemplateHelpers
+
+    def get_helpers(self):
+        return {"koreanap_search_content_matches": display.content_matches}
+
+    # IActions
+
+    def get_actions(self):
+        return logic.actions()
