@@ -225,21 +225,29 @@ secret() {  # a random value kept in var/ so the ini is stable across runs
     cat "$file"
 }
 
+# A hung Redis (not down: it accepts connections but never answers) must not
+# hang a request: CKAN builds its Redis pool from ckan.redis.url alone, and
+# redis-py reads these socket timeouts (seconds) from the URL. rq's worker
+# raises the read timeout to above its own blocking wait, so jobs are unaffected.
+REDIS_TIMEOUTS="socket_connect_timeout=3&socket_timeout=3"
+
 # write_ini OUT WRITER SITE_ID CKAN_DB DATASTORE_DB REDIS_DB HOST PORT [SMTP_SERVER]
 # SMTP_SERVER is host:port of the mail server CKAN sends to (default: localhost).
 write_ini() {
     local out="$1" writer="$2" site_id="$3" db="$4" ds_db="$5" redis_db="$6" host="$7" port="$8"
     local smtp="${9:-localhost}"
+    # Another PostgreSQL or Redis than the shared local ones (tests/faults runs its own).
+    local db_host="${KOREANAP_DB_HOST:-127.0.0.1}" redis_host="${KOREANAP_REDIS_HOST:-127.0.0.1:6379}"
     mkdir -p "$VAR/storage-$site_id"
     KOREANAP_TEMPLATE="$ROOT/scripts/templates/ckan.ini.in" KOREANAP_OUT="$out" \
     __WRITER__="$writer" \
     __SECRET_KEY__="$(secret "$site_id")" \
     __SITE_URL__="http://$host:$port" \
     __SITE_ID__="$site_id" \
-    __SQLALCHEMY_URL__="postgresql://ckan_default:$DB_PASSWORD@127.0.0.1/$db" \
-    __DATASTORE_WRITE_URL__="postgresql://datastore_default:$DB_PASSWORD@127.0.0.1/$ds_db" \
-    __DATASTORE_READ_URL__="postgresql://datastore_ro:$DB_PASSWORD@127.0.0.1/$ds_db" \
-    __REDIS_URL__="redis://127.0.0.1:6379/$redis_db" \
+    __SQLALCHEMY_URL__="postgresql://ckan_default:$DB_PASSWORD@$db_host/$db" \
+    __DATASTORE_WRITE_URL__="postgresql://datastore_default:$DB_PASSWORD@$db_host/$ds_db" \
+    __DATASTORE_READ_URL__="postgresql://datastore_ro:$DB_PASSWORD@$db_host/$ds_db" \
+    __REDIS_URL__="redis://$redis_host/$redis_db?$REDIS_TIMEOUTS" \
     __PLUGINS__="${KOREANAP_PLUGINS:-activity datastore koreanap_search koreanap scheming_datasets koreanap_3d_view koreanap_reports koreanap_contaminants koreanap_commitments dcat structured_data datatables_view}" \
     __SOLR_URL__="${KOREANAP_SOLR_URL:-http://127.0.0.1:8983/solr/ckan}" \
     __STORAGE_PATH__="$VAR/storage-$site_id" \

@@ -21,6 +21,8 @@ from ckan.lib import jobs
 from ckan.tests import factories
 from sqlalchemy import text
 
+from ckanext.koreanap.reports import redis_state
+
 PASSWORD = "correct-horse-123"
 REPORT_TABLES = ("koreanap_error_report_outbox", "koreanap_error_report_event",
                  "koreanap_error_report", "koreanap_error_report_rate")
@@ -177,6 +179,8 @@ def own_redis(ckan_config, monkeypatch):
     # CKAN keeps one connection pool and its queues per process: start afresh.
     monkeypatch.setattr(ckan.lib.redis, "_connection_pool", None)
     monkeypatch.setattr(jobs, "_queues", {})
+    # Nor does a Redis failure of an earlier test make this one skip Redis.
+    monkeypatch.setattr(redis_state, "_failed_at", None)
     try:
         yield server
     finally:

@@ -20,9 +20,10 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.lib import jobs as ckan_jobs
 from ckan.lib import mailer
+from redis.exceptions import RedisError
 from sqlalchemy import text
 
-from . import config, workflow
+from . import config, redis_state, workflow
 from .model import ErrorReport, ErrorReportEvent, ErrorReportOutbox
 
 log = logging.getLogger(__name__)
@@ -42,10 +43,15 @@ def _queue(fn, report_id: str, *args) -> None:
 
 
 def enqueue(fn, report_id: str, *args) -> None:
-    """Queue a notification job; if Redis refuses, keep it in the outbox."""
+    """Queue a notification job; if Redis refuses (or failed moments ago, see
+    redis_state), keep it in the outbox."""
     try:
+        if not redis_state.usable():
+            raise redis_state.Skipped()
         _queue(fn, report_id, *args)
     except Exception as error:  # the report is already safe; only the mail is late
+        if isinstance(error, RedisError):
+            redis_state.failed(error)
         log.warning("could not queue %s for report %s (%s); kept in the outbox",
                     fn.__name__, report_id, error)
         _keep_in_outbox(fn, report_id, list(args), error)

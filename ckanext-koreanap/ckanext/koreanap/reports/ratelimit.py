@@ -25,7 +25,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import text
 from werkzeug.exceptions import TooManyRequests
 
-from . import config
+from . import config, redis_state
 
 log = logging.getLogger(__name__)
 
@@ -106,11 +106,15 @@ def charge(address: str) -> Charge | None:
     key = "ckan:{}:koreanap_reports:rate:{}:{}".format(
         tk.config.get("ckan.site_id"), address, moment // window)
     try:
+        if not redis_state.usable():
+            raise redis_state.Skipped()
         count = _count_in_redis(key, window)
         counted = Charge(key, "redis")
-    except RedisError as error:
-        log.warning("Redis unavailable (%s): error-report rate limit counted in PostgreSQL",
-                    error)
+    except (RedisError, redis_state.Skipped) as error:
+        if isinstance(error, RedisError):
+            redis_state.failed(error)
+            log.warning("Redis unavailable (%s): error-report rate limit counted in "
+                        "PostgreSQL", error)
         hashed, count = _count_in_postgresql(key, window)
         counted = Charge(hashed, "postgresql")
     if count > limit:
