@@ -31,13 +31,13 @@ from typing import Any
 
 from .dcat import (
     COUNTRY,
-    classification_list,
-    flag,
     _hash,
     _licence,
     _lookup,
     _split_languages,
     agent_type,
+    classification_list,
+    flag,
     language_of,
     split_sentences,
     themes,
