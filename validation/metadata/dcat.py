@@ -189,6 +189,17 @@ def _labels(iri) -> list[Literal]:
     return []
 
 
+def theme_choices() -> list[dict[str, str]]:
+    """The EU data themes we ship: ``[{"value": "AGRI", "ko": …, "en": …}, …]`` by code."""
+    graph = _vocabulary("data-themes.ttl")
+    out = []
+    for concept in set(graph.subjects(SKOS.inScheme, None)):
+        labels = {label.language: str(label) for label in graph.objects(concept, SKOS.prefLabel)}
+        out.append({"value": str(graph.value(concept, SKOS.notation)),
+                    "ko": labels.get("ko", ""), "en": labels.get("en", "")})
+    return sorted(out, key=lambda c: c["value"])
+
+
 def concepts(name: str) -> dict[str, URIRef]:
     """Lower-cased notation and labels -> concept IRI of one vocabulary file."""
     graph = _vocabulary(name)

@@ -24,6 +24,11 @@ def max_upload_bytes() -> int:
     return tk.config.get("ckanext.koreanap.upload.max_bytes")
 
 
+def link_check_timeout() -> int:
+    """Seconds the link check waits for one answer from a distribution URL."""
+    return tk.config.get("ckanext.koreanap.linkcheck.timeout")
+
+
 def job_timeout() -> int:
     """Seconds a validation job may run."""
     return tk.config.get("ckanext.koreanap.jobs.timeout")

@@ -25,7 +25,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from koreanap_validation.metadata.dcat import descriptor_to_record, language_of
+from koreanap_validation.metadata.dcat import (
+    classification_list,
+    descriptor_to_record,
+    flag,
+    language_of,
+    texts_of,
+    themes,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 COMMITMENTS_CSV = REPO_ROOT / "datapackages" / "ogp-nap4-commitments" / "data" / "commitments.csv"
@@ -84,11 +91,27 @@ _DATASET_KEYS = {
     "koreanap:commitment", "koreanap:division", "koreanap:ogpValues", "koreanap:updateCycle",
     "koreanap:nextUpdate", "koreanap:legalBasis", "koreanap:collectionMethod",
     "koreanap:temporal", "koreanap:spatial", "koreanap:contactPoint", "koreanap:dataStatus",
+    # data.go.kr's file-data fields (schemas/dataset.yaml)
+    "koreanap:themes", "koreanap:classification", "koreanap:divisionPhone",
+    "koreanap:limitations", "koreanap:fee", "koreanap:rights", "koreanap:nationalPriority",
+    "koreanap:standardData",
 }
 _RESOURCE_KEYS = {"name", "title", "description", "path", "format", "schema",
                   "koreanap:dataStatus"}
 _TAG_BAD = re.compile(r"[^\w \-.]+")
 _OGP_ID = re.compile(r"\bOGP (KR\d{4})\b")
+
+def _yes_no(value: Any) -> str | None:
+    """A descriptor's yes/no flag (``true``, ``"Y"`` …) as the schema's ``Y``/``N``."""
+    found = flag(value)
+    return None if found is None else ("Y" if found else "N")
+
+
+def _theme_codes(value: Any) -> list[str] | None:
+    """EU data-theme codes of ``koreanap:themes`` (codes or IRIs; unknown ones dropped)."""
+    codes = [iri.rstrip("/").rsplit("/", 1)[-1] for iri in themes(value)]
+    return sorted(set(codes)) or None
+
 
 def canonical_json(value: Any) -> str:
     """JSON text that is equal for equal values (sorted keys, Korean kept readable)."""
@@ -209,6 +232,9 @@ def descriptor_to_dataset(descriptor: dict, owner_org: str | None = None) -> dic
     extra = {k: v for k, v in descriptor.items() if k not in _DATASET_KEYS}
     tags = sorted({t for t in (tag_name(k) for k in descriptor.get("keywords") or []) if t})
     lead = _names(descriptor.get("koreanap:leadAgency"))
+    limitations = texts_of(descriptor.get("koreanap:limitations"))
+    rights = texts_of(descriptor.get("koreanap:rights"))
+    classification = classification_list(descriptor.get("koreanap:classification"))
     return {
         "name": descriptor.get("name"),
         "title": title.get("ko") or title.get("en") or descriptor.get("name"),
@@ -234,6 +260,17 @@ def descriptor_to_dataset(descriptor: dict, owner_org: str | None = None) -> dic
         else None,
         "contact_email": contact.get("email") if isinstance(contact, dict) else None,
         "version": descriptor.get("version"),
+        # data.go.kr's file-data fields
+        "theme": _theme_codes(descriptor.get("koreanap:themes")),
+        "classification": "; ".join(classification) or None,
+        "division_phone": descriptor.get("koreanap:divisionPhone"),
+        "data_limitations": limitations.get("ko") or limitations.get("en"),
+        "data_limitations_en": limitations.get("en") if limitations.get("ko") else None,
+        "fee": descriptor.get("koreanap:fee"),
+        "rights": rights.get("ko") or rights.get("en"),
+        "rights_en": rights.get("en") if rights.get("ko") else None,
+        "national_priority": _yes_no(descriptor.get("koreanap:nationalPriority")),
+        "standard_data": _yes_no(descriptor.get("koreanap:standardData")),
         "datapackage_extra": canonical_json(extra) if extra else None,
         "tags": [{"name": t} for t in tags],
         "owner_org": owner_org,
@@ -306,10 +343,29 @@ def dataset_to_descriptor(dataset: dict, resource_path=None) -> dict[str, Any]:
               "update_cycle": "koreanap:updateCycle", "next_update_date": "koreanap:nextUpdate",
               "legal_basis": "koreanap:legalBasis",
               "collection_method": "koreanap:collectionMethod",
-              "spatial_coverage": "koreanap:spatial"}
+              "spatial_coverage": "koreanap:spatial", "division_phone": "koreanap:divisionPhone",
+              "fee": "koreanap:fee"}
     for field, key in simple.items():
         if dataset.get(field):
             out[key] = dataset[field]
+    for field, key in (("national_priority", "koreanap:nationalPriority"),
+                       ("standard_data", "koreanap:standardData")):
+        if dataset.get(field) in ("Y", "N"):
+            out[key] = dataset[field] == "Y"
+    for field, key in (("data_limitations", "koreanap:limitations"),
+                       ("rights", "koreanap:rights")):
+        texts = {lang: dataset[f] for lang, f in (("ko", field), ("en", field + "_en"))
+                 if dataset.get(f)}
+        if texts:
+            out[key] = texts
+    theme = dataset.get("theme")
+    if isinstance(theme, str):
+        theme = _json(theme) or [theme]
+    if theme:
+        out["koreanap:themes"] = sorted(theme)
+    if dataset.get("classification"):
+        out["koreanap:classification"] = [
+            c.strip() for c in str(dataset["classification"]).split(";") if c.strip()]
     values = dataset.get("ogp_values")
     if isinstance(values, str):
         values = _json(values) or [values]

@@ -82,6 +82,73 @@ def koreanap_licence_choices(field: dict[str, Any] | None = None) -> list[dict[s
             for lic in LICENCES]
 
 
+def koreanap_theme_choices(field: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Scheming choices of the ``theme`` field: the EU data themes (Korean and English
+    names) from ``validation/metadata/vocabularies/data-themes.ttl``."""
+    from koreanap_validation.metadata.dcat import theme_choices
+
+    return [{"value": c["value"], "label": {"ko_KR": c["ko"], "en": c["en"]}}
+            for c in theme_choices()]
+
+
+# Names of the score's dimensions and indicators (koreanap_validation.metadata.score).
+_SCORE_LABELS = {
+    "findability": N_("Findability"), "accessibility": N_("Accessibility"),
+    "interoperability": N_("Interoperability"), "reusability": N_("Reusability"),
+    "contextuality": N_("Contextuality"),
+    "keywords": N_("Keywords"), "themes": N_("Themes"), "spatial": N_("Spatial coverage"),
+    "temporal": N_("Temporal coverage"), "access_url_status": N_("Access URL answers"),
+    "download_url": N_("Download URL given"), "download_url_status": N_("Download URL answers"),
+    "format": N_("Format"), "media_type": N_("Media type"),
+    "format_media_type_vocabulary": N_("Format or media type from a vocabulary"),
+    "non_proprietary": N_("Non-proprietary format"),
+    "machine_readable": N_("Machine-readable format"),
+    "dcat_ap_compliance": N_("DCAT-AP compliance"), "licence": N_("Licence"),
+    "licence_vocabulary": N_("Licence from a vocabulary"), "access_rights": N_("Access rights"),
+    "access_rights_vocabulary": N_("Access rights from a vocabulary"),
+    "contact_point": N_("Contact point"), "publisher": N_("Publisher"), "rights": N_("Rights"),
+    "byte_size": N_("File size"), "issued": N_("Date issued"), "modified": N_("Date modified"),
+    # the score's bands (MQA's), as the glossary names them
+    "excellent": N_("excellent"), "good": N_("good"), "sufficient": N_("sufficient"),
+    "poor": N_("poor"),
+}
+
+
+def koreanap_score_label(ident: str) -> str:
+    """A score dimension's, indicator's or band's name in the page's language."""
+    import ckan.plugins.toolkit as tk
+
+    return tk._(_SCORE_LABELS[ident]) if ident in _SCORE_LABELS else ident
+
+
+# data.go.kr's file-data fields in the order that portal shows them (파일데이터명
+# and 설명 are the page's title and text, 키워드 its tags; 제공기관, 매체유형,
+# 전체 행, 확장자 and 등록일 are shown elsewhere on the page).
+PORTAL_FIELDS = ("theme", "classification", "lead_division", "division_phone", "legal_basis",
+                 "collection_method", "update_cycle", "next_update_date", "data_limitations",
+                 "spatial_coverage", "temporal_start", "temporal_end", "fee", "license_id",
+                 "national_priority", "standard_data")
+
+
+def koreanap_portal_fields() -> tuple[str, ...]:
+    """The dataset fields shown as data.go.kr shows them, in its order."""
+    return PORTAL_FIELDS
+
+
+def koreanap_link_state(package_id: str) -> dict[str, Any]:
+    """``{"checked", "ok", "total", "last"}`` of a dataset's last link check (for its page):
+    how many URLs answered of how many, and when it last ran (None before any check)."""
+    from . import model as kmodel
+
+    try:
+        rows = kmodel.links_of(package_id)
+    except Exception:  # noqa: BLE001 - table missing (plugin not migrated): show nothing
+        return {"checked": False, "ok": 0, "total": 0, "last": None}
+    last = max((r["checked"] for r in rows if r.get("checked")), default=None)
+    return {"checked": bool(rows), "ok": sum(1 for r in rows if r["ok"]), "total": len(rows),
+            "last": last.strftime("%Y-%m-%d %H:%M UTC") if last else None}
+
+
 def koreanap_validation_state(package_id: str) -> dict[str, Any]:
     """``{"status", "resources": {resource_id: row}, "score"}`` for a dataset page.
 
@@ -334,6 +401,8 @@ def koreanap_error_page(code: Any, content: Any = None) -> dict[str, Any]:
             "text": tk._(text) if text else "",
             "detail": tk._(detail) if detail else ""}
 
+
+# The home page: key figures, the open-data commitments as cards, newest datasets.
 
 def koreanap_catalogue_figures() -> dict[str, Any]:
     """``koreanap_catalogue_figures`` (public datasets only), or ``{}`` when it fails:

@@ -17,11 +17,11 @@ instead of hanging beside a request (issue 13).
 work folder (hard links, or copies, of the stored uploads; URL resources
 are fetched with :mod:`ckanext.koreanap.fetch`), validates it with the same
 rules as ``koreanap validate``, records a status and report per resource,
-loads each valid table into the DataStore (``COPY``) and scores the
-dataset's metadata. The whole package is validated together because rules
-read across resources (contaminant look-ups, 3D assets). Nothing of an
-invalid resource reaches the DataStore; its file is kept so the publisher
-can see and fix it.
+loads each valid table into the DataStore (``COPY``), checks the
+dataset's links and scores its served metadata (:mod:`.linkcheck`). The
+whole package is validated together because rules read across resources
+(contaminant look-ups, 3D assets). Nothing of an invalid resource reaches
+the DataStore; its file is kept so the publisher can see and fix it.
 """
 from __future__ import annotations
 
@@ -370,7 +370,7 @@ def _validate_dataset(package_id: str, started: datetime.datetime) -> dict[str, 
             results[resource["id"]] = _record(package, resource, descriptor, report,
                                               placed[resource["id"]], started)
             model.Session.commit()  # its row lock is not held across the next load
-        _score(package, descriptor)
+        _score(package)
         model.Session.commit()
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -461,17 +461,17 @@ def _add_previews(resource_id: str) -> None:
         model.Session.rollback()
 
 
-def _score(package: dict, descriptor: dict) -> None:
-    try:
-        from koreanap_validation.metadata import score_metadata
+def _score(package: dict) -> None:
+    """Check the dataset's links, then score the DCAT the catalogue serves for it
+    (the same graph ``/dataset/<id>.ttl`` gives, so page and endpoint agree)."""
+    from . import linkcheck
 
-        site = tk.config.get("ckan.site_url", "").rstrip("/")
-        score = score_metadata(descriptor, dataset_uri="{}/dataset/{}".format(
-            site, package["name"]))
-        kmodel.set_quality(package["id"], score)
-    except Exception:  # noqa: BLE001 - a score is informative; never block validation
-        log.exception("metadata score of %s failed", package["id"])
+    try:
+        linkcheck.check_dataset(package)
+    except Exception:  # noqa: BLE001 - the score then says the links were not checked
+        log.exception("link check of %s failed", package["id"])
         model.Session.rollback()
+    linkcheck.score_dataset(package)
 
 
 def _reindex(package_id: str) -> None:

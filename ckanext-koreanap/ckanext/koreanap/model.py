@@ -41,6 +41,18 @@ dataset_quality = sa.Table(
     sa.Column("computed", sa.DateTime),
 )
 
+link_check = sa.Table(
+    "koreanap_link_check", BaseModel.metadata,
+    sa.Column("resource_id", sa.UnicodeText, primary_key=True),
+    sa.Column("url", sa.UnicodeText, primary_key=True),
+    sa.Column("package_id", sa.UnicodeText, nullable=False),
+    sa.Column("ok", sa.Boolean, nullable=False),
+    sa.Column("status", sa.Integer),
+    sa.Column("method", sa.UnicodeText, nullable=False),
+    sa.Column("message", sa.UnicodeText),
+    sa.Column("checked", sa.DateTime),
+)
+
 
 def _now() -> datetime.datetime:
     return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
@@ -162,6 +174,28 @@ def dataset_status(statuses: dict[str, dict[str, Any]]) -> str | None:
         if status in found:
             return status
     return None
+
+
+def set_links(package_id: str, rows: list[dict[str, Any]]) -> None:
+    """Replace a dataset's link-check rows (``resource_id``, ``url``, ``ok``,
+    ``status``, ``method``, ``message``); URLs no longer checked are dropped."""
+    model.Session.execute(sa.delete(link_check).where(link_check.c.package_id == package_id))
+    for row in rows:
+        model.Session.execute(insert(link_check).values(
+            package_id=package_id, checked=row.get("checked") or _now(),
+            **{k: row.get(k) for k in ("resource_id", "url", "ok", "status", "method",
+                                       "message")}))
+
+
+def links_of(package_id: str) -> list[dict[str, Any]]:
+    """A dataset's link-check rows of its active resources, oldest resource first."""
+    active = sa.select(model.resource_table.c.id).where(
+        model.resource_table.c.package_id == package_id,
+        model.resource_table.c.state == "active")
+    rows = model.Session.execute(sa.select(link_check).where(
+        link_check.c.package_id == package_id,
+        link_check.c.resource_id.in_(active))).mappings()
+    return [dict(r) for r in rows]
 
 
 def published_rows() -> int:

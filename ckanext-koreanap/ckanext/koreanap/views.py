@@ -43,6 +43,9 @@ def validation(id: str):
     package = _package(id)
     rows = kmodel.statuses_of(package["id"], with_report=True)
     rows = {rid: jobs.refresh_stale(row) for rid, row in rows.items()}
+    links: dict[str, list[dict]] = {}
+    for link in kmodel.links_of(package["id"]):
+        links.setdefault(link["resource_id"], []).append(link)
     sections = []
     for resource in package.get("resources", []):
         row = rows.get(resource["id"])
@@ -50,8 +53,10 @@ def validation(id: str):
         groups: dict[str, list[dict]] = {}
         for error in report.get("errors", []):
             groups.setdefault(error.get("rule") or "", []).append(error)
+        summary = (report.get("resources") or [{}])[0]
         sections.append({"resource": resource, "row": row, "groups": groups,
-                         "notes": report.get("notes", [])})
+                         "notes": report.get("notes", []), "counts": report.get("counts")
+                         or {}, "summary": summary, "links": links.get(resource["id"], [])})
     try:
         tk.check_access("package_update", _context(), {"id": package["id"]})
         can_edit = True
@@ -61,6 +66,22 @@ def validation(id: str):
         "pkg_dict": package, "sections": sections, "can_edit": can_edit,
         "state": {"status": kmodel.dataset_status(rows),
                   "score": kmodel.get_quality(package["id"])}})
+
+
+def check_links(id: str):
+    """Queue the dataset's link check again (the report page's button)."""
+    try:
+        result = tk.get_action("koreanap_link_check")(_context(), {"id": id})
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("Not authorized to check this dataset's links"))
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Dataset not found"))
+    if result.get("job_id"):
+        tk.h.flash_success(tk._("Link check queued; this page shows the result when it "
+                                "is done."))
+    else:
+        tk.h.flash_error(tk._("The job queue cannot be reached; the links were not checked."))
+    return tk.redirect_to("koreanap.validation", id=id)
 
 
 def validate(id: str):
@@ -150,6 +171,7 @@ def upload(id: str):
 
 koreanap.add_url_rule("/dataset/<id>/validation", view_func=validation)
 koreanap.add_url_rule("/dataset/<id>/validate", view_func=validate, methods=["POST"])
+koreanap.add_url_rule("/dataset/<id>/check-links", view_func=check_links, methods=["POST"])
 koreanap.add_url_rule("/dataset/<id>/datapackage.json", view_func=datapackage_json)
 koreanap.add_url_rule("/dataset/<id>/datapackage.zip", view_func=datapackage_zip)
 koreanap.add_url_rule("/organization/<id>/upload-package", view_func=upload,

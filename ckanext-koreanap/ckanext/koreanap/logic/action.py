@@ -16,8 +16,8 @@ import ckan.plugins.toolkit as tk
 from ckan.logic import validate
 
 from .. import config, jobs
-from .. import upload_errors as refused
 from .. import model as kmodel
+from .. import upload_errors as refused
 from ..datapackage import dataset_to_descriptor
 from . import schema
 
@@ -84,6 +84,43 @@ def koreanap_dataset_validation_show(context: dict, data_dict: dict[str, Any]) -
     if any(r["status"] == "pending" for r in state["resources"]):
         state["workers"] = jobs.worker_count()
     return state
+
+
+@validate(schema.id_only)
+def koreanap_link_check(context: dict, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Check a dataset's distribution URLs again, then score its metadata again.
+
+    Runs in a job on CKAN's job queue (:mod:`ckanext.koreanap.linkcheck`);
+    every validation job ends with the same check, so this is for links that
+    changed without a new upload (a URL resource's server came back).
+
+    :param id: the dataset's id or name
+    :returns: ``{"id", "job_id"}`` (``job_id`` None when the queue is unreachable)
+    """
+    tk.check_access("koreanap_link_check", context, data_dict)
+    from .. import linkcheck
+
+    package = tk.get_action("package_show")(
+        {"ignore_auth": True, "user": context.get("user")}, {"id": data_dict["id"]})
+    return {"id": package["id"], "job_id": linkcheck.enqueue(package["id"])}
+
+
+@tk.side_effect_free
+@validate(schema.id_only)
+def koreanap_link_check_show(context: dict, data_dict: dict[str, Any]) -> list[dict[str, Any]]:
+    """What the last link check found at each of a dataset's distribution URLs.
+
+    :param id: the dataset's id or name
+    :returns: ``[{"resource_id", "url", "ok", "status", "method", "message",
+        "checked"}]``; ``method`` is ``HEAD``, ``GET`` (a ranged GET after
+        HEAD failed), ``storage`` (an upload: its stored file) or ``refused``
+        (the URL breaks the SSRF rules); empty before any check
+    """
+    tk.check_access("koreanap_link_check_show", context, data_dict)
+    package = tk.get_action("package_show")(dict(context), {"id": data_dict["id"]})
+    return [dict({k: v for k, v in row.items() if k != "package_id"},
+                 checked=row["checked"].isoformat() if row.get("checked") else None)
+            for row in kmodel.links_of(package["id"])]
 
 
 @tk.side_effect_free

@@ -19,6 +19,19 @@ def koreanap_package_validate(context: dict, data_dict: dict[str, Any]) -> dict:
     return {"success": True}
 
 
+def koreanap_link_check(context: dict, data_dict: dict[str, Any]) -> dict:
+    """Checking a dataset's links again: whoever may edit it."""
+    tk.check_access("package_update", context, {"id": data_dict.get("id")})
+    return {"success": True}
+
+
+@tk.auth_allow_anonymous_access
+def koreanap_link_check_show(context: dict, data_dict: dict[str, Any]) -> dict:
+    """A dataset's link checks: whoever may see the dataset."""
+    tk.check_access("package_show", context, {"id": data_dict.get("id")})
+    return {"success": True}
+
+
 @tk.auth_allow_anonymous_access
 def koreanap_dataset_validation_show(context: dict, data_dict: dict[str, Any]) -> dict:
     """Validation statuses and score: whoever may see the dataset."""
