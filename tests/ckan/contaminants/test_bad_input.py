@@ -96,4 +96,4 @@ def test_messages_are_korean_by_default(app, survey):
     error = app.get(URL, query_string={"colour": "red", "survey_year": "1800"},
                     status=400).json["error"]
     assert error["colour"] == ["알 수 없는 매개변수"]
-    assert "1970..2100 범위여야 합니다" in error["survey_year"][0]
+    assert "1970~2100 사이여야 합니다" in error["survey_year"][0]

@@ -131,5 +131,5 @@ def test_a_resource_description_in_both_languages_gets_both(app, published):
     (dist,) = [d for d in graph.subjects(RDF.type, DCAT.Distribution)
                if any("Survey results" in t for t in graph.objects(d, DCTERMS.title))]
     texts = {t.language: str(t) for t in graph.objects(dist, DCTERMS.description)}
-    assert texts["ko"] == "일러스트용 생성 자료이며 실제 측정값이 아닙니다."
-    assert texts["en"].startswith("ILLUSTRATIVE SAMPLE") and "일러스트" not in texts["en"]
+    assert texts["ko"] == "예시용으로 생성한 자료이며 실제 측정값이 아닙니다."
+    assert texts["en"].startswith("ILLUSTRATIVE SAMPLE") and "예시용" not in texts["en"]

@@ -71,6 +71,24 @@ def test_translations_keep_the_placeholders():
     assert not wrong, "\n".join(wrong)
 
 
+# Literal or programmer Korean that a translation must not use (issue 19): a range
+# written "a..b" (write "a~b 사이"), a job "put in the queue" (say what was requested).
+LITERAL = [(re.compile(r"\.\.(?=\{|\d)"), "'..' range: write a~b 사이"),
+           (re.compile(r"대기열에 넣"), "'대기열에 넣었습니다': say what was requested")]
+
+
+def test_translations_read_as_korean_not_programmer_text():
+    """No Korean translation writes a range as 1..n or says a job was put in a queue."""
+    found = []
+    for entry in _po("ko_KR"):
+        strings = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+        for string in strings:
+            for pattern, advice in LITERAL:
+                if string and pattern.search(string):
+                    found.append(f"{string!r}: {advice}")
+    assert not found, "\n".join(found)
+
+
 @pytest.mark.parametrize("locale", ["ko_KR", "en"])
 def test_catalog_compiles(locale):
     """The catalog has no errors Babel's checkers find and compiles to a .mo that reads back."""

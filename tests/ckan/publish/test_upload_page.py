@@ -130,6 +130,8 @@ def test_invalid_package_answers_422_with_the_report(editor_page):
     response = _post(app, url, data, "package.zip")
     assert response.status_code == 422
     assert "koreanap-upload-invalid" in response.body and "plan_order" in response.body
+    # the count reads as Korean (ngettext): "오류 1건", not a dangling "1 건의 오류"
+    assert "(오류 1건)" in response.body and "건의 오류" not in response.body
     _assert_form_without_leaks(response.body)
     assert call_action("package_search", q="*:*")["count"] == 0
 

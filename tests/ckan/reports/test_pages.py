@@ -1,4 +1,6 @@
 """The report form, the tracking page and the buttons: CSRF, honeypot, rate limit, escaping."""
+import re
+
 import ckan.model as model
 import pytest
 from sqlalchemy import text
@@ -46,7 +48,7 @@ def test_report_through_the_form_gives_a_tracking_page(app, catalogue):
                      consent="true")
     assert response.status_code == 200
     assert "/error-report/ER-" in response.request.path
-    assert 'koreanap-status">대기' in response.body
+    assert 'koreanap-status">접수 대기' in response.body
     assert "hong@example.org" not in response.body and "홍길동" not in response.body
     assert _count() == 1
 
@@ -190,6 +192,19 @@ def test_xss_payloads_are_escaped_on_every_page(app, catalogue):
         body = app.get(url, status=200).body
         assert XSS not in body, url
         assert "&lt;script&gt;" in body, url
+
+
+def test_tracking_page_names_the_dates_as_the_portal_does(app, catalogue):
+    """An answered report's tracking page shows 접수일시, 접수 확인일시 and 답변일시
+    (docs/glossary.md), not the status words 접수 and 처리 완료 as date labels."""
+    _body, token = _form(app)
+    code = _post(app, token).request.path.rsplit("/", 1)[1]
+    api(app, "koreanap_error_report_update", user="root", id=code, status="accepted")
+    api(app, "koreanap_error_report_update", user="root", id=code, status="answered",
+        resolution="resolved", answer="고쳤습니다.")
+    body = app.get("/error-report/" + code, status=200).body
+    labels = re.findall(r'<dt class="col-sm-3">([^<]+)</dt>', body)
+    assert [x for x in labels if x.endswith("일시")] == ["접수일시", "접수 확인일시", "답변일시"]
 
 
 @pytest.mark.ckan_config("ckanext.koreanap.reports.rate_limit", "1")

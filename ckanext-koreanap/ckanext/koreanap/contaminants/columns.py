@@ -82,7 +82,7 @@ LABELS = {
     "collection_place_code": N_("Place of collection"),
     "method_code": N_("Method"),
     "detected": N_("Detected"),
-    "value": N_("Value"),
+    "value": N_("Amount detected"),
     "unit": N_("Unit"),
     "lod": N_("LOD"),
     "loq": N_("LOQ"),
