@@ -115,6 +115,14 @@ def test_dataset_page_shows_the_link_state(all_four, app):
     # the score's band in the page's language (the glossary's 우수 · 양호 · 보통 · 미흡)
     assert "(우수)" in page and "(excellent)" not in page
     assert "(excellent)" in _page(app, "/en/dataset/food-contaminants")
+    # validation, score, links and the download in a block of their own, a row each
+    from bs4 import BeautifulSoup
+
+    block = BeautifulSoup(page, "html.parser").find("section", id="koreanap-quality")
+    assert block.find("h2").get_text(strip=True) == "데이터 품질과 내려받기"
+    assert [dt.get_text(strip=True) for dt in block.find_all("dt")] == [
+        "검증", "메타데이터 품질 점수", "응답하는 링크"]
+    assert block.find("a", href="/dataset/food-contaminants/datapackage.zip")
 
 
 # ------------------------------------------------------------------ HTTP check
