@@ -41,6 +41,9 @@ def test_page_renders_filters_summary_chart_and_rows(app, survey):
     assert "contaminants.js" in body  # the bundled Chart.js code
     rows = re.search(r'koreanap-contaminants-rows">.*?<tbody>(.*?)</tbody>', body, re.S)
     assert rows.group(1).count("<tr") == 50
+    # a coded cell reads as its Korean name, the code kept on hover
+    assert re.search(r'<td title="HMT\d\d" data-code="HMT\d\d">[가-힣]', rows.group(1))
+    assert not re.search(r">HMT\d\d</td>", rows.group(1))
     assert "/datastore/dump/" + survey["resource_id"] in body
 
 
