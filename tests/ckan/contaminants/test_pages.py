@@ -103,6 +103,25 @@ def test_csv_download_has_exactly_the_filtered_rows(app, survey):
         assert got == {k: "" if v is None else str(v) for k, v in want.items()}
 
 
+def test_csv_download_neutralises_formulas_and_keeps_numbers(app, survey):
+    """A text cell a spreadsheet would run as a formula gets a leading apostrophe (as the
+    report export does); numbers, also negative ones, stay numbers."""
+    from ckan.tests import helpers
+
+    row = dict(survey["rows"][0], sample_id='=HYPERLINK("http://evil.example")',
+               substance_code="HMT02", producer_country="KR")
+    helpers.call_action("datastore_upsert", context={"user": survey["user"]["name"]},
+                        resource_id=survey["resource_id"], records=[row], method="insert",
+                        force=True)
+    response = app.get("/contaminants/download.csv?substance_code=HMT02&producer_country=KR")
+    assert response.status_code == 200, response.get_data(as_text=True)[:2000]
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    cells = [r["sample_id"] for r in rows]
+    assert "'=HYPERLINK(\"http://evil.example\")" in cells
+    assert not any(c.startswith("=") for c in cells)
+    assert all(not r["value"].startswith("'") for r in rows)
+
+
 @pytest.mark.ckan_config("ckanext.koreanap.contaminants.csv_max_rows", "10")
 def test_csv_download_of_too_many_rows_points_to_the_whole_table(app, survey):
     """More rows than csv_max_rows is a 400 naming the limit and the DataStore dump link."""

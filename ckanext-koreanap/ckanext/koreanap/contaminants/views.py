@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 import ckan.plugins.toolkit as tk
 from flask import Blueprint, Response, request, stream_with_context
 
+from .. import csvcells
 from ..dictionary import koreanap_column_labels
 from ..languages import is_english
 from . import cache, columns, config, query, tables
@@ -185,10 +186,6 @@ def _selected(raw: dict[str, Any]) -> dict[str, list[str]]:
     return out
 
 
-def _csv_value(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
 def download_csv():
     """The rows of the current filter and order as CSV (the columns of the resource)."""
     raw = _args()
@@ -225,7 +222,7 @@ def download_csv():
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(columns.COLUMNS)
         for n, row in enumerate(query.stream_rows(table, validated, result["total"]), 1):
-            writer.writerow([_csv_value(v) for v in row])
+            writer.writerow([csvcells.cell(v) for v in row])
             if n % 1000 == 0:
                 yield buffer.getvalue()
                 buffer.seek(0)

@@ -19,6 +19,7 @@ from flask_wtf.csrf import ValidationError as CSRFError
 from flask_wtf.csrf import validate_csrf
 from redis.exceptions import RedisError
 
+from .. import csvcells
 from . import config, jobs, ratelimit, redis_state, workflow
 from .logic.schema import HONEYPOT as _HONEYPOT
 from .logic.validators import as_text
@@ -238,14 +239,6 @@ _CSV_COLUMNS = ("code", "created", "status", "category", "urgent", "organization
                 "answered_at", "resolution", "public_answer")
 
 
-def _cell(value) -> str:
-    """A CSV cell that a spreadsheet shows as text, never runs as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
 def workspace_csv():
     """The queue (same filters) as CSV, formulas neutralised."""
     if not _user():
@@ -259,7 +252,7 @@ def workspace_csv():
     while True:
         page = _queue(filters, limit=1000, offset=offset)
         for report in page["results"]:
-            writer.writerow([_cell(report.get(column)) for column in _CSV_COLUMNS])
+            writer.writerow([csvcells.cell(report.get(column)) for column in _CSV_COLUMNS])
         offset += 1000
         if offset >= page["count"]:
             break
