@@ -158,6 +158,40 @@ ensure_databases() {
     ensure_database "$2" datastore_default
 }
 
+# The databases are shared by every checkout on this machine, the uploaded files
+# are not: they live in this checkout's storage folder. Databases that already
+# hold datasets but were filled for another storage folder (another checkout, or
+# a deleted var/) point at files that are not here, and publishing would call
+# every resource "unchanged" while the catalogue cannot read one of them. Such
+# databases are renamed (kept, with the date) and fresh ones created. The
+# storage folder's .databases file names the databases it belongs to.
+claim_databases() {  # ckan db, datastore db, storage folder
+    local db="$1" ds_db="$2" storage="$3" marker identity datasets stamp
+    marker="$storage/.databases"
+    identity="$(psql_admin -c "select system_identifier from pg_control_system()"):$(
+        psql_admin -c "select oid from pg_database where datname = '$db'")"
+    mkdir -p "$storage"
+    if [ -f "$marker" ] && [ "$(cat "$marker")" = "$identity" ]; then
+        return 0
+    fi
+    # (one line each: as_postgres hands the SQL to sh, which reads no $'..\n..' quoting)
+    datasets=0
+    if [ "$(psql_admin -d "$db" -c "select to_regclass('public.package') is not null")" = t ]; then
+        datasets="$(psql_admin -d "$db" -c "select count(*) from package")"
+    fi
+    if [ "$datasets" != 0 ]; then
+        stamp="$(date -u +%Y%m%d%H%M%S)"
+        say "Databases $db and $ds_db hold $datasets datasets whose files are not in $storage (another checkout's); keeping them as ${db}_$stamp and ${ds_db}_$stamp and starting fresh ones"
+        for name in "$db" "$ds_db"; do
+            psql_admin -c "select pg_terminate_backend(pid) from pg_stat_activity where datname = '$name' and pid <> pg_backend_pid()" >/dev/null
+            psql_admin -c "alter database \"$name\" rename to \"${name}_$stamp\""
+        done
+        ensure_databases "$db" "$ds_db"
+        identity="${identity%%:*}:$(psql_admin -c "select oid from pg_database where datname = '$db'")"
+    fi
+    printf '%s\n' "$identity" > "$marker"
+}
+
 # Generated data too large for git, rebuilt byte for byte when missing.
 ensure_generated_data() {
     local survey="$ROOT/datapackages/food-contaminants/data/survey_results.csv"
