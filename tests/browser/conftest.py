@@ -1,7 +1,7 @@
 """Real-browser tests: Debian's headless Chromium, driven by Selenium, against
 a real CKAN started here.
 
-``live_ckan`` runs ``ckan run`` and a job worker (``ckan jobs worker``: the
+``live_ckan`` runs ``ckan run`` and a job worker (``ckan koreanap-jobs worker``: the
 worker validates and loads what is published) in subprocesses, on a free local port with a
 copy of the ini that pytest got (``--ckan-ini``), so it uses this run's
 databases and plugins. Only the site URL differs, and the dataset the quick
@@ -94,7 +94,7 @@ def live_ckan(request, tmp_path_factory, run_id, reset_redis):
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=ROOT)
     # Published resources are validated and loaded by the job worker only (as in serve).
     with open(ARTIFACTS / "ckan-worker.log", "wb") as log:
-        worker = subprocess.Popen([str(ckan), "-c", str(live_ini), "jobs", "worker"],
+        worker = subprocess.Popen([str(ckan), "-c", str(live_ini), "koreanap-jobs", "worker"],
                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
                                   cwd=ROOT)
     try:

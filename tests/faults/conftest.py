@@ -317,7 +317,7 @@ class Stack:
     def start_worker(self) -> None:
         log = open(ARTIFACTS / "worker.log", "ab")
         self.worker = subprocess.Popen(
-            [str(VENV_BIN / "ckan"), "-c", str(self.ini), "jobs", "worker"],
+            [str(VENV_BIN / "ckan"), "-c", str(self.ini), "koreanap-jobs", "worker"],
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=ROOT)
         log.close()
 

@@ -34,6 +34,11 @@ def job_timeout() -> int:
     return tk.config.get("ckanext.koreanap.jobs.timeout")
 
 
+def worker_maintenance_interval() -> int:
+    """Seconds between a job worker's maintenance rounds (scheduler take-over)."""
+    return max(5, tk.config.get("ckanext.koreanap.jobs.worker_maintenance_interval"))
+
+
 def job_lock_timeout() -> int:
     """Seconds a validation job waits for a row lock before it gives up."""
     return tk.config.get("ckanext.koreanap.jobs.lock_timeout")

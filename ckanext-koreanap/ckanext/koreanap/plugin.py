@@ -39,6 +39,7 @@ def _template_helpers(*_args) -> dict:
             **dictionary.get_helpers()}
 
 
+@tk.blanket.cli
 @tk.blanket.config_declarations
 @tk.blanket.helpers(_template_helpers)
 @tk.blanket.actions

@@ -374,8 +374,8 @@ class Publisher:
                 raise PublishError(
                     "the catalogue has no job worker running, so the validation of {} "
                     "stays pending".format(dataset["name"]), self.done,
-                    hint="start one (ckan jobs worker; scripts/serve does) and run publish "
-                         "again")
+                    hint="start one (ckan koreanap-jobs worker; scripts/serve does) and run "
+                         "publish again")
             if waited >= self.validation_timeout:
                 raise PublishError(
                     "the catalogue is still validating {} after {:.0f} s; its validation "

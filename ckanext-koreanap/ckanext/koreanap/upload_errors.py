@@ -3,7 +3,7 @@
 The messages come from code that also serves the ``koreanap`` command:
 they may name files by their path on the server (the upload's work folder,
 a temporary folder a zip was unpacked to) and give command-line advice
-(``--max-unpacked-bytes``, ``KOREANAP_API_TOKEN``, ``ckan jobs worker``).
+(``--max-unpacked-bytes``, ``KOREANAP_API_TOKEN``, ``ckan koreanap-jobs worker``).
 Neither means anything to a web user, and paths tell an attacker about the
 server, so :func:`public_text` keeps the file's own name and drops the
 advice; the full text goes to the log.

@@ -111,7 +111,7 @@ def kill_session(sid):
 
 @pytest.fixture
 def worker(clean_publish, clean_redis, ckan_config):
-    """A real ``ckan jobs worker`` process on the test's queue, killed after the test.
+    """A real ``ckan koreanap-jobs worker`` process on the test's queue, killed after the test.
 
     Redis is emptied first: earlier tests leave scheduled jobs (the DataStore's
     delayed record counts, which clean_queues does not remove), and a real
@@ -124,8 +124,9 @@ def worker(clean_publish, clean_redis, ckan_config):
     logs.mkdir(parents=True, exist_ok=True)
     # The worker's log stays for a failed run to be read (test-artifacts/publish/).
     with open(logs / "worker.log", "ab") as log:
-        process = subprocess.Popen([str(ckan), "-c", ckan_config["__file__"], "jobs", "worker"],
-                                   start_new_session=True, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [str(ckan), "-c", ckan_config["__file__"], "koreanap-jobs", "worker"],
+            start_new_session=True, stdout=log, stderr=subprocess.STDOUT)
     process.kill = lambda: kill_session(process.pid)
     yield process
     process.kill()

@@ -1,7 +1,7 @@
 """Re-uploads that remove DataStore resources, run beside the validation job, always finish.
 
 Issue 13 item 1: a re-upload hung for minutes when the request and the job
-waited for each other's locks. Here a real ``ckan jobs worker`` (its own
+waited for each other's locks. Here a real ``ckan koreanap-jobs worker`` (its own
 process, real PostgreSQL and Redis) validates the dataset while the same
 dataset is published again, alternately without and with a DataStore
 table. A watchdog kills the worker when one publish outlasts ``BOUND``

@@ -62,3 +62,43 @@ if (document.readyState === "loading") {
 } else {
   draw();
 }
+
+// The filters' multi-selects become select2 boxes (CKAN's autocomplete module).
+// select2 gives its box the combobox role but no name, so a screen reader
+// announced an unnamed field: name the box and its search field by the
+// <select>'s own <label>, whenever select2 builds or rebuilds them.
+function nameFilterBoxes(root) {
+  root.querySelectorAll("select[data-module='autocomplete'][id]").forEach((select) => {
+    const label = document.querySelector(`label[for='${select.id}']`);
+    const box = select.nextElementSibling;
+    if (!label || !box || !box.classList.contains("select2-container")) {
+      return;
+    }
+    if (!label.id) {
+      label.id = `${select.id}-label`;
+    }
+    box.querySelectorAll(".select2-selection, .select2-search__field").forEach((field) => {
+      if (field.getAttribute("aria-labelledby") !== label.id) {
+        field.setAttribute("aria-labelledby", label.id);
+      }
+    });
+  });
+}
+
+function watchFilterBoxes() {
+  const form = document.querySelector("form.koreanap-contaminants-filters")
+    || document.querySelector("select[data-module='autocomplete']")?.form;
+  if (!form) {
+    return;
+  }
+  nameFilterBoxes(form);
+  new MutationObserver(() => nameFilterBoxes(form)).observe(form, {
+    childList: true, subtree: true,
+  });
+}
+
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", watchFilterBoxes);
+} else {
+  watchFilterBoxes();
+}
