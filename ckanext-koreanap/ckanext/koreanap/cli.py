@@ -6,11 +6,19 @@ the scheduler that starts scheduled jobs (here the e-mail retries). When that
 worker is killed, its scheduler lock lives on for a minute; a worker started
 in that minute does not get the scheduler and, with rq's default, asks again
 only after ten minutes, so retries stopped for that long. This worker asks
-every ``ckanext.koreanap.jobs.worker_maintenance_interval`` seconds (30).
+every ``ckanext.koreanap.jobs.worker_maintenance_interval`` seconds (30), and
+at start it releases a lock whose scheduler ran on this machine in a process
+that is gone (a killed worker's), so a restarted worker schedules at once.
 """
 from __future__ import annotations
 
+import logging
+import os
+import socket
+
 import click
+
+log = logging.getLogger(__name__)
 
 # What @tk.blanket.cli registers: the group, not its sub-commands.
 __all__ = ["koreanap_jobs"]
@@ -31,6 +39,47 @@ def worker(burst: bool, queues: tuple[str, ...]):
 
     from . import config
 
+    _release_dead_schedulers(list(queues) or [jobs.DEFAULT_QUEUE_NAME])
     jobs.Worker(list(queues) or None,
                 maintenance_interval=config.worker_maintenance_interval()).work(
         burst=burst, with_scheduler=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+# Delete the lock only if it still names the dead scheduler (no race with a live one).
+_RELEASE = """if redis.call('get', KEYS[1]) == ARGV[1] then
+  return redis.call('del', KEYS[1]) else return 0 end"""
+
+
+def _release_dead_schedulers(queue_names: list[str]) -> None:
+    """Release the scheduler lock of each queue whose holder ran on this machine in a
+    process that no longer exists."""
+    from ckan.lib import jobs
+    from ckan.lib.redis import connect_to_redis
+    from rq.scheduler import SCHEDULER_KEY_TEMPLATE, RQScheduler
+
+    connection = connect_to_redis()
+    for name in queue_names:
+        key = RQScheduler.get_locking_key(jobs.get_queue(name).name)
+        holder = connection.get(key)
+        if not holder:
+            continue
+        holder = holder.decode() if isinstance(holder, bytes) else holder
+        found = {(k.decode() if isinstance(k, bytes) else k):
+                 (v.decode() if isinstance(v, bytes) else v)
+                 for k, v in connection.hgetall(SCHEDULER_KEY_TEMPLATE % holder).items()}
+        pid = found.get("pid", "")
+        if (found.get("hostname") == socket.gethostname() and pid.isdigit()
+                and not _alive(int(pid))):
+            if connection.eval(_RELEASE, 1, key, holder):
+                log.warning("released the scheduler lock of queue %s: its scheduler "
+                            "(pid %s) is gone", name, pid)
