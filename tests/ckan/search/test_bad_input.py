@@ -113,6 +113,20 @@ def test_dataset_page_with_a_nul_in_q_is_400(app):
     assert "NUL character" in response.body
 
 
+@pytest.mark.parametrize("query", [
+    "q=%ED%A0%80cadmium",  # a lone surrogate's bytes (not UTF-8): read as U+FFFD
+    "q=cadmium%ED%A0",  # a cut-off sequence
+    "q=metadata_modified:%5BNOW-99999999999DAYS%20TO%20NOW%5D",
+    "fq=%00",
+])
+def test_dataset_page_with_bytes_or_dates_postgresql_cannot_take_is_never_500(app, query):
+    """The /dataset page with invalid UTF-8 or date math past year 9999 in its query
+    answers a page (200) or CKAN's 400 page, never a 500."""
+    factories.Dataset()
+    response = app.get("/dataset/?" + query)
+    assert response.status_code in (200, 400), response.body[:500]
+
+
 @settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture,
                                  HealthCheck.too_slow])
