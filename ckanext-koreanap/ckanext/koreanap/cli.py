@@ -8,13 +8,21 @@ in that minute does not get the scheduler and, with rq's default, asks again
 only after ten minutes, so retries stopped for that long. This worker asks
 every ``ckanext.koreanap.jobs.worker_maintenance_interval`` seconds (30), and
 at start it releases a lock whose scheduler ran on this machine in a process
-that is gone (a killed worker's), so a restarted worker schedules at once.
+that is gone (a killed worker's, also when it is an unreaped zombie), so a
+restarted worker schedules at once.
+
+rq runs the maintenance round only between two waits for a job, and an idle
+worker waits ``worker_ttl - 15`` seconds (405 by default): a worker that has
+no job would not ask for the scheduler for almost seven minutes, and a
+scheduled retry is itself what would have woken it. The worker TTL is set so
+that the wait ends every maintenance interval.
 """
 from __future__ import annotations
 
 import logging
 import os
 import socket
+from pathlib import Path
 
 import click
 
@@ -40,9 +48,18 @@ def worker(burst: bool, queues: tuple[str, ...]):
     from . import config
 
     _release_dead_schedulers(list(queues) or [jobs.DEFAULT_QUEUE_NAME])
-    jobs.Worker(list(queues) or None,
-                maintenance_interval=config.worker_maintenance_interval()).work(
+    make_worker(list(queues) or None, config.worker_maintenance_interval()).work(
         burst=burst, with_scheduler=True)
+
+
+def make_worker(queues: list[str] | None, maintenance_interval: int):
+    """CKAN's worker whose idle wait for a job ends every ``maintenance_interval``
+    seconds, so that its maintenance round (scheduler take-over) runs that often."""
+    from ckan.lib import jobs
+
+    # rq waits worker_ttl - 15 seconds for a job between two maintenance rounds.
+    return jobs.Worker(queues, maintenance_interval=maintenance_interval,
+                       worker_ttl=maintenance_interval + 15)
 
 
 def _alive(pid: int) -> bool:
@@ -52,7 +69,18 @@ def _alive(pid: int) -> bool:
         return False
     except PermissionError:  # someone else's process: alive
         return True
-    return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """True when ``pid`` has exited but was not reaped (a killed worker's scheduler
+    whose parent died too, where nothing reaps orphans)."""
+    try:
+        stat = Path("/proc/{}/stat".format(pid)).read_text()
+    except OSError:
+        return False
+    # The state follows the command name, which is in parentheses and may hold any.
+    return stat.rpartition(")")[2].split()[:1] == ["Z"]
 
 
 # Delete the lock only if it still names the dead scheduler (no race with a live one).
