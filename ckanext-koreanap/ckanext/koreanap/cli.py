@@ -16,6 +16,10 @@ worker waits ``worker_ttl - 15`` seconds (405 by default): a worker that has
 no job would not ask for the scheduler for almost seven minutes, and a
 scheduled retry is itself what would have woken it. The worker TTL is set so
 that the wait ends every maintenance interval.
+
+Each maintenance round also hands the error-report outbox (notifications kept
+in PostgreSQL while Redis was down) to the queue, so those mails go out once
+Redis is back even when no web request comes to notice it.
 """
 from __future__ import annotations
 
@@ -54,12 +58,37 @@ def worker(burst: bool, queues: tuple[str, ...]):
 
 def make_worker(queues: list[str] | None, maintenance_interval: int):
     """CKAN's worker whose idle wait for a job ends every ``maintenance_interval``
-    seconds, so that its maintenance round (scheduler take-over) runs that often."""
+    seconds, so that its maintenance round (scheduler take-over, the error-report
+    outbox) runs that often."""
     from ckan.lib import jobs
 
+    class Worker(jobs.Worker):
+        def run_maintenance_tasks(self):
+            super().run_maintenance_tasks()
+            _hand_over_outbox()
+
     # rq waits worker_ttl - 15 seconds for a job between two maintenance rounds.
-    return jobs.Worker(queues, maintenance_interval=maintenance_interval,
-                       worker_ttl=maintenance_interval + 15)
+    return Worker(queues, maintenance_interval=maintenance_interval,
+                  worker_ttl=maintenance_interval + 15)
+
+
+def _hand_over_outbox() -> None:
+    """Queue one drain of the error-report outbox if it holds notifications.
+
+    A failure (PostgreSQL or Redis still away) is logged and tried again at the
+    next round; it never stops the worker.
+    """
+    from ckan import plugins
+
+    if not plugins.plugin_loaded("koreanap_reports"):
+        return
+    from .reports import jobs as report_jobs
+
+    try:
+        if report_jobs.hand_outbox_to_worker():
+            log.info("error-report outbox handed to the queue")
+    except Exception as error:
+        log.warning("error-report outbox not handed to the queue yet: %s", error)
 
 
 def _alive(pid: int) -> bool:

@@ -9,6 +9,8 @@ import ckan.model as model
 import pytest
 from sqlalchemy import text
 
+from ckanext.koreanap import cli
+
 from .conftest import api, csrf_token
 
 REPORT = {"package_id": "rice-cadmium", "category": "wrong_value",
@@ -117,3 +119,27 @@ def test_drain_outbox_command_queues_what_waits(app, catalogue, own_redis, smtp,
     run_jobs()
     assert [m["to"] for m in smtp.messages] == [["hong@example.org"]]
     assert code in smtp.messages[0]["body"]
+
+
+@pytest.mark.ckan_config("ckanext.koreanap.reports.outbox_check_interval", "3600")
+def test_the_job_workers_maintenance_round_hands_the_outbox_over(app, catalogue, own_redis,
+                                                                 smtp, run_jobs):
+    """Once Redis is back, the worker queues what the outbox keeps without any web request."""
+    own_redis.stop()
+    assert _api_report(app, "10.0.9.70").status_code == 200
+    assert _scalar("select count(*) from koreanap_error_report_outbox") == 1
+    own_redis.start()
+    model.Session.remove()
+    worker = cli.make_worker(None, 30)
+    worker.run_maintenance_tasks()
+    run_jobs()  # the drain job the round queued, then the notification
+    assert [m["to"] for m in smtp.messages] == [["mfds-admin@example.org"]]
+    assert _scalar("select count(*) from koreanap_error_report_outbox") == 0
+
+
+def test_the_maintenance_round_survives_redis_being_down(app, catalogue, own_redis, smtp):
+    """While Redis is still away the round logs and leaves the outbox for the next one."""
+    own_redis.stop()
+    assert _api_report(app, "10.0.9.71").status_code == 200
+    cli._hand_over_outbox()  # raises nothing
+    assert _scalar("select count(*) from koreanap_error_report_outbox") == 1

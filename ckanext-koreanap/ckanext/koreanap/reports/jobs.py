@@ -6,11 +6,11 @@ never loses or blocks a report; a failed send is logged on the report as a
 
 A notification that cannot be queued (Redis down) goes to the PostgreSQL
 outbox (``koreanap_error_report_outbox``) instead. When Redis is back, the
-web processes notice (:func:`hand_outbox_to_worker`, at most every
-``outbox_check_interval`` seconds on a request) and queue one
-:func:`drain_outbox_job`; the job worker (``ckan koreanap-jobs worker``) runs it and
-queues each kept notification as if it had just been sent. ``ckan
-koreanap-reports drain-outbox`` does the same by hand.
+job worker (``ckan koreanap-jobs worker``, every maintenance interval) and the
+web processes (at most every ``outbox_check_interval`` seconds on a request)
+notice (:func:`hand_outbox_to_worker`) and queue one :func:`drain_outbox_job`;
+the worker runs it and queues each kept notification as if it had just been
+sent. ``ckan koreanap-reports drain-outbox`` does the same by hand.
 """
 from __future__ import annotations
 
