@@ -7,7 +7,9 @@ level, so each filter has something to find).
 """
 from __future__ import annotations
 
+import copy
 import csv
+import functools
 import json
 import pathlib
 
@@ -53,20 +55,32 @@ def _typed(fields: list[dict], row: dict[str, str]) -> dict:
     return out
 
 
+@functools.cache
+def _file_rows(name: str) -> tuple[dict, ...]:
+    # Read once per run: the survey file has 60,000 rows and every test loads a sample.
+    with open(PACKAGE / "data" / (name + ".csv"), encoding="utf-8", newline="") as fh:
+        return tuple(csv.DictReader(fh))
+
+
 def read_rows(name: str, pick=None) -> list[dict]:
     """Rows of one of the package's CSV files, typed as the DataStore stores them."""
     fields = _schema(name)
-    with open(PACKAGE / "data" / (name + ".csv"), encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+    rows = _file_rows(name)
     if pick:
         rows = [r for i, r in enumerate(rows) if pick(i, r)]
     return [_typed(fields, r) for r in rows]
 
 
+@functools.cache
+def _survey_sample() -> tuple[dict, ...]:
+    return tuple(read_rows("survey_results",
+                           lambda i, r: i % 150 == 0 or r["exceeds_ml"] == "Y"))
+
+
 def survey_sample() -> list[dict]:
-    """The survey rows the tests load: every 150th, plus all over their maximum level."""
-    return read_rows("survey_results",
-                     lambda i, r: i % 150 == 0 or r["exceeds_ml"] == "Y")
+    """The survey rows the tests load: every 150th, plus all over their maximum level
+    (a copy: a test may change its rows)."""
+    return copy.deepcopy(list(_survey_sample()))
 
 
 def datastore_table(user: dict, package_id: str, name: str, records: list[dict],
