@@ -84,11 +84,7 @@ def _hand_over_outbox() -> None:
         return
     from .reports import jobs as report_jobs
 
-    try:
-        if report_jobs.hand_outbox_to_worker():
-            log.info("error-report outbox handed to the queue")
-    except Exception as error:
-        log.warning("error-report outbox not handed to the queue yet: %s", error)
+    report_jobs.try_hand_outbox_to_worker()
 
 
 def _alive(pid: int) -> bool:

@@ -146,6 +146,17 @@ def hand_outbox_to_worker() -> bool:
     return True
 
 
+def try_hand_outbox_to_worker() -> None:
+    """:func:`hand_outbox_to_worker`, a failure logged to be tried again later (a Redis
+    failure also noted in ``redis_state``, so this process skips Redis for a while)."""
+    try:
+        hand_outbox_to_worker()
+    except Exception as error:
+        if isinstance(error, RedisError):
+            redis_state.failed(error)
+        log.warning("error-report outbox not handed to the worker yet: %s", error)
+
+
 def _log_event(report_id: str, kind: str, text: str, **data) -> None:
     model.Session.add(ErrorReportEvent(report_id=report_id, kind=kind, text=text, data=data))
     model.Session.commit()

@@ -17,7 +17,6 @@ import ckan.plugins.toolkit as tk
 from flask import Blueprint, Response, jsonify, request
 from flask_wtf.csrf import ValidationError as CSRFError
 from flask_wtf.csrf import validate_csrf
-from redis.exceptions import RedisError
 
 from .. import csvcells
 from . import config, jobs, ratelimit, redis_state, workflow
@@ -81,14 +80,8 @@ def _hand_outbox_to_worker() -> None:
             and moment - _last_outbox_check < config.outbox_check_interval()):
         return
     _last_outbox_check = moment
-    if not redis_state.usable():
-        return
-    try:
-        jobs.hand_outbox_to_worker()
-    except Exception as error:  # Redis still down: try again after the interval
-        if isinstance(error, RedisError):
-            redis_state.failed(error)
-        log.warning("error-report outbox not handed to the worker yet: %s", error)
+    if redis_state.usable():
+        jobs.try_hand_outbox_to_worker()  # Redis still down: tried again after the interval
 
 
 def register_app_hooks(app) -> None:
