@@ -208,6 +208,7 @@ ensure_generated_data() {
 VIEW3D_BUNDLE="$ROOT/ckanext-koreanap/ckanext/koreanap/view3d/assets/build/view3d.js"
 # The contaminant quick search's chart (Chart.js), bundled by the same build.
 CONTAMINANTS_BUNDLE="$ROOT/ckanext-koreanap/ckanext/koreanap/contaminants/assets/build/contaminants.js"
+QUALITY_BUNDLE="$ROOT/ckanext-koreanap/ckanext/koreanap/assets/build/quality.js"
 ensure_frontend() {
     if ! command -v npm >/dev/null 2>&1; then
         # Only when npm is missing: Debian's npm conflicts with NodeSource's
@@ -227,6 +228,7 @@ ensure_frontend() {
         find "$ROOT/ckanext-koreanap/ckanext" -path '*/assets/src/*' -type f -print0 \
             | sort -z | xargs -0 cat; } | sha256sum | cut -d' ' -f1)"
     if [ ! -s "$VIEW3D_BUNDLE" ] || [ ! -s "$CONTAMINANTS_BUNDLE" ] \
+        || [ ! -s "$QUALITY_BUNDLE" ] \
         || [ "$(cat "$VAR/frontend-stamp" 2>/dev/null)" != "$build_sum" ]; then
         say "Bundling the browser code (npm run build)"
         (cd "$ROOT" && npm run build) >"$log" 2>&1 \

@@ -110,7 +110,7 @@ _SCORE_LABELS = {
     "byte_size": N_("File size"), "issued": N_("Date issued"), "modified": N_("Date modified"),
     # the score's bands (MQA's), as the glossary names them
     "excellent": N_("excellent"), "good": N_("good"), "sufficient": N_("sufficient"),
-    "poor": N_("poor"),
+    "poor": N_("poor"), "bad": N_("poor"),  # the score calls its lowest band "bad"
 }
 
 

@@ -6,9 +6,13 @@
 - ``/dataset/<id>/datapackage.json`` and ``/dataset/<id>/datapackage.zip``:
   the dataset as a data package generated from the catalogue
 - ``/organization/<id>/upload-package``: the "Upload data package" page
+- ``/quality`` and ``/quality.csv``: the public quality dashboard and its figures
+  as CSV (action ``koreanap_quality_figures``; issue 18)
 """
 from __future__ import annotations
 
+import csv
+import io
 import json
 import tempfile
 import zipfile
@@ -17,7 +21,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from flask import Blueprint, Response, request, send_file
 
-from . import jobs
+from . import csvcells, jobs
 from . import model as kmodel
 from .datapackage import dataset_to_descriptor
 
@@ -169,6 +173,122 @@ def upload(id: str):
     return Response(tk.render("koreanap/upload.html", extra), status=status)
 
 
+def _quality_figures():
+    """The dashboard's figures as the visitor may see them, or an error response."""
+    args = {k: v for k, v in request.args.items() if k in ("organization", "months")}
+    try:
+        return tk.get_action("koreanap_quality_figures")(_context(), args), None
+    except tk.ObjectNotFound:
+        return None, tk.abort(404, tk._("Organization not found"))
+    except tk.ValidationError as error:
+        return None, tk.abort(400, "; ".join("{}: {}".format(k, " ".join(map(str, v)))
+                                             for k, v in error.error_dict.items()
+                                             if k != "__type"))
+
+
+# The CSV's columns: (header, path into a group of koreanap_quality_figures).
+QUALITY_CSV = (
+    ("datasets", ("datasets",)),
+    *((f"validation_{state}", ("validation", state)) for state in (
+        "valid", "invalid", "error", "pending", "not_validated")),
+    ("score_scored", ("score", "scored")), ("score_mean", ("score", "mean")),
+    ("score_max", ("score", "max")),
+    *((f"score_{band}", ("score", "bands", band)) for band in (
+        "excellent", "good", "sufficient", "bad")),
+    ("tables_checked", ("errors", "tables_checked")),
+    ("rows_checked", ("errors", "rows_checked")), ("errors_found", ("errors", "errors_found")),
+    ("errors_per_10000_rows", ("errors", "per_10000_rows")),
+    ("partial_tables", ("errors", "partial_tables")),
+)
+QUALITY_CSV_REPORTS = tuple((f"reports_{key}", ("reports", key)) for key in (
+    "received", "pending", "open", "answered", "answered_in_time", "answered_late",
+    "in_time_share", "median_days_to_answer", "overdue"))
+
+
+def quality_state_label(state: str) -> str:
+    """A dataset validation state's name in the page's language (as the facets name it)."""
+    from .helpers import koreanap_status_label
+
+    found = koreanap_status_label(state)
+    return found["text"] if found else tk._("Not validated")
+
+
+def _dig(group: dict[str, Any], path: tuple[str, ...]) -> Any:
+    for key in path:
+        group = group.get(key) if isinstance(group, dict) else None
+    return group
+
+
+def _quality_charts(figures: dict[str, Any], groups: list[dict[str, Any]]) -> dict[str, Any]:
+    """What assets/src/quality.js draws; the page's tables show the same numbers."""
+    labels = [group["title"] for group in groups]
+    states = [(state, quality_state_label(state), colour) for state, colour in (
+        ("valid", "#2e7d32"), ("invalid", "#c62828"), ("error", "#b25400"),
+        ("pending", "#1565c0"), ("not_validated", "#616161"))]
+    charts = {"validation": {"labels": labels, "stacked": True, "horizontal": True,
+                             "datasets": [{"label": label, "colour": colour,
+                                           "data": [g["validation"][state] for g in groups]}
+                                          for state, label, colour in states]}}
+    if "reports" in figures["catalogue"]:
+        answers = (("answered_in_time", tk._("Answered within the deadline"), "#2e7d32"),
+                   ("answered_late", tk._("Answered late"), "#ef6c00"),
+                   ("open", tk._("Open"), "#1565c0"), ("pending", tk._("Not accepted yet"),
+                                                       "#757575"))
+        charts["answers"] = {"labels": labels, "stacked": True, "horizontal": True,
+                             "datasets": [{"label": label, "colour": colour,
+                                           "data": [g["reports"][key] for g in groups]}
+                                          for key, label, colour in answers]}
+        months = figures["catalogue"]["reports"]["by_month"]
+        if figures["organization"] and groups:
+            months = groups[0]["reports"]["by_month"]
+        charts["months"] = {"labels": [m["month"] for m in months], "stacked": False,
+                            "horizontal": False,
+                            "datasets": [{"label": tk._("Received"), "colour": "#1565c0",
+                                          "data": [m["received"] for m in months]},
+                                         {"label": tk._("Answered"), "colour": "#2e7d32",
+                                          "data": [m["answered"] for m in months]}]}
+    return charts
+
+
+def quality():
+    """The public quality dashboard: each organization's and the catalogue's figures."""
+    figures, failed = _quality_figures()
+    if failed is not None:
+        return failed
+    groups = figures["organizations"]
+    charts = _quality_charts(figures, groups)
+    return tk.render("koreanap/quality.html", {
+        "figures": figures, "groups": groups,
+        "charts": charts,
+        # Inside <script>: "<" escaped, so no title can close the element.
+        "charts_json": json.dumps(charts, ensure_ascii=False).replace("<", "\\u003c"),
+        "states": [(state, quality_state_label(state)) for state in (
+            "valid", "invalid", "error", "pending", "not_validated")]})
+
+
+def quality_csv():
+    """The dashboard's figures as CSV: the catalogue's row, then one per organization."""
+    figures, failed = _quality_figures()
+    if failed is not None:
+        return failed
+    columns = QUALITY_CSV + (QUALITY_CSV_REPORTS if "reports" in figures["catalogue"] else ())
+    out = io.StringIO()
+    out.write("\ufeff")  # so spreadsheets read the Korean titles as UTF-8
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["scope", "organization", "organization_title",
+                     *(name for name, _path in columns)])
+    rows = [("catalogue", None, None, figures["catalogue"])]
+    rows += [("organization", g["name"], g["title"], g) for g in figures["organizations"]]
+    for scope, name, title, group in rows:
+        writer.writerow([csvcells.cell(v) for v in (
+            scope, name, title, *(_dig(group, path) for _name, path in columns))])
+    filename = "quality-{}.csv".format(figures["organization"] or "catalogue")
+    return Response(out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": 'attachment; filename="{}"'.format(filename)})
+
+
+koreanap.add_url_rule("/quality", view_func=quality)
+koreanap.add_url_rule("/quality.csv", view_func=quality_csv)
 koreanap.add_url_rule("/dataset/<id>/validation", view_func=validation)
 koreanap.add_url_rule("/dataset/<id>/validate", view_func=validate, methods=["POST"])
 koreanap.add_url_rule("/dataset/<id>/check-links", view_func=check_links, methods=["POST"])

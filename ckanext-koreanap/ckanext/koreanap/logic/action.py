@@ -14,6 +14,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan.logic import validate
+from sqlalchemy import or_ as sa_or
 
 from .. import config, jobs
 from .. import model as kmodel
@@ -356,3 +357,55 @@ def koreanap_catalogue_figures(context: dict, data_dict: dict[str, Any]) -> dict
     states = search.get("search_facets", {}).get("validation_status", {}).get("items", [])
     return {"datasets": search["count"], "rows": kmodel.published_rows(),
             "validation": {item["name"]: item["count"] for item in states}}
+
+
+@tk.side_effect_free
+@validate(schema.quality_figures)
+def koreanap_quality_figures(context: dict, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """The quality dashboard's figures (``/quality``), for the whole catalogue and per
+    organization, over the datasets the caller may read (public ones for anonymous
+    callers and non-members; a member's private datasets too; everything for a sysadmin).
+
+    :param organization: only this organization (id or name) in ``organizations``;
+        the ``catalogue`` figures stay the whole catalogue's (optional)
+    :param months: months of the monthly series other plugins add, 1 to 120 (default 12)
+    :returns: ``catalogue`` and ``organizations`` (``[{"id", "name", "title", ...}]``,
+        organizations with a dataset the caller may read, by title), each with
+        ``datasets``, ``validation`` (datasets per state: ``invalid``, ``error``,
+        ``pending``, ``valid``, ``not_validated``), ``score`` (latest metadata score:
+        ``scored`` datasets, ``mean`` total, ``max``, ``bands``, ``last_computed``) and
+        ``errors`` (latest validation of each table: ``tables_checked``,
+        ``rows_checked``, ``errors_found``, ``per_10000_rows``, ``partial_tables``);
+        ``includes_private`` (whether a private dataset counts), ``organization``,
+        ``months``, ``generated``, and
+        ``score_history`` (always None: only each dataset's latest score is kept).
+        The error-report centre adds ``reports`` to each group and ``deadline_days``.
+    :raises ckan.plugins.toolkit.ObjectNotFound: no such organization
+    """
+    tk.check_access("koreanap_quality_figures", context, data_dict)
+    from ckan import model
+
+    from .. import quality
+
+    where = quality.scope(context.get("user"))
+    chosen = None
+    if data_dict.get("organization"):
+        wanted = data_dict["organization"]
+        chosen = model.Session.query(model.Group).filter(
+            sa_or(model.Group.id == wanted, model.Group.name == wanted),
+            model.Group.state == "active", model.Group.is_organization.is_(True)).first()
+        if chosen is None:
+            raise tk.ObjectNotFound(tk._("Organization not found"))
+    found = quality.figures(where)
+    ids = {chosen.id} if chosen else {org for org in found["by_org"] if org}
+    return {
+        "generated": kmodel.now().replace(microsecond=0).isoformat() + "Z",
+        "includes_private": found["private_datasets"] > 0,
+        "organization": chosen.name if chosen else None,
+        "months": data_dict["months"],
+        "score_history": None,
+        "catalogue": found["catalogue"],
+        "organizations": [dict(org, **(found["by_org"].get(org["id"])
+                                       or quality.empty_group()))
+                          for org in quality.organizations(ids)],
+    }

@@ -27,3 +27,39 @@ def package_upload(not_empty, unicode_safe, ignore_missing):
     """``owner_org``, the ``upload`` (zip or descriptor) and the descriptor's ``files``."""
     return {"owner_org": [not_empty, unicode_safe], "upload": [not_empty],
             "files": [ignore_missing]}
+
+
+def _plain_text(value, context):
+    """Text (a number becomes text); a list, an object or a NUL byte is refused."""
+    import ckan.plugins.toolkit as tk
+
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise tk.Invalid(tk._("Must be text, not a list or an object"))
+    if "\x00" in value:
+        raise tk.Invalid(tk._(
+            "Contains a character that is not allowed (a NUL byte or a lone UTF-16 "
+            "surrogate)"))
+    return value.strip()
+
+
+def _months(value, context):
+    """A whole number of months, 1 to 120."""
+    import ckan.plugins.toolkit as tk
+
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise tk.Invalid(tk._("Must be a whole number"))
+    if not 1 <= value <= 120:
+        raise tk.Invalid(tk._("Must be between {minimum} and {maximum}").format(
+            minimum=1, maximum=120))
+    return value
+
+
+@validator_args
+def quality_figures(ignore_missing, default):
+    """``organization`` (id or name, optional) and ``months`` of the monthly series."""
+    return {"organization": [ignore_missing, _plain_text],
+            "months": [default(12), _months]}

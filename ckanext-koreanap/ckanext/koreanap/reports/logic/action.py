@@ -513,3 +513,96 @@ def koreanap_catalogue_figures(up_func, context: dict, data_dict: dict[str, Any]
                                       ErrorReport.due_at < now()).count(),
     }
     return figures
+
+
+def _report_group() -> dict[str, Any]:
+    return {"received": 0, "pending": 0, "open": 0, "answered": 0, "answered_in_time": 0,
+            "answered_late": 0, "in_time_share": None, "median_days_to_answer": None,
+            "overdue": 0, "_spans": [], "by_month": {}}
+
+
+def _finish_reports(group: dict[str, Any], months: list[str]) -> dict[str, Any]:
+    spans = group.pop("_spans")
+    if spans:
+        group["median_days_to_answer"] = round(statistics.median(spans), 1)
+    if group["answered"]:
+        group["in_time_share"] = round(100 * group["answered_in_time"] / group["answered"], 1)
+    counted = group["by_month"]
+    group["by_month"] = [dict({"month": month, "received": 0, "answered": 0},
+                              **counted.get(month, {})) for month in months]
+    return group
+
+
+@tk.chained_action
+@tk.side_effect_free
+def koreanap_quality_figures(up_func, context: dict, data_dict: dict[str, Any]) -> dict:
+    """The quality dashboard's figures (``koreanap`` plugin) plus ``reports`` in the
+    catalogue's and each organization's figures, and ``deadline_days``.
+
+    Reports on the datasets the caller's figures count, spam left out: ``received``,
+    ``pending`` (not accepted yet), ``open`` (accepted, not answered), ``answered``,
+    ``answered_in_time`` / ``answered_late`` (against the deadline set when the report
+    was accepted), ``in_time_share`` (percent of answered), ``median_days_to_answer``
+    (from acceptance to the answer), ``overdue`` (open and past the deadline now) and
+    ``by_month`` (``[{"month": "YYYY-MM", "received", "answered"}]``, the last
+    ``months`` months in the display time zone, from the reports' event log).
+    """
+    from ... import quality
+
+    figures = up_func(context, data_dict)
+    where = quality.scope(context.get("user"))
+    at = now()
+    months = quality.month_keys(figures["months"], at)
+    overall = _report_group()
+    by_org: dict[str | None, dict[str, Any]] = {}
+
+    def groups(org_id: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
+        return overall, by_org.setdefault(org_id, _report_group())
+
+    rows = (model.Session.query(ErrorReport.status, ErrorReport.accepted_at,
+                                ErrorReport.due_at, ErrorReport.answered_at,
+                                model.Package.owner_org)
+            .join(model.Package, model.Package.id == ErrorReport.package_id)
+            .filter(quality.visible(where), ErrorReport.status != "spam"))
+    for status, accepted_at, due_at, answered_at, org_id in rows:
+        for group in groups(org_id):
+            group["received"] += 1
+            if status == "pending":
+                group["pending"] += 1
+            elif status in workflow.OPEN_STATUSES:
+                group["open"] += 1
+                group["overdue"] += bool(due_at and due_at < at)
+            elif status == "answered":
+                group["answered"] += 1
+                if due_at and answered_at and answered_at <= due_at:
+                    group["answered_in_time"] += 1
+                else:
+                    group["answered_late"] += 1
+                if accepted_at and answered_at:
+                    group["_spans"].append((answered_at - accepted_at).total_seconds() / 86400)
+
+    # The series comes from the event log: a report's "created" event and its move
+    # to answered, each counted in the month it happened.
+    events = (model.Session.query(ErrorReportEvent.created, ErrorReportEvent.kind,
+                                  model.Package.owner_org)
+              .join(ErrorReport, ErrorReport.id == ErrorReportEvent.report_id)
+              .join(model.Package, model.Package.id == ErrorReport.package_id)
+              .filter(quality.visible(where), ErrorReport.status != "spam",
+                      or_(ErrorReportEvent.kind == "created",
+                          and_(ErrorReportEvent.kind == "status",
+                               ErrorReportEvent.to_status == "answered"))))
+    wanted = set(months)
+    for created, kind, org_id in events:
+        month = quality.month_of(created)
+        if month not in wanted:
+            continue
+        what = "received" if kind == "created" else "answered"
+        for group in groups(org_id):
+            counts = group["by_month"].setdefault(month, {})
+            counts[what] = counts.get(what, 0) + 1
+
+    figures["deadline_days"] = config.deadline_days()
+    figures["catalogue"]["reports"] = _finish_reports(overall, months)
+    for org in figures["organizations"]:
+        org["reports"] = _finish_reports(by_org.get(org["id"]) or _report_group(), months)
+    return figures

@@ -1,0 +1,223 @@
+"""The quality dashboard's figures of the catalogue's own tables (issue 18 part 2).
+
+Everything is computed at request time from the tables that already hold it:
+CKAN's packages and resources, ``koreanap_resource_validation`` (each table's
+latest validation) and ``koreanap_dataset_quality`` (each dataset's latest
+metadata score). Nothing is stored twice. The error-report centre adds its own
+figures through a chained ``koreanap_quality_figures`` and uses :func:`scope` and
+:func:`visible` here, so both count the same datasets.
+
+Only the latest score of a dataset is kept (the row is replaced when it is scored
+again), so there is no history of scores to draw over time.
+"""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from ckan import model
+
+from . import model as kmodel
+
+# Worst first: one status per dataset, the worst of its tables' (as model.dataset_status).
+VALIDATION_STATES = ("invalid", "error", "pending", "valid")
+NOT_VALIDATED = "not_validated"
+# The score's bands (koreanap_validation.metadata.score.BANDS), best first.
+BANDS = ("excellent", "good", "sufficient", "bad")
+PER_ROWS = 10_000
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which datasets a caller's figures count: public ones, plus private ones of
+    ``org_ids`` (organizations the caller is a member of), or all (``everything``)."""
+
+    everything: bool = False
+    org_ids: frozenset[str] = frozenset()
+
+
+def scope(user: str | None) -> Scope:
+    """The scope of ``user`` (a name or None): as CKAN's own rule for reading a private
+    dataset, a sysadmin reads all, a member of its organization reads it."""
+    if not user:
+        return Scope()
+    account = model.User.get(user)
+    if account is None or account.state != "active":
+        return Scope()
+    if account.sysadmin:
+        return Scope(everything=True)
+    rows = model.Session.execute(
+        sa.select(model.Member.group_id)
+        .join(model.Group, model.Group.id == model.Member.group_id)
+        .where(model.Member.table_name == "user", model.Member.table_id == account.id,
+               model.Member.state == "active", model.Group.state == "active",
+               model.Group.is_organization.is_(True)))
+    return Scope(org_ids=frozenset(row[0] for row in rows))
+
+
+def visible(where: Scope) -> sa.ColumnElement[bool]:
+    """The condition on ``model.Package`` for the active datasets ``where`` counts."""
+    clause = sa.and_(model.Package.state == "active", model.Package.type == "dataset")
+    if where.everything:
+        return clause
+    readable = model.Package.private.is_(False)
+    if where.org_ids:
+        readable = sa.or_(readable, model.Package.owner_org.in_(sorted(where.org_ids)))
+    return sa.and_(clause, readable)
+
+
+def organizations(ids: set[str]) -> list[dict[str, str]]:
+    """``[{"id", "name", "title"}]`` of these active organizations, by title."""
+    if not ids:
+        return []
+    rows = model.Session.execute(
+        sa.select(model.Group.id, model.Group.name, model.Group.title)
+        .where(model.Group.id.in_(sorted(ids)), model.Group.state == "active",
+               model.Group.is_organization.is_(True)))
+    found = [{"id": r.id, "name": r.name, "title": r.title or r.name} for r in rows]
+    return sorted(found, key=lambda org: (org["title"], org["name"]))
+
+
+def _empty() -> dict[str, Any]:
+    """A group before counting (``score._sum`` is dropped by :func:`_finish`)."""
+    return {
+        "datasets": 0,
+        "validation": dict.fromkeys((*VALIDATION_STATES, NOT_VALIDATED), 0),
+        "score": {"scored": 0, "mean": None, "max": None, "bands": dict.fromkeys(BANDS, 0),
+                  "last_computed": None, "_sum": 0},
+        "errors": {"tables_checked": 0, "rows_checked": 0, "errors_found": 0,
+                   "per_10000_rows": None, "partial_tables": 0},
+    }
+
+
+def figures(where: Scope) -> dict[str, Any]:
+    """Core figures per organization id (``None``: datasets without one) and overall.
+
+    :returns: ``{"catalogue": group, "by_org": {org_id: group}, "private_datasets": n}``
+        (how many private datasets were counted); a group holds
+        ``datasets``, ``validation`` (datasets per state, ``not_validated`` for none
+        yet), ``score`` (``scored``, ``mean`` total, ``max``, ``bands``,
+        ``last_computed``) and ``errors`` (``tables_checked``, ``rows_checked``,
+        ``errors_found``, ``per_10000_rows``, ``partial_tables``: tables whose check
+        stopped at the error limit, so their errors are a lower bound)
+    """
+    readable = model.Session.execute(sa.select(
+        model.Package.id, model.Package.owner_org, model.Package.private)
+        .where(visible(where))).all()
+    packages = {row.id: row.owner_org for row in readable}
+    by_org: dict[str | None, dict[str, Any]] = {}
+    overall = _empty()
+
+    def groups(package_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        org = packages[package_id]
+        return overall, by_org.setdefault(org, _empty())
+
+    for package_id in packages:
+        for group in groups(package_id):
+            group["datasets"] += 1
+
+    # Each dataset's state is the worst of its active tables' latest validation.
+    resources = (sa.select(
+        kmodel.resource_validation.c.package_id, kmodel.resource_validation.c.status,
+        (kmodel.resource_validation.c.report["resources"][0]["rows"].astext).label("rows"),
+        (kmodel.resource_validation.c.report["resources"][0]["checked"].astext)
+        .label("checked"),
+        (kmodel.resource_validation.c.report["resources"][0]["partial"].astext)
+        .label("partial"),
+        sa.func.coalesce(sa.func.jsonb_array_length(
+            kmodel.resource_validation.c.report["errors"]), 0).label("errors"))
+        .join(model.Resource, model.Resource.id == kmodel.resource_validation.c.resource_id)
+        .join(model.Package, model.Package.id == kmodel.resource_validation.c.package_id)
+        .where(model.Resource.state == "active", visible(where)))
+    states: dict[str, set[str]] = {}
+    for row in model.Session.execute(resources):
+        states.setdefault(row.package_id, set()).add(row.status)
+        rows = int(row.rows) if row.rows and row.rows.isdigit() else 0
+        if row.checked != "true" or rows <= 0:
+            continue
+        for group in groups(row.package_id):
+            errors = group["errors"]
+            errors["tables_checked"] += 1
+            errors["rows_checked"] += rows
+            errors["errors_found"] += int(row.errors or 0)
+            errors["partial_tables"] += row.partial == "true"
+    for package_id in packages:
+        found = states.get(package_id, set())
+        state = next((s for s in VALIDATION_STATES if s in found), NOT_VALIDATED)
+        for group in groups(package_id):
+            group["validation"][state] += 1
+
+    scores = (sa.select(kmodel.dataset_quality.c.package_id, kmodel.dataset_quality.c.total,
+                        kmodel.dataset_quality.c.max, kmodel.dataset_quality.c.band,
+                        kmodel.dataset_quality.c.computed)
+              .join(model.Package, model.Package.id == kmodel.dataset_quality.c.package_id)
+              .where(visible(where)))
+    for row in model.Session.execute(scores):
+        for group in groups(row.package_id):
+            score = group["score"]
+            score["scored"] += 1
+            score["_sum"] += row.total
+            score["max"] = max(score["max"] or 0, row.max)
+            if row.band in score["bands"]:
+                score["bands"][row.band] += 1
+            if row.computed and (score["last_computed"] is None
+                                 or row.computed > score["last_computed"]):
+                score["last_computed"] = row.computed
+
+    for group in (overall, *by_org.values()):
+        _finish(group)
+    return {"catalogue": overall, "by_org": by_org,
+            "private_datasets": sum(1 for row in readable if row.private)}
+
+
+def empty_group() -> dict[str, Any]:
+    """The figures of a group with no dataset (an organization with none the caller sees)."""
+    group = _empty()
+    _finish(group)
+    return group
+
+
+def display_zone() -> datetime.tzinfo:
+    """``ckan.display_timezone`` (months are counted there), UTC when unknown."""
+    import zoneinfo
+
+    import ckan.plugins.toolkit as tk
+
+    name = tk.config.get("ckan.display_timezone") or "UTC"
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return datetime.UTC
+
+
+def month_keys(months: int, at: datetime.datetime) -> list[str]:
+    """The last ``months`` months up to ``at``'s (in the display time zone), oldest first,
+    as ``YYYY-MM``."""
+    local = at.astimezone(display_zone())
+    year, month = local.year, local.month
+    keys = []
+    for _ in range(months):
+        keys.append(f"{year:04d}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return keys[::-1]
+
+
+def month_of(value: datetime.datetime) -> str:
+    """``YYYY-MM`` of a stored time (naive ones are UTC) in the display time zone."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.UTC)
+    return value.astimezone(display_zone()).strftime("%Y-%m")
+
+
+def _finish(group: dict[str, Any]) -> None:
+    score = group["score"]
+    total = score.pop("_sum")
+    score["mean"] = round(total / score["scored"], 1) if score["scored"] else None
+    if isinstance(score["last_computed"], datetime.datetime):
+        score["last_computed"] = score["last_computed"].isoformat()
+    errors = group["errors"]
+    if errors["rows_checked"]:
+        errors["per_10000_rows"] = round(
+            errors["errors_found"] * PER_ROWS / errors["rows_checked"], 2)
