@@ -33,14 +33,14 @@ def _pages(food_contaminants):
     name = food_contaminants["dataset"]["name"]
     return {"home": "/", "search": "/dataset/", "dataset": f"/dataset/{name}",
             "contaminants": "/contaminants", "commitments": "/commitments",
-            "report form": f"/dataset/{name}/report-error"}
+            "report form": f"/dataset/{name}/report-error", "quality dashboard": "/quality"}
 
 
 @pytest.mark.parametrize("prefix", ["", "/en"])
 def test_main_pages_have_no_serious_accessibility_violation(browser, steps, live_ckan,
                                                             food_contaminants, prefix):
-    """Home, search, a dataset, the quick search, the commitments and the report form:
-    zero serious or critical axe-core violations."""
+    """Home, search, a dataset, the quick search, the commitments, the report form and the
+    quality dashboard: zero serious or critical axe-core violations."""
     found = {}
     for kind, path in _pages(food_contaminants).items():
         with steps(f"open the {kind} page{' in English' if prefix else ''}"):

@@ -51,7 +51,7 @@ def test_korean_pages_use_the_glossary_terms(app):
     auth = {"Authorization": factories.APIToken(user=sysadmin["name"])["token"]}
     pages = {"/": {}, "/dataset/": {}, "/dataset/rice": {},
              f"/dataset/rice/resource/{resource['id']}": {}, "/organization/mfds": {},
-             "/commitments": {}, "/commitments/nap4-01": {}, "/contaminants": {},
+             "/commitments": {}, "/commitments/nap4-01": {}, "/contaminants": {}, "/quality": {},
              "/dataset/rice/report-error": {}, "/dataset/new": auth,
              "/organization/mfds/upload-package": auth}
     shown = []

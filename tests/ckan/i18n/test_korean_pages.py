@@ -66,7 +66,8 @@ def test_korean_pages_show_no_untranslated_core_message(app, site):
     visitor = ["/", "/dataset/", "/dataset/rice",
                f"/dataset/rice/resource/{site['resource']['id']}", "/organization/",
                "/organization/mfds", "/group/", "/group/food",
-               "/dataset/rice/report-error", "/user/login", "/dataset/activity/rice"]
+               "/dataset/rice/report-error", "/user/login", "/dataset/activity/rice",
+               "/quality"]
     publisher = ["/dataset/new", "/dataset/edit/rice", "/organization/edit/mfds",
                  "/dashboard/datasets", f"/user/{site['user']}"]
     shown = {}
