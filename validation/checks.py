@@ -21,7 +21,7 @@ import attrs
 import numpy as np
 from frictionless import Check, Plugin, errors, system
 
-from . import assets3d, contaminants, domains, personal
+from . import assets3d, contaminants, domains, personal, rules
 from .error_types import declare_error, failed_cells
 
 if TYPE_CHECKING:
@@ -542,13 +542,13 @@ class KoreanapPlugin(Plugin):
     """Frictionless plugin: makes our check and error types selectable by name."""
 
     def select_check_class(self, type: str | None = None):
-        for Class in (*CHECKS, *contaminants.CHECKS, *assets3d.CHECKS):
+        for Class in (*CHECKS, *contaminants.CHECKS, *assets3d.CHECKS, *rules.CHECKS):
             if Class.type == type:
                 return Class
         return None
 
     def select_error_class(self, type: str | None = None):
-        for Class in (*ERRORS, *contaminants.ERRORS, *assets3d.ERRORS):
+        for Class in (*ERRORS, *contaminants.ERRORS, *assets3d.ERRORS, *rules.ERRORS):
             if Class.type == type:
                 return Class
         return None

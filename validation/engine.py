@@ -5,8 +5,10 @@ Per tabular resource: the encoding check on its file, then frictionless'
 row-by-row validation (Table Schema) with :class:`.checks.ValueDomainCheck`
 (fields that declare ``koreanap:domain``) and
 :class:`.checks.PersonalDataCheck` (every text cell), plus any checks of a
-caller's checklist. Every message and value is masked before it is
-reported.
+caller's checklist. The package's own rules from error reports
+(``koreanap:rules``, :mod:`.rules`) run on the tables they name, and the
+errors they cause carry ``rule_id`` and ``report``. Every message and value
+is masked before it is reported.
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ from typing import Any, Union
 import attrs
 from frictionless import Check, Checklist, FrictionlessException, Package, Resource
 
-from . import assets3d, checks, contaminants, fast, personal
+from . import assets3d, checks, contaminants, fast, personal, rules
 from .encoding import check_encoding
 from .internal import RuleCannotRun
 
@@ -182,15 +184,25 @@ def _look_alike_hint(cell: Any, schema: Any, field_name: str) -> str | None:
 
 
 def _add(errors: list[dict], notes: list[dict], error: Any, resource: str,
-         schema: Any = None) -> None:
+         schema: Any = None, resource_rules: list[dict] | None = None) -> None:
     """Report a frictionless error: as an error, or as a note (with its row,
     field and masked value) for the lower-severity types of
-    :data:`.checks.NOTE_TYPES`, which do not make a package invalid."""
+    :data:`.checks.NOTE_TYPES`, which do not make a package invalid. An error
+    that one of the table's ``resource_rules`` (``koreanap:rules``) caused
+    gets ``rule_id`` and ``report``, and its message names them."""
     entry = _from_frictionless(error, resource)
     if entry["rule"] == "constraint-error" and schema is not None and entry["field"]:
         hint = _look_alike_hint(getattr(error, "cell", None), schema, entry["field"])
         if hint:
             entry["message"] = personal.mask_text(f'{entry["message"]}; {hint}')
+    rule = rules.caused_by(error, resource_rules) if resource_rules else None
+    if rule is not None:
+        entry.update(rule_id=rule["id"], report=rule.get("report"))
+        if entry["rule"] not in (rules.RULE_ERROR, rules.SETUP_ERROR):  # those say it already
+            entry["message"] = personal.mask_text(entry["message"] + rules.attribution(rule))
+    elif entry["rule"] == rules.SETUP_ERROR:
+        entry.update(rule_id=getattr(error, "rule_id", None),
+                     report=getattr(error, "rule_report", None))
     if entry["rule"] not in checks.NOTE_TYPES:
         errors.append(entry)
         return
@@ -475,10 +487,21 @@ def validate_package(source: Any, checklist: ChecklistLike = None, *,
         errors.extend(own or [_error(PACKAGE_RULE, None, error.message)
                               for error in exc.to_errors()])
 
-    # Contaminant and 3D asset rules, chosen per resource by its columns.
+    # The package's own rules (koreanap:rules): those that cannot apply are
+    # reported at their resource or the package; the others run as a check.
+    with _rule_guard(None, rules.RuleCheck.type):
+        table_rules, problems = rules.package_rules(package)
+    for problem in problems:
+        errors.append(_error(rules.SETUP_ERROR, problem.resource,
+                             f"Rule set-up: {problem.message}", rule_id=problem.rule_id,
+                             report=problem.report))
+
+    # Contaminant and 3D asset rules, chosen per resource by its columns, and
+    # the package's own rules.
     specific: dict[str, list] = {}
     for chooser, rule in ((contaminants.package_checks, "koreanap-contaminant-results"),
-                          (assets3d.package_checks, "koreanap-mesh-asset")):
+                          (assets3d.package_checks, "koreanap-mesh-asset"),
+                          (rules.package_checks, rules.RuleCheck.type)):
         with _rule_guard(None, rule):
             chosen = chooser(package)
         for resource_name, found in chosen.items():
@@ -547,7 +570,7 @@ def validate_package(source: Any, checklist: ChecklistLike = None, *,
                     progress(name, rows, True)
                 summary.update(checked=True, rows=rows, partial=partial, engine="fast")
                 for error in found:
-                    _add(errors, notes, error, name, resource.schema)
+                    _add(errors, notes, error, name, resource.schema, table_rules.get(name))
                 if partial:
                     notes.append({"rule": None, "resource": name,
                                   "message": f"reached error limit: {limit_errors}"})
@@ -567,12 +590,12 @@ def validate_package(source: Any, checklist: ChecklistLike = None, *,
             summary["rows"] = task.stats.get("rows")
             summary["partial"] = len(task.errors) >= limit_errors
             for error in task.errors:
-                _add(errors, notes, error, name, resource.schema)
+                _add(errors, notes, error, name, resource.schema, table_rules.get(name))
             for warning in task.warnings:
                 notes.append({"rule": None, "resource": name,
                               "message": personal.mask_text(warning)})
         for error in report.errors:  # errors outside any task
-            _add(errors, notes, error, name)
+            _add(errors, notes, error, name, resource_rules=table_rules.get(name))
         assets.extend(_measured(name, specific.get(name)))
 
     # 3D files published as resources, after the assets tables that measured them.
