@@ -95,6 +95,9 @@ _DATASET_KEYS = {
     "koreanap:themes", "koreanap:classification", "koreanap:divisionPhone",
     "koreanap:limitations", "koreanap:fee", "koreanap:rights", "koreanap:nationalPriority",
     "koreanap:standardData",
+    # The catalogue keeps a dataset's rules in its own table (model.validation_rule) and
+    # writes them out on export; a package's copy is not stored as a dataset field.
+    "koreanap:rules",
 }
 _RESOURCE_KEYS = {"name", "title", "description", "path", "format", "schema",
                   "koreanap:dataStatus"}
@@ -303,12 +306,16 @@ def _json(text: Any) -> Any:
         return None
 
 
-def dataset_to_descriptor(dataset: dict, resource_path=None) -> dict[str, Any]:
+def dataset_to_descriptor(dataset: dict, resource_path=None,
+                          rules: list[dict] | None = None) -> dict[str, Any]:
     """A ``datapackage.json`` dict rebuilt from a catalogue dataset (``package_show``).
 
     :param dataset: the dataset dict
     :param resource_path: ``resource_path(resource) -> str`` for each resource's
         ``path`` (default: its ``datapackage_path``, else its URL)
+    :param rules: the dataset's active rules (``koreanap:rules`` form): written as
+        the package's ``koreanap:rules``, and a ``required`` or ``unique`` rule also
+        as its field's Table Schema constraint, so any Frictionless tool applies it
     """
     extra = _json(dataset.get("datapackage_extra")) or {}
     out: dict[str, Any] = {}
@@ -406,7 +413,24 @@ def dataset_to_descriptor(dataset: dict, resource_path=None) -> dict[str, Any]:
             item["schema"] = schema
         resources.append(item)
     out["resources"] = resources
+    if rules:
+        out["koreanap:rules"] = rules
+        _rules_into_schemas(resources, rules)
     return out
+
+
+def _rules_into_schemas(resources: list[dict], rules: list[dict]) -> None:
+    """Set ``required``/``unique`` on the fields that ``required``/``unique`` rules name."""
+    by_name = {r["name"]: r for r in resources}
+    for rule in rules:
+        if rule.get("kind") not in ("required", "unique"):
+            continue
+        schema = (by_name.get(rule.get("resource")) or {}).get("schema")
+        fields = schema.get("fields") if isinstance(schema, dict) else None
+        field = next((f for f in fields or [] if isinstance(f, dict)
+                      and f.get("name") == rule.get("field")), None)
+        if field is not None:
+            field["constraints"] = dict(field.get("constraints") or {}, **{rule["kind"]: True})
 
 
 def _slug(text: str | None, fallback: str) -> str:

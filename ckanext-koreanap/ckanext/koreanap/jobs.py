@@ -42,7 +42,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from . import config, loader
+from . import config, loader, rules
 from . import model as kmodel
 from .datapackage import dataset_to_descriptor
 from .publishing import sha256_of
@@ -353,7 +353,8 @@ def _validate_dataset(package_id: str, started: datetime.datetime) -> dict[str, 
         model.Session.commit()
         kept = [r for r in resources if r["id"] in placed]
         descriptor = dataset_to_descriptor(dict(package, resources=kept),
-                                           resource_path=_resource_rel_path)
+                                           resource_path=_resource_rel_path,
+                                           rules=rules.for_package(package["id"]))
         try:
             report = validate_package(descriptor, basepath=str(work))
         except RuleCannotRun as problem:

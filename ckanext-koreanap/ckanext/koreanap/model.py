@@ -1,4 +1,5 @@
-"""Validation status per resource and quality score per dataset.
+"""Validation status per resource, quality score per dataset, and the rules a
+dataset's tables must follow beyond their Table Schema.
 
 Tables are created by the ``koreanap`` migrations (never at import). The
 status lives here, not in the resource, so recording a job's result does not
@@ -51,6 +52,20 @@ link_check = sa.Table(
     sa.Column("method", sa.UnicodeText, nullable=False),
     sa.Column("message", sa.UnicodeText),
     sa.Column("checked", sa.DateTime),
+)
+
+validation_rule = sa.Table(
+    "koreanap_validation_rule", BaseModel.metadata,
+    sa.Column("id", sa.UnicodeText, primary_key=True),
+    sa.Column("package_id", sa.UnicodeText, nullable=False),
+    sa.Column("resource_name", sa.UnicodeText, nullable=False),
+    sa.Column("definition", JSONB, nullable=False),
+    sa.Column("report_code", sa.UnicodeText),
+    sa.Column("created_by", sa.UnicodeText),
+    sa.Column("created", sa.DateTime),
+    sa.Column("retired", sa.DateTime),
+    sa.Column("retired_by", sa.UnicodeText),
+    sa.Column("retired_reason", sa.UnicodeText),
 )
 
 
@@ -209,3 +224,59 @@ def published_rows() -> int:
              .where(model.Resource.state == "active", model.Package.state == "active",
                     model.Package.private.is_(False)))
     return int(model.Session.execute(query).scalar() or 0)
+
+
+def add_rule(rule_id: str, package_id: str, resource_name: str, definition: dict[str, Any],
+             report_code: str | None, created_by: str | None) -> dict[str, Any]:
+    """Store a new active rule; ``definition`` is the rule without ``id``, ``resource``
+    and ``report`` (those are columns)."""
+    row = {"id": rule_id, "package_id": package_id, "resource_name": resource_name,
+           "definition": definition, "report_code": report_code, "created_by": created_by,
+           "created": _now()}
+    model.Session.execute(insert(validation_rule).values(**row))
+    return row
+
+
+def get_rule(rule_id: str) -> dict[str, Any] | None:
+    """One rule's row, or None."""
+    row = model.Session.execute(sa.select(validation_rule).where(
+        validation_rule.c.id == rule_id)).mappings().first()
+    return dict(row) if row else None
+
+
+def rules_of(package_id: str, *, include_retired: bool = False,
+             report_code: str | None = None) -> list[dict[str, Any]]:
+    """A dataset's rule rows, oldest first (active ones only unless ``include_retired``)."""
+    query = sa.select(validation_rule).where(validation_rule.c.package_id == package_id)
+    if not include_retired:
+        query = query.where(validation_rule.c.retired.is_(None))
+    if report_code:
+        query = query.where(validation_rule.c.report_code == report_code)
+    rows = model.Session.execute(query.order_by(validation_rule.c.created,
+                                                validation_rule.c.id)).mappings()
+    return [dict(r) for r in rows]
+
+
+def retire_rule(rule_id: str, user: str | None, reason: str) -> None:
+    """Mark an active rule retired (it stays, with who, when and why)."""
+    model.Session.execute(sa.update(validation_rule).where(
+        validation_rule.c.id == rule_id, validation_rule.c.retired.is_(None)).values(
+        retired=_now(), retired_by=user, retired_reason=reason))
+
+
+def package_rules(package_id: str, report_url=None) -> list[dict[str, Any]]:
+    """A dataset's active rules in the data package's ``koreanap:rules`` form.
+
+    :param report_url: ``report_url(code) -> str``, the address of an error report
+        (each rule from a report then carries ``report_url``)
+    """
+    out = []
+    for row in rules_of(package_id):
+        rule = {"id": row["id"], "resource": row["resource_name"], **row["definition"]}
+        if row["report_code"]:
+            rule["report"] = row["report_code"]
+            if report_url:
+                rule["report_url"] = report_url(row["report_code"])
+        out.append(rule)
+    return out
+

@@ -89,6 +89,7 @@ def _empty() -> dict[str, Any]:
                   "last_computed": None, "_sum": 0},
         "errors": {"tables_checked": 0, "rows_checked": 0, "errors_found": 0,
                    "per_10000_rows": None, "partial_tables": 0},
+        "rules": {"active": 0, "from_reports": 0},
     }
 
 
@@ -101,7 +102,8 @@ def figures(where: Scope) -> dict[str, Any]:
         yet), ``score`` (``scored``, ``mean`` total, ``max``, ``bands``,
         ``last_computed``) and ``errors`` (``tables_checked``, ``rows_checked``,
         ``errors_found``, ``per_10000_rows``, ``partial_tables``: tables whose check
-        stopped at the error limit, so their errors are a lower bound)
+        stopped at the error limit, so their errors are a lower bound) and ``rules``
+        (``active`` validation rules, ``from_reports``: those made from an error report)
     """
     readable = model.Session.execute(sa.select(
         model.Package.id, model.Package.owner_org, model.Package.private)
@@ -165,6 +167,15 @@ def figures(where: Scope) -> dict[str, Any]:
             if row.computed and (score["last_computed"] is None
                                  or row.computed > score["last_computed"]):
                 score["last_computed"] = row.computed
+
+    rules = (sa.select(kmodel.validation_rule.c.package_id,
+                       kmodel.validation_rule.c.report_code)
+             .join(model.Package, model.Package.id == kmodel.validation_rule.c.package_id)
+             .where(kmodel.validation_rule.c.retired.is_(None), visible(where)))
+    for row in model.Session.execute(rules):
+        for group in groups(row.package_id):
+            group["rules"]["active"] += 1
+            group["rules"]["from_reports"] += row.report_code is not None
 
     for group in (overall, *by_org.values()):
         _finish(group)

@@ -21,7 +21,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from flask import Blueprint, Response, request, send_file
 
-from . import csvcells, jobs
+from . import csvcells, jobs, rules
 from . import model as kmodel
 from .datapackage import dataset_to_descriptor
 
@@ -127,7 +127,8 @@ def datapackage_zip(id: str):
         if local:
             members.append((resource, local))
     kept = [r for r, _ in members]
-    descriptor = dataset_to_descriptor(dict(package, resources=kept), resource_path=_zip_path)
+    descriptor = dataset_to_descriptor(dict(package, resources=kept), resource_path=_zip_path,
+                                       rules=rules.for_package(package["id"]))
     handle = tempfile.TemporaryFile(suffix=".zip")
     with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("datapackage.json", json.dumps(descriptor, ensure_ascii=False, indent=2))
@@ -199,6 +200,7 @@ QUALITY_CSV = (
     ("rows_checked", ("errors", "rows_checked")), ("errors_found", ("errors", "errors_found")),
     ("errors_per_10000_rows", ("errors", "per_10000_rows")),
     ("partial_tables", ("errors", "partial_tables")),
+    ("rules_active", ("rules", "active")), ("rules_from_reports", ("rules", "from_reports")),
 )
 QUALITY_CSV_REPORTS = tuple((f"reports_{key}", ("reports", key)) for key in (
     "received", "pending", "open", "answered", "answered_in_time", "answered_late",

@@ -69,7 +69,8 @@ def catalogue():
     """Two publishers. 식품의약품안전처 (mfds): public ``rice`` (valid, 2,000 rows, score
     380), public ``fish`` (invalid, 3 errors in 500 rows, score 300) and private
     ``secret`` (invalid, 50 errors in 1,000 rows, score 100). 문화재청 (cha): public
-    ``scans`` (never validated, score 200). Reports: one pending on rice, one answered
+    ``scans`` (never validated, score 200). Rules: two active on rice (one from a report),
+    a retired one on fish, one from a report on secret. Reports: one pending on rice, one answered
     in 3 days (in time) on rice, one answered in 15 days (late) on fish, one accepted 15
     days ago and overdue on scans, one spam on scans, one answered in 8 days on secret."""
     from ckanext.koreanap import model as kmodel
@@ -99,6 +100,13 @@ def catalogue():
     for dataset, total, band in ((rice, 380, "excellent"), (fish, 300, "good"),
                                  (secret, 100, "bad"), (scans, 200, "sufficient")):
         kmodel.set_quality(dataset["id"], {"total": total, "max": 405, "band": band})
+    # Rules: on rice one from a report and one not; on fish one from a report, retired;
+    # on the private secret one from a report.
+    unit = {"kind": "allowed_values", "field": "unit", "values": ["mg/kg"]}
+    for rule_id, dataset, report in (("R-1", rice, "ER-A"), ("R-2", rice, None),
+                                     ("R-3", fish, "ER-B"), ("R-4", secret, "ER-C")):
+        kmodel.add_rule(rule_id, dataset["id"], "t", unit, report, "root")
+    kmodel.retire_rule("R-3", "root", "표준 스키마로 옮김")
     model.Session.commit()
     _report("rice", [])
     _report("rice", ["accepted", "answered"], accepted_days_ago=5, answered_days_ago=2,
@@ -233,7 +241,9 @@ def test_page_csv_and_json_agree(app, catalogue):
     body = app.get("/quality", status=200).body
     assert _summary(body) == {"datasets": "3", "valid": "1 / 3", "score": "293.3 / 405",
                               "errors-per-10000": "12.00", "received": "4", "answered": "2",
-                              "median-days": "9.0", "in-time": "50.0%", "overdue": "1"}
+                              "median-days": "9.0", "in-time": "50.0%", "overdue": "1",
+                              "rules-from-reports": "1"}
+    assert result["catalogue"]["rules"] == {"active": 2, "from_reports": 1}
     page = _page_rows(body)
     response = app.get("/quality.csv", status=200)
     assert response.headers["Content-Type"].startswith("text/csv")
@@ -248,6 +258,8 @@ def test_page_csv_and_json_agree(app, catalogue):
         assert shown["datasets"] == row["datasets"] == str(org["datasets"])
         assert shown["received"] == row["reports_received"] == str(org["reports"]["received"])
         assert shown["overdue"] == row["reports_overdue"] == str(org["reports"]["overdue"])
+        assert shown["rules-from-reports"] == row["rules_from_reports"] == \
+            str(org["rules"]["from_reports"])
         assert row["score_mean"] == str(org["score"]["mean"])
         assert shown["score"] == "{:,.1f}".format(org["score"]["mean"])
     catalogue_row = rows[0]

@@ -151,7 +151,10 @@ def koreanap_datapackage_show(context: dict, data_dict: dict[str, Any]) -> dict[
     """
     tk.check_access("koreanap_datapackage_show", context, data_dict)
     package = tk.get_action("package_show")(dict(context), {"id": data_dict["id"]})
-    return dataset_to_descriptor(package, resource_path=lambda r: r.get("url"))
+    from .. import rules
+
+    return dataset_to_descriptor(package, resource_path=lambda r: r.get("url"),
+                                 rules=rules.for_package(package["id"]))
 
 
 @validate(schema.datastore_load)
@@ -213,7 +216,8 @@ def koreanap_package_upload(context: dict, data_dict: dict[str, Any]) -> dict[st
             with open_input(str(source), max_unpacked_bytes=limit) as prepared:
                 if prepared.basepath:
                     names[str(Path(prepared.basepath)) + "/"] = ""
-                report = validate_package(prepared.descriptor, basepath=prepared.basepath)
+                report = validate_package(_with_catalogue_rules(prepared.descriptor),
+                                          basepath=prepared.basepath)
                 for error in report.get("errors", []):
                     if isinstance(error.get("message"), str):
                         error["message"] = refused.public_text(error["message"], names)
@@ -234,6 +238,22 @@ def koreanap_package_upload(context: dict, data_dict: dict[str, Any]) -> dict[st
                 "catalogue's operators.")]})
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _with_catalogue_rules(descriptor: dict[str, Any]) -> dict[str, Any]:
+    """The uploaded descriptor with the rules the catalogue keeps for the dataset of its
+    name (none for a new dataset) in place of any ``koreanap:rules`` it carries: the
+    catalogue validates with the rules it stores, as its job will."""
+    from ckan import model
+
+    from .. import rules
+
+    out = {k: v for k, v in descriptor.items() if k != "koreanap:rules"}
+    existing = model.Package.get(str(descriptor.get("name") or ""))
+    found = rules.for_package(existing.id) if existing and existing.state == "active" else []
+    if found:
+        out["koreanap:rules"] = found
+    return out
 
 
 def _publish_in_process(context: dict, descriptor: dict, basepath: str, org: str) -> list[str]:
@@ -409,3 +429,119 @@ def koreanap_quality_figures(context: dict, data_dict: dict[str, Any]) -> dict[s
                                        or quality.empty_group()))
                           for org in quality.organizations(ids)],
     }
+
+
+def _rule_package(context: dict, package_id: str) -> dict[str, Any]:
+    return tk.get_action("package_show")(dict(context, ignore_auth=True), {"id": package_id})
+
+
+def _checked_rule(package: dict[str, Any], rule: dict[str, Any]) -> dict[str, Any]:
+    from .. import rules
+
+    try:
+        return rules.checked(package, rule)
+    except rules.RuleRefused as refusal:
+        raise tk.ValidationError({refusal.field: [str(refusal)]})
+
+
+@tk.side_effect_free
+@validate(schema.rule_create)
+def koreanap_rule_preview(context: dict, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Which rows of the dataset's current table would break a rule (nothing is stored).
+
+    :param package_id: the dataset's id or name
+    :param rule: the rule, in the data package's ``koreanap:rules`` form without ``id``
+        (validation/README.md), as an object or its JSON text
+    :returns: ``{"rule", "description", "rows_checked", "breaking", "rows": [{"row",
+        "message"}], "readable"}`` (``readable`` false: the file is not a CSV stored
+        here, so no row was checked)
+    :raises ckan.plugins.toolkit.ValidationError: the rule is malformed or does not fit
+        the table's schema (the message names the rule's field)
+    """
+    tk.check_access("koreanap_rule_preview", context, data_dict)
+    from .. import rules
+
+    package = _rule_package(context, data_dict["package_id"])
+    rule = _checked_rule(package, data_dict["rule"])
+    return dict(rules.preview(package, rule), rule=rule)
+
+
+@validate(schema.rule_create)
+def koreanap_rule_create(context: dict, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Add a validation rule to a dataset, and validate the dataset again with it.
+
+    Every later validation of the dataset (the job, a web upload, ``koreanap
+    publish``) applies the rule, and its data package (``datapackage.json``, the zip)
+    carries it in ``koreanap:rules``, so ``koreanap validate`` applies it offline.
+
+    :param package_id: the dataset's id or name
+    :param rule: as for ``koreanap_rule_preview``
+    :param report: the code of the error report the rule comes from (optional; the
+        error-report centre checks it is a report on this dataset)
+    :returns: the rule as ``koreanap_rule_list`` shows it, plus ``preview`` (the
+        current rows that break it) and ``job_id`` (the validation queued)
+    """
+    tk.check_access("koreanap_rule_create", context, data_dict)
+    from ckan import model
+
+    from .. import rules
+
+    package = _rule_package(context, data_dict["package_id"])
+    rule = _checked_rule(package, data_dict["rule"])
+    found = rules.preview(package, rule)
+    user = model.User.get(context.get("user") or "")
+    stored = rules.store(package, rule, data_dict.get("report"),
+                         user.name if user else None)
+    model.Session.commit()
+    job_id = jobs.enqueue(package, [r["id"] for r in package.get("resources", [])])
+    return dict(stored, preview=found, job_id=job_id)
+
+
+@tk.side_effect_free
+@validate(schema.rule_list)
+def koreanap_rule_list(context: dict, data_dict: dict[str, Any]) -> list[dict[str, Any]]:
+    """A dataset's validation rules, oldest first.
+
+    :param package_id: the dataset's id or name
+    :param include_retired: also the retired rules, with who retired them, when and why
+    :param report: only the rules made from this error report (a code)
+    :returns: ``[{"id", "rule", "description", "report", "created", "created_by",
+        "active", "retired", "retired_by", "retired_reason", "problem"}]``;
+        ``problem`` says why an active rule no longer fits the table's schema (a field
+        dropped or retyped), or is None
+    """
+    tk.check_access("koreanap_rule_list", context, data_dict)
+    from .. import rules
+
+    package = tk.get_action("package_show")(dict(context), {"id": data_dict["package_id"]})
+    fields = rules.schema_fields(package)
+    return [rules.shown(row, fields) for row in kmodel.rules_of(
+        package["id"], include_retired=data_dict["include_retired"],
+        report_code=data_dict.get("report"))]
+
+
+@validate(schema.rule_retire)
+def koreanap_rule_retire(context: dict, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Retire a rule: later validations no longer apply it; it stays in the history.
+
+    :param id: the rule's id
+    :param reason: why (1 to 500 characters)
+    :returns: the rule as ``koreanap_rule_list`` shows it, and ``job_id``
+    :raises ckan.plugins.toolkit.ObjectNotFound: no such rule
+    """
+    tk.check_access("koreanap_rule_retire", context, data_dict)
+    from ckan import model
+
+    from .. import rules
+
+    row = kmodel.get_rule(data_dict["id"])
+    if row is None:
+        raise tk.ObjectNotFound(tk._("Rule not found"))
+    if row["retired"] is not None:
+        raise tk.ValidationError({"id": [tk._("This rule is already retired")]})
+    user = model.User.get(context.get("user") or "")
+    kmodel.retire_rule(row["id"], user.name if user else None, data_dict["reason"])
+    model.Session.commit()
+    package = _rule_package(context, row["package_id"])
+    job_id = jobs.enqueue(package, [r["id"] for r in package.get("resources", [])])
+    return dict(rules.shown(kmodel.get_rule(row["id"])), job_id=job_id)

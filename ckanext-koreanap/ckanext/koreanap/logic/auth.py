@@ -92,3 +92,33 @@ def koreanap_quality_figures(context: dict, data_dict: dict[str, Any]) -> dict:
     """Anyone: the figures count the datasets the caller may read (public ones for
     everyone else)."""
     return {"success": True}
+
+
+def koreanap_rule_create(context: dict, data_dict: dict[str, Any]) -> dict:
+    """Adding a validation rule to a dataset: whoever may edit it (the error-report
+    centre also lets quality evaluators)."""
+    tk.check_access("package_update", context, {"id": data_dict.get("package_id")})
+    return {"success": True}
+
+
+def koreanap_rule_preview(context: dict, data_dict: dict[str, Any]) -> dict:
+    """Trying a rule on a dataset's rows: as adding one."""
+    tk.check_access("koreanap_rule_create", context, data_dict)
+    return {"success": True}
+
+
+def koreanap_rule_retire(context: dict, data_dict: dict[str, Any]) -> dict:
+    """Retiring a rule: as adding one to its dataset."""
+    from .. import model as kmodel
+
+    row = kmodel.get_rule(data_dict.get("id") or "")
+    if row is not None:  # an unknown rule is the action's 404
+        tk.check_access("koreanap_rule_create", context, {"package_id": row["package_id"]})
+    return {"success": True}
+
+
+@tk.auth_allow_anonymous_access
+def koreanap_rule_list(context: dict, data_dict: dict[str, Any]) -> dict:
+    """A dataset's rules: whoever may see the dataset."""
+    tk.check_access("package_show", context, {"id": data_dict.get("package_id")})
+    return {"success": True}

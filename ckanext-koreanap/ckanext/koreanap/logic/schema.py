@@ -63,3 +63,51 @@ def quality_figures(ignore_missing, default):
     """``organization`` (id or name, optional) and ``months`` of the monthly series."""
     return {"organization": [ignore_missing, _plain_text],
             "months": [default(12), _months]}
+
+
+def _rule_object(value, context):
+    """A rule: a JSON object, given as one or as its JSON text."""
+    import json
+
+    import ckan.plugins.toolkit as tk
+
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError as error:
+            raise tk.Invalid(tk._("Not valid JSON: {error}").format(error=error))
+    if not isinstance(value, dict):
+        raise tk.Invalid(tk._("A rule must be a JSON object"))
+    return value
+
+
+def _reason(value, context):
+    """A retirement's reason: text of 1 to 500 characters."""
+    import ckan.plugins.toolkit as tk
+
+    value = _plain_text(value, context)
+    if not value or len(value) > 500:
+        raise tk.Invalid(tk._("Give a reason of 1 to 500 characters"))
+    return value
+
+
+@validator_args
+def rule_create(not_empty, ignore_missing, unicode_safe):
+    """``package_id``, the ``rule`` (``koreanap:rules`` form without ``id``) and the
+    ``report`` it comes from (a code, optional)."""
+    return {"package_id": [not_empty, unicode_safe], "rule": [not_empty, _rule_object],
+            "report": [ignore_missing, _plain_text]}
+
+
+@validator_args
+def rule_list(not_empty, unicode_safe, ignore_missing, boolean_validator, default):
+    """``package_id``; ``include_retired`` (default false); ``report`` (only its rules)."""
+    return {"package_id": [not_empty, unicode_safe],
+            "include_retired": [default(False), boolean_validator],
+            "report": [ignore_missing, _plain_text]}
+
+
+@validator_args
+def rule_retire(not_empty, unicode_safe):
+    """``id`` of the rule and the ``reason``."""
+    return {"id": [not_empty, unicode_safe], "reason": [not_empty, _reason]}

@@ -19,6 +19,7 @@ from flask_wtf.csrf import ValidationError as CSRFError
 from flask_wtf.csrf import validate_csrf
 
 from .. import csvcells
+from ..languages import N_
 from . import config, jobs, ratelimit, redis_state, workflow
 from .logic.schema import HONEYPOT as _HONEYPOT
 from .logic.validators import as_text
@@ -31,6 +32,10 @@ koreanap_reports = Blueprint("koreanap_reports", __name__)
 _FORM_FIELDS = ("category", "description", "resource_id", "location_row", "location_column",
                 "reporter_name", "reporter_email", "consent")
 _FILTERS = ("status", "owner_org", "category", "urgent", "overdue")
+# The rule form's kinds (koreanap_validation.rules.KINDS) with their labels.
+_RULE_KINDS = (("allowed_values", N_("Allowed values")), ("pattern", N_("Pattern")),
+               ("range", N_("Range")), ("required", N_("Required")),
+               ("unique", N_("Unique")), ("row_condition", N_("Row condition")))
 
 
 def _csrf_message() -> str:
@@ -189,7 +194,91 @@ def track(code: str):
         report = tk.get_action("koreanap_error_report_show")(_context(), {"id": code})
     except (tk.ObjectNotFound, tk.ValidationError):  # no such code, or not one at all
         return tk.abort(404, tk._("Error report not found"))
-    return tk.render("koreanap/error_report/track.html", {"report": report})
+    return tk.render("koreanap/error_report/track.html", {
+        "report": report, "rules": _rules_of(report)})
+
+
+def _rules_of(report: dict, include_retired: bool = False) -> list[dict]:
+    """The validation rules made from ``report`` that the visitor may see."""
+    if not report.get("package_id"):
+        return []
+    try:
+        return tk.get_action("koreanap_rule_list")(_context(), {
+            "package_id": report["package_id"], "report": report["code"],
+            "include_retired": include_retired})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return []
+
+
+def _lines(text: str | None) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _number(text: str | None):
+    """A number typed in the rule form (kept as text when it is none: the rule's own
+    check then says what is wrong)."""
+    text = (text or "").strip().replace(",", "")
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    return int(value) if value.is_integer() and "." not in text else value
+
+
+def _rule_from_form(form) -> dict:
+    """The rule the evaluator's form describes (``koreanap:rules`` form, no id)."""
+    kind = form.get("rule_kind", "")
+    rule: dict = {"resource": form.get("rule_resource", ""), "kind": kind}
+    if kind != "row_condition":
+        rule["field"] = form.get("rule_field", "").strip()
+    if kind == "allowed_values":
+        rule["values"] = _lines(form.get("rule_values"))
+    elif kind == "pattern":
+        rule["pattern"] = form.get("rule_pattern", "").strip()
+    elif kind == "range":
+        for key in ("minimum", "maximum"):
+            value = _number(form.get(f"rule_{key}"))
+            if value is not None:
+                rule[key] = value
+    elif kind == "row_condition":
+        values = _lines(form.get("rule_if_values"))
+        condition = {"field": form.get("rule_if_field", "").strip()}
+        condition.update({"equals": values[0]} if len(values) == 1 else {"in": values})
+        then = {"field": form.get("rule_then_field", "").strip()}
+        if form.get("rule_then") == "values":
+            then["values"] = _lines(form.get("rule_then_values"))
+        else:
+            then["is"] = form.get("rule_then", "")
+        rule.update({"if": condition, "then": then})
+    return rule
+
+
+def _rule_form(report: dict) -> dict | None:
+    """What the "turn into a rule" form needs (None when the user may not add a rule or
+    the report is not confirmed): the dataset's tables and their fields, and the
+    proposal from the report (its table and column)."""
+    from ..rules import schema_fields
+
+    if not workflow.confirmed(report["status"], report.get("resolution")) \
+            or not report.get("package_id"):
+        return None
+    context = _context()
+    try:
+        tk.check_access("koreanap_rule_create", dict(context),
+                        {"package_id": report["package_id"]})
+        package = tk.get_action("package_show")(dict(context), {"id": report["package_id"]})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return None
+    tables = {name: sorted(fields) for name, fields in schema_fields(package).items()
+              if fields}
+    if not tables:
+        return None
+    resource = next((r.get("datapackage_name") for r in package.get("resources") or []
+                     if r["id"] == report.get("resource_id")), None)
+    return {"tables": tables, "resource": resource if resource in tables else next(iter(tables)),
+            "field": report.get("location_column") or ""}
 
 
 def _filters() -> dict:
@@ -258,6 +347,7 @@ def manage(code: str):
     context = _context()
     errors: dict = {}
     status = 200
+    preview = None
     if request.method == "POST":
         action = request.form.get("action", "")
         form = request.form
@@ -271,6 +361,19 @@ def manage(code: str):
                 elif action == "make_private":
                     tk.get_action("koreanap_error_report_make_private")(
                         dict(context), {"id": code})
+                elif action in ("rule_preview", "rule_create"):
+                    data = {"package_id": form.get("package_id", ""),
+                            "rule": _rule_from_form(form), "report": code}
+                    if action == "rule_preview":
+                        preview = tk.get_action("koreanap_rule_preview")(dict(context), data)
+                    else:
+                        made = tk.get_action("koreanap_rule_create")(dict(context), data)
+                        tk.h.flash_success(tk._("Rule {id} saved: {rule}").format(
+                            id=made["id"], rule=made["description"]))
+                        return tk.redirect_to("koreanap_reports.manage", code=code)
+                elif action == "rule_retire":
+                    tk.get_action("koreanap_rule_retire")(dict(context), {
+                        "id": form.get("rule_id", ""), "reason": form.get("reason", "")})
                 elif action == "update":
                     data = {key: form[key] for key in ("status", "resolution", "answer")
                             if form.get(key)}
@@ -286,7 +389,7 @@ def manage(code: str):
                 return tk.abort(404, str(error))
             except tk.ValidationError as error:
                 errors, status = error.error_dict, 409
-            if not errors:
+            if not errors and preview is None:
                 tk.h.flash_success(tk._("Saved"))
                 return tk.redirect_to("koreanap_reports.manage", code=code)
     try:
@@ -301,6 +404,8 @@ def manage(code: str):
     body = tk.render("koreanap/error_report/manage.html", {
         "report": report, "errors": errors, "form": request.form,
         "allowed": workflow.TRANSITIONS.get(report["status"], ()),
+        "rule_form": _rule_form(report), "rules": _rules_of(report, include_retired=True),
+        "preview": preview, "rule_kinds": _RULE_KINDS,
     })
     return body, status
 

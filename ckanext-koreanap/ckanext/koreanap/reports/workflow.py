@@ -46,6 +46,16 @@ TRANSITIONS = {
 }
 
 
+# A report that a rule may come from: accepted and not rejected (a report answered
+# "rejected" was not confirmed).
+RULE_STATUSES = ("accepted", "in_progress", "answered")
+
+
+def confirmed(status: str, resolution: str | None) -> bool:
+    """Whether a report in this status and resolution is a confirmed error."""
+    return status in RULE_STATUSES and resolution != "rejected"
+
+
 def label(choices, value: str) -> str:
     """``"접수 / Accepted"`` for a value of CATEGORIES, STATUSES or RESOLUTIONS."""
     for val, ko, en in choices:

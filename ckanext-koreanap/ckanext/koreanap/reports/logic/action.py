@@ -606,3 +606,32 @@ def koreanap_quality_figures(up_func, context: dict, data_dict: dict[str, Any]) 
     for org in figures["organizations"]:
         org["reports"] = _finish_reports(by_org.get(org["id"]) or _report_group(), months)
     return figures
+
+
+@tk.chained_action
+def koreanap_rule_create(up_func, context: dict, data_dict: dict[str, Any]) -> dict:
+    """Adding a rule (``koreanap`` plugin) with its ``report``: the report must be a
+    confirmed one (accepted, in progress, or answered and not rejected) about the same
+    dataset; the report's event log then records the rule (event ``rule``)."""
+    code = data_dict.get("report")
+    if not code:
+        return up_func(context, data_dict)
+    tk.check_access("koreanap_rule_create", context, data_dict)
+    report = model.Session.query(ErrorReport).filter(
+        ErrorReport.code == str(code).strip().upper()).first()
+    package = model.Package.get(str(data_dict.get("package_id") or ""))
+    if report is None:
+        raise tk.ValidationError({"report": [tk._("Error report not found")]})
+    if package is None or report.package_id != package.id:
+        raise tk.ValidationError({"report": [tk._(
+            "This error report is about another dataset")]})
+    if not workflow.confirmed(report.status, report.resolution):
+        raise tk.ValidationError({"report": [tk._(
+            "Only a confirmed error report (accepted, in progress or answered as "
+            "resolved) can become a rule")]})
+    result = up_func(context, dict(data_dict, report=report.code))
+    model.Session.add(ErrorReportEvent(
+        report_id=report.id, actor_id=_actor_id(context), kind="rule",
+        text=result["description"], data={"rule_id": result["id"]}))
+    model.Session.commit()
+    return result
