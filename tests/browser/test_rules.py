@@ -123,6 +123,12 @@ def test_an_evaluator_turns_a_report_into_a_rule(browser, steps, live_ckan, api,
             note = wait.until(ec.visibility_of_element_located(
                 (By.CSS_SELECTOR, ".koreanap-report-rule")))
             assert rule_id in note.text
+            assert f"{IF_FIELD} 값이 \"{IF_VALUE}\"이면 {THEN_FIELD} 값은 채워져 있음" in note.text
+        with steps("the same page in English states the rule in English"):
+            browser.get(f"{live_ckan}/en/error-report/{code}")
+            note = wait.until(ec.visibility_of_element_located(
+                (By.CSS_SELECTOR, ".koreanap-report-rule")))
+            assert f'if {IF_FIELD} is "{IF_VALUE}", then {THEN_FIELD} is filled in' in note.text
         with steps("the quality dashboard counts the rule"):
             browser.get(f"{live_ckan}/quality")
             cell = wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, (

@@ -108,18 +108,34 @@ def test_model_renders_with_webgl(browser, steps, live_ckan, api, heritage, key)
             or key in ("obj", "ply")
 
 
+def _still(element):
+    """A wait condition: ``element`` is where it was at the previous look."""
+    seen = []
+
+    def check(_driver) -> bool:
+        seen.append(element.rect)
+        return len(seen) > 1 and seen[-1] == seen[-2]
+    return check
+
+
 def test_drag_rotates_and_wheel_zooms(browser, steps, live_ckan, api, heritage):
     """Dragging turns the model, the wheel brings it closer and "Reset view" goes back."""
     with steps("open the STL print file's 3D view"):
         figure = _open_view(browser, live_ckan, heritage, "stl", api)
         assert figure.get_attribute("data-state") == "rendered", figure.text
         canvas = figure.find_element(By.CSS_SELECTOR, ".koreanap-view3d-stage canvas")
+        # In the middle of the screen, and only once the page stops moving (on a busy
+        # machine a late layout change once moved the canvas between the pointer's
+        # move and its press, and the drag selected text instead).
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", canvas)
+        WebDriverWait(browser, WAIT_S).until(_still(canvas))
         before = browser.execute_script(CANVAS_PIXELS)
     with steps("drag to rotate"):
         ActionChains(browser).move_to_element(canvas).click_and_hold() \
             .move_by_offset(160, 40).release().perform()
-        rotated = browser.execute_script(CANVAS_PIXELS)
-        assert rotated["fingerprint"] != before["fingerprint"], (before, rotated)
+        # The next frame draws the turned model.
+        rotated = WebDriverWait(browser, WAIT_S).until(lambda d: (lambda p: p if p[
+            "fingerprint"] != before["fingerprint"] else None)(d.execute_script(CANVAS_PIXELS)))
     with steps("scroll to zoom in"):
         ActionChains(browser).scroll_from_origin(ScrollOrigin.from_element(canvas), 0, -600) \
             .perform()

@@ -123,7 +123,11 @@ def test_worker_killed_mid_validation(stack, dataset):
     finally:
         holder.close()
         stack.ensure_worker()
-    shown = stack.result("koreanap_validation_show", id=resource["id"])
+    # Under load the first look may come while the replacement worker starts: the status
+    # must leave "pending" for "error" soon after, with no new validation asked for.
+    shown = wait_for(lambda: (lambda row: row if row["status"] != "pending" else None)(
+        stack.result("koreanap_validation_show", id=resource["id"])),
+        "the killed job's status to leave pending", limit=60)
     assert shown["status"] == "error"
     assert "run the validation again" in shown["message"]
     assert stack.sql("SELECT count(*) FROM pg_stat_activity WHERE datname IN (%s, %s) "
@@ -174,7 +178,11 @@ def test_worker_killed_mid_load(stack, dataset, tmp_path):
     finally:
         holder.close()
         stack.ensure_worker()
-    shown = stack.result("koreanap_validation_show", id=resource["id"])
+    # Under load the first look may come while the replacement worker starts: the status
+    # must leave "pending" for "error" soon after, with no new validation asked for.
+    shown = wait_for(lambda: (lambda row: row if row["status"] != "pending" else None)(
+        stack.result("koreanap_validation_show", id=resource["id"])),
+        "the killed job's status to leave pending", limit=60)
     assert shown["status"] == "error"
     assert "run the validation again" in shown["message"]
     assert stack.result("datastore_search", resource_id=resource["id"], limit=0)["total"] \

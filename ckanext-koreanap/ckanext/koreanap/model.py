@@ -42,6 +42,17 @@ dataset_quality = sa.Table(
     sa.Column("computed", sa.DateTime),
 )
 
+# Every score given (the dashboard's scores over time); the row above is the latest.
+dataset_quality_history = sa.Table(
+    "koreanap_dataset_quality_history", BaseModel.metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=True),
+    sa.Column("package_id", sa.UnicodeText, nullable=False),
+    sa.Column("total", sa.Integer, nullable=False),
+    sa.Column("max", sa.Integer, nullable=False),
+    sa.Column("band", sa.UnicodeText, nullable=False),
+    sa.Column("computed", sa.DateTime, nullable=False),
+)
+
 link_check = sa.Table(
     "koreanap_link_check", BaseModel.metadata,
     sa.Column("resource_id", sa.UnicodeText, primary_key=True),
@@ -166,13 +177,16 @@ def delete_status(resource_id: str) -> None:
 
 
 def set_quality(package_id: str, score: dict[str, Any]) -> None:
-    """Store a dataset's metadata score (``score_metadata`` output)."""
+    """Store a dataset's metadata score (``score_metadata`` output) as its latest, and in
+    its history."""
     row = {"package_id": package_id, "total": score["total"], "max": score["max"],
            "band": score["band"], "detail": score, "computed": _now()}
     stmt = insert(dataset_quality).values(**row)
     stmt = stmt.on_conflict_do_update(index_elements=["package_id"],
                                       set_={k: stmt.excluded[k] for k in row})
     model.Session.execute(stmt)
+    model.Session.execute(insert(dataset_quality_history).values(
+        **{k: row[k] for k in ("package_id", "total", "max", "band", "computed")}))
 
 
 def get_quality(package_id: str) -> dict[str, Any] | None:

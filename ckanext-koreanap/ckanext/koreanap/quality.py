@@ -7,8 +7,8 @@ metadata score). Nothing is stored twice. The error-report centre adds its own
 figures through a chained ``koreanap_quality_figures`` and uses :func:`scope` and
 :func:`visible` here, so both count the same datasets.
 
-Only the latest score of a dataset is kept (the row is replaced when it is scored
-again), so there is no history of scores to draw over time.
+Scores over time come from ``koreanap_dataset_quality_history`` (every score given):
+for each month, the mean of each dataset's latest score at the month's end.
 """
 from __future__ import annotations
 
@@ -220,6 +220,64 @@ def month_of(value: datetime.datetime) -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=datetime.UTC)
     return value.astimezone(display_zone()).strftime("%Y-%m")
+
+
+def month_end(key: str) -> datetime.datetime:
+    """The end of month ``YYYY-MM`` in the display time zone, as a stored time (UTC,
+    naive)."""
+    year, month = (int(part) for part in key.split("-"))
+    year, month = (year, month + 1) if month < 12 else (year + 1, 1)
+    start = datetime.datetime(year, month, 1, tzinfo=display_zone())
+    return start.astimezone(datetime.UTC).replace(tzinfo=None)
+
+
+def score_series(where: Scope, months: list[str]) -> dict[str, Any]:
+    """The mean metadata score at the end of each month, over the datasets ``where``
+    counts that had been scored by then (each with its latest score at that time).
+
+    :returns: ``{"catalogue": series, "by_org": {org_id: series}}``, a series being
+        ``[{"month", "scored", "mean"}]`` oldest first (``mean`` None when no dataset
+        had a score yet)
+    """
+    history = kmodel.dataset_quality_history
+    rows = model.Session.execute(
+        sa.select(history.c.package_id, history.c.total, history.c.computed,
+                  model.Package.owner_org)
+        .join(model.Package, model.Package.id == history.c.package_id)
+        .where(visible(where)).order_by(history.c.computed, history.c.id))
+    scores: dict[str, list[tuple[datetime.datetime, int]]] = {}
+    owners: dict[str, str | None] = {}
+    for row in rows:
+        scores.setdefault(row.package_id, []).append((row.computed, row.total))
+        owners[row.package_id] = row.owner_org
+    ends = [month_end(month) for month in months]
+    sums: dict[str | None, list[list[int]]] = {}  # key None: the catalogue
+
+    def add(key: str | None, index: int, total: int) -> None:
+        counted = sums.setdefault(key, [[0, 0] for _ in months])[index]
+        counted[0] += 1
+        counted[1] += total
+
+    for package_id, given in scores.items():
+        for index, end in enumerate(ends):
+            latest = [total for computed, total in given if computed < end]
+            if latest:
+                add("", index, latest[-1])
+                add(owners[package_id], index, latest[-1])
+
+    def series(key: str | None) -> list[dict[str, Any]]:
+        counted = sums.get(key) or [[0, 0] for _ in months]
+        return [{"month": month, "scored": n,
+                 "mean": round(total / n, 1) if n else None}
+                for month, (n, total) in zip(months, counted, strict=True)]
+
+    return {"catalogue": series(""),
+            "by_org": {key: series(key) for key in sums if key != ""}}
+
+
+def empty_series(months: list[str]) -> list[dict[str, Any]]:
+    """The score series of a group without any score."""
+    return [{"month": month, "scored": 0, "mean": None} for month in months]
 
 
 def _finish(group: dict[str, Any]) -> None:

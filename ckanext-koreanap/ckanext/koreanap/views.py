@@ -231,6 +231,14 @@ def _quality_charts(figures: dict[str, Any], groups: list[dict[str, Any]]) -> di
                              "datasets": [{"label": label, "colour": colour,
                                            "data": [g["validation"][state] for g in groups]}
                                           for state, label, colour in states]}}
+    scores = figures["catalogue"]["score"]["by_month"]
+    if figures["organization"] and groups:
+        scores = groups[0]["score"]["by_month"]
+    charts["scores"] = {"labels": [m["month"] for m in scores], "stacked": False,
+                        "horizontal": False,
+                        "datasets": [{"label": tk._("Mean metadata quality score"),
+                                      "colour": "#00695c",
+                                      "data": [m["mean"] for m in scores]}]}
     if "reports" in figures["catalogue"]:
         answers = (("answered_in_time", tk._("Answered within the deadline"), "#2e7d32"),
                    ("answered_late", tk._("Answered late"), "#ef6c00"),

@@ -192,6 +192,11 @@ def test_the_downloaded_zip_carries_the_rule_for_offline_validation(site, app, t
     made = call_action("koreanap_rule_create", {"user": site["sysadmin"]}, package_id=NAME,
                        rule=DETECTION_RULE, report=site["code"])
     data = app.get(f"/dataset/{NAME}/datapackage.zip", status=200).data
+    # The report's tracking page states the rule in the page's language.
+    track = app.get(f"/error-report/{site['code']}", status=200).body
+    assert "이제 검증 규칙이 이 오류를 확인합니다" in track
+    assert 'detected 값이 &#34;N&#34;이면 value 값은 비어 있음' in track or \
+        'detected 값이 "N"이면 value 값은 비어 있음' in track
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         archive.extractall(tmp_path / "zip")
     descriptor = json.loads((tmp_path / "zip" / "datapackage.json").read_text("utf-8"))

@@ -138,7 +138,7 @@ def test_public_figures_for_a_known_catalogue(app, catalogue):
     10,000 rows (3 in 2,500) and the four non-spam reports on them: 1 pending, 1 answered in
     time, 1 answered late (median 9 days, 50% in time) and 1 open past its deadline."""
     result = _figures(app)
-    assert result["includes_private"] is False and result["score_history"] is None
+    assert result["includes_private"] is False
     assert result["deadline_days"] == 10
     cat = result["catalogue"]
     assert cat["datasets"] == 3
@@ -327,18 +327,49 @@ def test_page_with_bad_months_is_400(app, catalogue, months):
     app.get("/quality.csv", params={"months": months}, status=400)
 
 
+def test_scores_over_time_come_from_the_history(app, catalogue):
+    """Each month's mean is of each dataset's latest score at the month's end: rice scored
+    200 some 65 days ago (and 380 now) counts alone with 200 in the months between; the
+    datasets scored only now count from this month; the private one never for a visitor."""
+    from sqlalchemy.dialects.postgresql import insert
+
+    from ckanext.koreanap import model as kmodel
+
+    model.Session.execute(insert(kmodel.dataset_quality_history).values(
+        package_id=model.Package.get("rice").id, total=200, max=405, band="sufficient",
+        computed=kmodel.now() - 65 * DAY))
+    model.Session.commit()
+    result = _figures(app, months=4)
+    series = result["catalogue"]["score"]["by_month"]
+    assert len(series) == 4 and series == sorted(series, key=lambda m: m["month"])
+    assert series[-1] == {"month": series[-1]["month"], "scored": 3, "mean": 293.3}
+    counted = [m["scored"] for m in series[:-1]]
+    assert 1 in counted and set(counted) <= {0, 1}
+    assert counted == sorted(counted)  # once scored, a dataset keeps counting
+    assert all(m["mean"] == (200.0 if m["scored"] else None) for m in series[:-1])
+    by_org = _by_org(result)
+    assert by_org["mfds"]["score"]["by_month"][-1]["mean"] == 340.0  # rice 380, fish 300
+    assert by_org["cha"]["score"]["by_month"][-1] == {
+        "month": series[-1]["month"], "scored": 1, "mean": 200.0}
+    charts = json.loads(BeautifulSoup(app.get("/quality", status=200).body, "html.parser")
+                        .select_one("#koreanap-quality-charts").string)
+    # The page shows the default 12 months; their last four are the series above.
+    assert charts["scores"]["labels"][-4:] == [m["month"] for m in series]
+    assert charts["scores"]["datasets"][0]["data"][-4:] == [m["mean"] for m in series]
+
+
 def test_korean_and_english_pages(app, catalogue):
     """The page reads in Korean by default and in English under /en/, with the figures, the
-    chart canvases, a table beside each chart and the note that scores have no history."""
+    chart canvases (scores over time too) and a table beside each chart."""
     korean = BeautifulSoup(app.get("/quality", status=200).body, "html.parser")
     assert korean.select_one("h1").get_text(strip=True) == "데이터 품질 현황"
     text = korean.get_text(" ")
     for phrase in ("제공기관별 현황", "1만 행당 발견한 오류", "처리 기한(10일) 안에 답변한 비율",
-                   "점수의 변화는 아직 보여 드릴 수 없습니다", "검증 통과", "검증 전"):
+                   "월별 메타데이터 품질 점수", "검증 통과", "검증 전"):
         assert phrase in text, phrase
     for english in ("Quality dashboard", "By publisher", "Overdue now", "Not validated"):
         assert english not in text, english
-    for chart in ("validation", "answers", "months"):
+    for chart in ("validation", "answers", "months", "scores"):
         assert korean.select_one(f"canvas#koreanap-quality-{chart}") is not None
         assert korean.select_one(f"table#koreanap-quality-{chart}-table tbody tr") is not None
     charts = json.loads(korean.select_one("#koreanap-quality-charts").string)
@@ -347,7 +378,7 @@ def test_korean_and_english_pages(app, catalogue):
     assert english.select_one("h1").get_text(strip=True) == "Quality dashboard"
     text = english.get_text(" ")
     assert "Answered within the 10-day deadline" in text and "데이터 품질 현황" not in text
-    assert "Scores over time cannot be shown yet" in text
+    assert "Metadata quality score by month" in text
 
 
 def test_chart_data_cannot_close_the_script(app, catalogue):

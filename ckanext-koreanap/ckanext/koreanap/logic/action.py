@@ -5,6 +5,7 @@ Each starts with ``tk.check_access`` (auth functions of the same names in
 """
 from __future__ import annotations
 
+import datetime
 import logging
 import shutil
 import tempfile
@@ -393,12 +394,14 @@ def koreanap_quality_figures(context: dict, data_dict: dict[str, Any]) -> dict[s
         organizations with a dataset the caller may read, by title), each with
         ``datasets``, ``validation`` (datasets per state: ``invalid``, ``error``,
         ``pending``, ``valid``, ``not_validated``), ``score`` (latest metadata score:
-        ``scored`` datasets, ``mean`` total, ``max``, ``bands``, ``last_computed``) and
+        ``scored`` datasets, ``mean`` total, ``max``, ``bands``, ``last_computed``,
+        ``by_month``: ``[{"month": "YYYY-MM", "scored", "mean"}]``, the mean of each
+        dataset's latest score at the end of each of the last ``months`` months), ``rules``
+        (``active`` validation rules, ``from_reports``) and
         ``errors`` (latest validation of each table: ``tables_checked``,
         ``rows_checked``, ``errors_found``, ``per_10000_rows``, ``partial_tables``);
         ``includes_private`` (whether a private dataset counts), ``organization``,
-        ``months``, ``generated``, and
-        ``score_history`` (always None: only each dataset's latest score is kept).
+        ``months`` and ``generated``.
         The error-report centre adds ``reports`` to each group and ``deadline_days``.
     :raises ckan.plugins.toolkit.ObjectNotFound: no such organization
     """
@@ -417,17 +420,23 @@ def koreanap_quality_figures(context: dict, data_dict: dict[str, Any]) -> dict[s
         if chosen is None:
             raise tk.ObjectNotFound(tk._("Organization not found"))
     found = quality.figures(where)
+    months = quality.month_keys(data_dict["months"], datetime.datetime.now(datetime.UTC))
+    series = quality.score_series(where, months)
+    found["catalogue"]["score"]["by_month"] = series["catalogue"]
     ids = {chosen.id} if chosen else {org for org in found["by_org"] if org}
+    organizations = []
+    for org in quality.organizations(ids):
+        group = found["by_org"].get(org["id"]) or quality.empty_group()
+        group["score"]["by_month"] = (series["by_org"].get(org["id"])
+                                      or quality.empty_series(months))
+        organizations.append(dict(org, **group))
     return {
         "generated": kmodel.now().replace(microsecond=0).isoformat() + "Z",
         "includes_private": found["private_datasets"] > 0,
         "organization": chosen.name if chosen else None,
         "months": data_dict["months"],
-        "score_history": None,
         "catalogue": found["catalogue"],
-        "organizations": [dict(org, **(found["by_org"].get(org["id"])
-                                       or quality.empty_group()))
-                          for org in quality.organizations(ids)],
+        "organizations": organizations,
     }
 
 

@@ -369,7 +369,7 @@ def manage(code: str):
                     else:
                         made = tk.get_action("koreanap_rule_create")(dict(context), data)
                         tk.h.flash_success(tk._("Rule {id} saved: {rule}").format(
-                            id=made["id"], rule=made["description"]))
+                            id=made["id"], rule=tk.h.koreanap_rule_text(made["rule"])))
                         return tk.redirect_to("koreanap_reports.manage", code=code)
                 elif action == "rule_retire":
                     tk.get_action("koreanap_rule_retire")(dict(context), {
