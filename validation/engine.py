@@ -195,7 +195,7 @@ def _add(errors: list[dict], notes: list[dict], error: Any, resource: str,
         hint = _look_alike_hint(getattr(error, "cell", None), schema, entry["field"])
         if hint:
             entry["message"] = personal.mask_text(f'{entry["message"]}; {hint}')
-    rule = rules.caused_by(error, resource_rules) if resource_rules else None
+    rule = rules.caused_by(error, resource_rules, schema) if resource_rules else None
     if rule is not None:
         entry.update(rule_id=rule["id"], report=rule.get("report"))
         if entry["rule"] not in (rules.RULE_ERROR, rules.SETUP_ERROR):  # those say it already

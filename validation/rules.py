@@ -695,31 +695,79 @@ def package_checks(package: Package) -> dict[str, list[Check]]:
         if not chosen:
             continue
         schema = resource.schema
+        by_rows = []
         for rule in chosen:
-            if rule["kind"] in SCHEMA_KINDS and schema and schema.has_field(rule["field"]):
-                field = schema.get_field(rule["field"])
+            field = (schema.get_field(rule["field"]) if schema and rule.get("field")
+                     and schema.has_field(rule["field"]) else None)
+            if rule["kind"] in SCHEMA_KINDS and field is not None:
                 if field.constraints.get(rule["kind"]) is not True:
                     # assigned, not updated in place: frictionless exports only
                     # the properties it saw assigned
                     field.constraints = {**field.constraints, rule["kind"]: True}
-        found[resource.name] = [RuleCheck(rules=chosen)]
+            if field is not None and rule["kind"] in ROW_KINDS and \
+                    in_schema(rule, field.type, field.constraints):
+                continue  # the field's own constraint checks it (caused_by links it)
+            by_rows.append(rule)
+        found[resource.name] = [RuleCheck(rules=by_rows)]
     return found
 
 
-def caused_by(error: Error, rules: Iterable[dict]) -> dict | None:
+def caused_by(error: Error, rules: Iterable[dict], schema: Any = None) -> dict | None:
     """The rule among one table's ``rules`` that caused a frictionless error:
-    a ``koreanap-rule`` or ``koreanap-rule-setup`` error names it, a
+    a ``koreanap-rule`` or ``koreanap-rule-setup`` error names it; a
     ``required`` constraint error or a unique error on the field of a
-    ``required`` or ``unique`` rule is its. None for any other error."""
+    ``required`` or ``unique`` rule is its; an ``enum``, ``pattern``,
+    ``minimum`` or ``maximum`` constraint error is the rule's whose
+    :func:`schema_constraints` the field of ``schema`` holds (the catalogue's
+    export writes them there). None for any other error."""
     if error.type in (RULE_ERROR, SETUP_ERROR):
         rule_id = getattr(error, "rule_id", None)
         return next((r for r in rules if r.get("id") == rule_id), None)
-    if error.type == errors.ConstraintError.type and \
-            str(getattr(error, "note", "")).startswith('constraint "required"'):
-        kind = "required"
-    elif error.type == errors.UniqueError.type:
-        kind = "unique"
+    field = getattr(error, "field_name", None)
+    if error.type == errors.UniqueError.type:
+        constraint = "unique"
+    elif error.type == errors.ConstraintError.type:
+        named = re.match(r'constraint "(\w+)"', str(getattr(error, "note", "")))
+        constraint = named.group(1) if named else None
     else:
         return None
-    field = getattr(error, "field_name", None)
-    return next((r for r in rules if r.get("kind") == kind and r.get("field") == field), None)
+    if constraint in SCHEMA_KINDS:
+        return next((r for r in rules if r.get("kind") == constraint
+                     and r.get("field") == field), None)
+    if schema is None or not field or not schema.has_field(field):
+        return None
+    descriptor = schema.get_field(field)
+    return next((r for r in rules if r.get("field") == field and r.get("kind") in ROW_KINDS
+                 and constraint in (schema_constraints(r, descriptor.type) or {})
+                 and in_schema(r, descriptor.type, descriptor.constraints)), None)
+
+
+def schema_constraints(rule: dict, field_type: str | None) -> dict | None:
+    """The Table Schema constraints that say what a well-formed ``rule`` says, when they
+    fit a field of type ``field_type``: ``required``/``unique``; allowed values as
+    ``enum`` and a pattern as ``pattern`` (wrapped so it matches the whole cell, as
+    the rule does) on a string field; a range as ``minimum``/``maximum`` on a number or
+    integer field (whole numbers on an integer field). None when they do not fit (a
+    row condition, a string field's range …): the rule check applies the rule."""
+    kind = rule.get("kind")
+    if kind in SCHEMA_KINDS:
+        return {kind: True}
+    if kind == "allowed_values" and field_type == "string":
+        return {"enum": list(rule["values"])}
+    if kind == "pattern" and field_type == "string":
+        return {"pattern": "(?:{})".format(rule["pattern"])}
+    if kind == "range" and field_type in ("number", "integer"):
+        bounds = {k: rule[k] for k in ("minimum", "maximum") if rule.get(k) is not None}
+        if field_type == "integer":
+            if not all(float(v).is_integer() for v in bounds.values()):
+                return None
+            bounds = {k: int(v) for k, v in bounds.items()}
+        return bounds
+    return None
+
+
+def in_schema(rule: dict, field_type: str | None, constraints: Mapping[str, Any]) -> bool:
+    """Whether a field's ``constraints`` already say all that ``rule`` says (so Table
+    Schema checks it and the rule check leaves it)."""
+    wanted = schema_constraints(rule, field_type)
+    return bool(wanted) and all(constraints.get(k) == v for k, v in wanted.items())

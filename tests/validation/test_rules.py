@@ -170,6 +170,46 @@ def test_constraints_the_schema_had_already_are_linked(tmp_path):
         assert [e["rule"] for e in report["errors"] if e["row"] == 5] == ["constraint-error"]
 
 
+EXPORTED = [c for c in CASES if c[0] in ("allowed-values", "pattern", "range-number")]
+
+
+@pytest.mark.parametrize("the_rule, expected", [c[1:] for c in EXPORTED],
+                         ids=[c[0] for c in EXPORTED])
+def test_rules_exported_as_schema_constraints_are_checked_once_and_linked(tmp_path, the_rule,
+                                                                          expected):
+    """A rule the export also wrote as its field's enum/pattern/minimum/maximum is checked by
+    Table Schema alone: the same rows as the rule check finds, one constraint error each,
+    linked to the rule, on both engines."""
+    field = next(f for f in FIELDS if f["name"] == the_rule["field"])
+    constraints = rules.schema_constraints(the_rule, field["type"])
+    assert constraints and set(constraints) <= {"enum", "pattern", "minimum", "maximum"}
+    fields = [dict(f, constraints=constraints) if f is field else f for f in FIELDS]
+    auto, slow = both(write_package(tmp_path, [dict(the_rule, report=REPORT)], fields=fields))
+    for report in (auto, slow):
+        assert by_rule(report, "R1") == expected[1], report["errors"]
+        mine = [e for e in report["errors"] if e.get("rule_id") == "R1"]
+        assert {e["rule"] for e in mine} == {"constraint-error"}
+        assert all(e["report"] == REPORT and REPORT in e["message"] for e in mine)
+    assert linked(auto) == linked(slow)
+
+
+def test_an_exported_pattern_matches_the_whole_cell():
+    """A pattern with an alternation still means the whole cell once written into the
+    schema (frictionless puts ^ and $ around a pattern)."""
+    the_rule = rule("R1", "pattern", field="code", pattern="2018|2019")
+    (constraints,) = [rules.schema_constraints(the_rule, "string")]
+    schema = Schema.from_descriptor({"fields": [{"name": "code", "type": "string",
+                                                 "constraints": constraints}]})
+    resource = Resource(data=[["code"], ["2018"], ["20190"], ["x2018"]], schema=schema)
+    found = [e.row_number for e in resource.validate().tasks[0].errors]
+    assert found == [3, 4]
+    assert [n for n, _ in rules.breaking_rows(the_rule, [{"code": v} for v in
+                                                       ("2018", "20190", "x2018")])] == [3, 4]
+    assert rules.schema_constraints(the_rule, "integer") is None
+    assert rules.schema_constraints(rule("R2", "range", field="id", minimum=0.5), "integer") \
+        is None
+
+
 def test_cells_that_failed_a_constraint_are_not_reported_again(tmp_path):
     """A value that failed its schema's own minimum is frictionless' error, not also the rule's."""
     fields = [dict(f, constraints={"minimum": 0}) if f["name"] == "value" else f

@@ -314,8 +314,8 @@ def dataset_to_descriptor(dataset: dict, resource_path=None,
     :param resource_path: ``resource_path(resource) -> str`` for each resource's
         ``path`` (default: its ``datapackage_path``, else its URL)
     :param rules: the dataset's active rules (``koreanap:rules`` form): written as
-        the package's ``koreanap:rules``, and a ``required`` or ``unique`` rule also
-        as its field's Table Schema constraint, so any Frictionless tool applies it
+        the package's ``koreanap:rules``, and each that fits its field also as Table
+        Schema constraints, so any Frictionless tool applies it
     """
     extra = _json(dataset.get("datapackage_extra")) or {}
     out: dict[str, Any] = {}
@@ -420,17 +420,23 @@ def dataset_to_descriptor(dataset: dict, resource_path=None,
 
 
 def _rules_into_schemas(resources: list[dict], rules: list[dict]) -> None:
-    """Set ``required``/``unique`` on the fields that ``required``/``unique`` rules name."""
+    """Write each rule that fits its field as Table Schema constraints (``required``,
+    ``unique``; ``enum``, ``pattern`` on a string field; ``minimum``/``maximum`` on a
+    number field), unless the field already has a constraint of that name."""
+    from koreanap_validation.rules import schema_constraints
+
     by_name = {r["name"]: r for r in resources}
     for rule in rules:
-        if rule.get("kind") not in ("required", "unique"):
-            continue
         schema = (by_name.get(rule.get("resource")) or {}).get("schema")
         fields = schema.get("fields") if isinstance(schema, dict) else None
         field = next((f for f in fields or [] if isinstance(f, dict)
                       and f.get("name") == rule.get("field")), None)
-        if field is not None:
-            field["constraints"] = dict(field.get("constraints") or {}, **{rule["kind"]: True})
+        if field is None:
+            continue
+        wanted = schema_constraints(rule, field.get("type"))
+        have = field.get("constraints") or {}
+        if wanted and (rule["kind"] in ("required", "unique") or not set(wanted) & set(have)):
+            field["constraints"] = dict(have, **wanted)
 
 
 def _slug(text: str | None, fallback: str) -> str:

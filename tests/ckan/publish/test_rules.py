@@ -158,6 +158,12 @@ def test_preview_lists_the_rows_that_break_a_rule(site):
     errors = _errors()
     assert sorted(e["row"] for e in errors) == [2, 3, 4, 5]
     assert all(e["rule_id"] == made["id"] and e["report"] is None for e in errors)
+    # The rule fits the string field: the export writes it as the field's enum too, so
+    # any Frictionless tool checks it; Table Schema finds those rows, linked to the rule.
+    assert {e["rule"] for e in errors} == {"constraint-error"}
+    (table,) = call_action("koreanap_datapackage_show", id=NAME)["resources"]
+    unit = next(f for f in table["schema"]["fields"] if f["name"] == "unit")
+    assert unit["constraints"] == {"enum": ["µg/kg"]}
 
 
 def test_a_rule_that_no_longer_fits_is_a_metadata_problem_not_a_crash(site, publish):
