@@ -423,7 +423,7 @@ def _rules_into_schemas(resources: list[dict], rules: list[dict]) -> None:
     """Write each rule that fits its field as Table Schema constraints (``required``,
     ``unique``; ``enum``, ``pattern`` on a string field; ``minimum``/``maximum`` on a
     number field), unless the field already has a constraint of that name."""
-    from koreanap_validation.rules import schema_constraints
+    from koreanap_validation.rules import SCHEMA_KINDS, schema_constraints
 
     by_name = {r["name"]: r for r in resources}
     for rule in rules:
@@ -435,7 +435,7 @@ def _rules_into_schemas(resources: list[dict], rules: list[dict]) -> None:
             continue
         wanted = schema_constraints(rule, field.get("type"))
         have = field.get("constraints") or {}
-        if wanted and (rule["kind"] in ("required", "unique") or not set(wanted) & set(have)):
+        if wanted and (rule["kind"] in SCHEMA_KINDS or not set(wanted) & set(have)):
             field["constraints"] = dict(have, **wanted)
 
 

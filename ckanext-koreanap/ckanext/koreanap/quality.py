@@ -12,6 +12,7 @@ for each month, the mean of each dataset's latest score at the month's end.
 """
 from __future__ import annotations
 
+import bisect
 import datetime
 from dataclasses import dataclass
 from typing import Any
@@ -251,7 +252,7 @@ def score_series(where: Scope, months: list[str]) -> dict[str, Any]:
         scores.setdefault(row.package_id, []).append((row.computed, row.total))
         owners[row.package_id] = row.owner_org
     ends = [month_end(month) for month in months]
-    sums: dict[str | None, list[list[int]]] = {}  # key None: the catalogue
+    sums: dict[str | None, list[list[int]]] = {}  # key "": the catalogue
 
     def add(key: str | None, index: int, total: int) -> None:
         counted = sums.setdefault(key, [[0, 0] for _ in months])[index]
@@ -259,14 +260,18 @@ def score_series(where: Scope, months: list[str]) -> dict[str, Any]:
         counted[1] += total
 
     for package_id, given in scores.items():
+        times = [computed for computed, _total in given]  # in time order (the query's)
         for index, end in enumerate(ends):
-            latest = [total for computed, total in given if computed < end]
-            if latest:
-                add("", index, latest[-1])
-                add(owners[package_id], index, latest[-1])
+            scored_before = bisect.bisect_left(times, end)
+            if scored_before:
+                total = given[scored_before - 1][1]
+                add("", index, total)
+                add(owners[package_id], index, total)
 
     def series(key: str | None) -> list[dict[str, Any]]:
-        counted = sums.get(key) or [[0, 0] for _ in months]
+        counted = sums.get(key)
+        if counted is None:
+            return empty_series(months)
         return [{"month": month, "scored": n,
                  "mean": round(total / n, 1) if n else None}
                 for month, (n, total) in zip(months, counted, strict=True)]

@@ -117,11 +117,12 @@ def preview(package: dict[str, Any], rule: dict[str, Any]) -> dict[str, Any]:
     path = jobs.stored_file(resource) if resource else None
     if not path or (resource.get("format") or "").lower() != "csv":
         return out
-    counted = {"rows": 0}
+    rows_read = 0
 
     def counting() -> Iterator[dict[str, Any]]:
+        nonlocal rows_read
         for row in _rows(path):
-            counted["rows"] += 1
+            rows_read += 1
             yield row
 
     try:
@@ -131,7 +132,7 @@ def preview(package: dict[str, Any], rule: dict[str, Any]) -> dict[str, Any]:
                 out["rows"].append({"row": number, "message": message})
     except (OSError, UnicodeDecodeError, csv.Error):
         return out
-    out.update(rows_checked=counted["rows"], readable=True)
+    out.update(rows_checked=rows_read, readable=True)
     return out
 
 

@@ -1,17 +1,7 @@
 // The quality dashboard's charts (/quality): Chart.js from npm, bundled by esbuild
 // (package.json "build"). Each chart's numbers and translated labels come from the
 // page's JSON (#koreanap-quality-charts); the table beside each chart holds the same.
-import {
-  BarController,
-  BarElement,
-  CategoryScale,
-  Chart,
-  Legend,
-  LinearScale,
-  Tooltip,
-} from "chart.js";
-
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend);
+import { Chart } from "./bar-chart.js";
 
 function drawOne(canvas, spec) {
   const value = spec.horizontal ? "x" : "y";

@@ -1,16 +1,6 @@
 // The quick-search chart: detected values counted by their share of the
 // maximum level (Chart.js from npm, bundled by esbuild; see package.json).
-import {
-  BarController,
-  BarElement,
-  CategoryScale,
-  Chart,
-  Legend,
-  LinearScale,
-  Tooltip,
-} from "chart.js";
-
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend);
+import { Chart } from "../../../assets/src/bar-chart.js";
 
 const UNDER = "rgba(46, 125, 50, 0.75)";
 const OVER = "rgba(198, 40, 40, 0.85)";
