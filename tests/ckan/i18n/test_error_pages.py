@@ -37,6 +37,7 @@ def test_missing_dataset_keeps_ckans_reason_in_korean(app):
     assert "permission" not in text, text
 
 
+@pytest.mark.own_app  # it adds a failing route
 def test_internal_error_page_is_korean(app):
     """A server error answers 500 with a Korean heading and no internal detail."""
     from werkzeug.exceptions import InternalServerError
