@@ -29,9 +29,12 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import functools
 import json
 import math
 import re
+import re._constants as sre
+import re._parser as sre_parse
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -167,6 +170,182 @@ def _condition_problems(part: Any, name: str, tests: tuple[str, ...]) -> list[st
     return problems
 
 
+# Patterns: refused when they can take exponential time on a long cell (a rule is
+# checked on every row of every later upload, and offline by any Table Schema tool).
+PATTERN_MAX_LENGTH = 500
+_REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
+
+
+# Character sets are compared within the Basic Multilingual Plane (Hangul and CJK
+# included); what a class holds beyond it is not looked at.
+_PLANE = frozenset(map(chr, range(0x10000)))
+_CATEGORIES = {sre.CATEGORY_DIGIT: r"\d", sre.CATEGORY_NOT_DIGIT: r"\D",
+               sre.CATEGORY_SPACE: r"\s", sre.CATEGORY_NOT_SPACE: r"\S",
+               sre.CATEGORY_WORD: r"\w", sre.CATEGORY_NOT_WORD: r"\W"}
+
+
+@functools.cache
+def _category(category: Any) -> frozenset[str] | None:
+    test = _CATEGORIES.get(category)
+    return frozenset(filter(re.compile(test).fullmatch, _PLANE)) if test else None
+
+
+def _class(members: Any) -> frozenset[str] | None:
+    """The characters of a parsed character class (``[...]``, ``\\d``), or None."""
+    found: set[str] = set()
+    negate = False
+    for member, argument in members:
+        if member == sre.NEGATE:
+            negate = True
+        elif member == sre.LITERAL:
+            found.add(chr(argument))
+        elif member == sre.RANGE:
+            found.update(map(chr, range(argument[0], min(argument[1], 0xFFFF) + 1)))
+        elif member == sre.CATEGORY and _category(argument) is not None:
+            found.update(_category(argument))
+        else:
+            return None
+    return _PLANE.difference(found) if negate else frozenset(found)
+
+
+def _first_characters(items: Any) -> frozenset[str] | None:
+    """The characters a match of the parsed ``items`` can begin with (the empty set
+    when it can match nothing), or None when that is not known (something optional
+    first, a back-reference, a look-around)."""
+    for op, value in items:
+        if op == sre.AT:
+            continue  # an anchor takes no character
+        if op == sre.LITERAL:
+            return frozenset(chr(value))
+        if op == sre.NOT_LITERAL:
+            return _PLANE.difference(chr(value))
+        if op == sre.ANY:
+            return _PLANE.difference("\n")
+        if op == sre.IN:
+            return _class(value)
+        if op == sre.SUBPATTERN:
+            return _first_characters(value[3])
+        if op == sre.ATOMIC_GROUP:
+            return _first_characters(value)
+        if op in _REPEATS and value[0] > 0:
+            return _first_characters(value[2])
+        if op == sre.BRANCH:
+            firsts = [_first_characters(branch) for branch in value[1]]
+            return None if None in firsts else frozenset().union(*firsts)
+        return None
+    return frozenset()
+
+
+def _characters(items: Any) -> frozenset[str] | None:
+    """Every character a match of the parsed ``items`` can take, or None when that is
+    not a small known set."""
+    found: set[str] = set()
+    for op, value in items:
+        if op == sre.AT:
+            continue
+        if op in (sre.LITERAL, sre.NOT_LITERAL, sre.ANY, sre.IN):
+            part = _first_characters([(op, value)])
+        elif op in (sre.SUBPATTERN, sre.ATOMIC_GROUP) or op in _REPEATS:
+            part = _characters(_children(op, value))
+        elif op == sre.BRANCH:
+            parts = [_characters(branch) for branch in value[1]]
+            part = None if None in parts else frozenset().union(*parts)
+        else:
+            part = None
+        if part is None:
+            return None
+        found.update(part)
+    return frozenset(found)
+
+
+def _children(op: Any, value: Any) -> Any:
+    """The parsed items inside a group or a repetition (None for other items)."""
+    if op == sre.SUBPATTERN:
+        return value[3]
+    if op == sre.ATOMIC_GROUP:
+        return value
+    return value[2] if op in _REPEATS else None
+
+
+def _inner_repetitions(items: Any) -> list[frozenset[str] | None]:
+    """The characters of each repetition (more than once) in ``items``, its groups
+    included."""
+    found = []
+    for op, value in items:
+        if op in _REPEATS and value[1] > 1:
+            found.append(_characters(value[2]))
+        elif _children(op, value) is not None:
+            found += _inner_repetitions(_children(op, value))
+        elif op == sre.BRANCH:
+            found += [None] if any(_inner_repetitions(b) for b in value[1]) else []
+    return found
+
+
+def _overlapping_branches(items: Any) -> bool:
+    """Whether an alternation in ``items`` has branches that can begin alike (or more
+    than one that can match nothing)."""
+    for op, value in items:
+        if op == sre.BRANCH:
+            firsts = [_first_characters(branch) for branch in value[1]]
+            if None in firsts or firsts.count(frozenset()) > 1 or \
+                    sum(map(len, firsts)) != len(frozenset().union(*firsts)):
+                return True
+            if any(_overlapping_branches(branch) for branch in value[1]):
+                return True
+        elif _children(op, value) is not None and _overlapping_branches(_children(op, value)):
+            return True
+    return False
+
+
+def _ambiguous(items: Any) -> bool:
+    """Whether ``items``, the body of a repetition, can split one text in many ways
+    between turns: it holds a repetition with no character that must come between
+    turns and cannot be part of it (the "-" of ``(?:[0-9]+-)+``), or an alternation
+    whose branches can begin alike."""
+    repetitions = _inner_repetitions(items)
+    if repetitions:
+        delimiters = [_first_characters([(op, value)]) for op, value in items
+                      if op in (sre.LITERAL, sre.NOT_LITERAL, sre.IN)]
+        if None in repetitions or not any(
+                delimiter and all(delimiter.isdisjoint(r) for r in repetitions)
+                for delimiter in delimiters):
+            return True
+    return _overlapping_branches(items)
+
+
+def _slow(items: Any) -> bool:
+    """Whether a repetition in ``items`` repeats something ambiguous."""
+    for op, value in items:
+        if op in _REPEATS and value[1] > 1 and _ambiguous(value[2]):
+            return True
+        children = _children(op, value)
+        groups = (value[1] if op == sre.BRANCH else [value[1], value[2]]
+                  if op == sre.GROUPREF_EXISTS else [children] if children else [])
+        if any(group and _slow(group) for group in groups):
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=256)
+def pattern_problem(pattern: str) -> str | None:
+    """What is wrong with a rule's regular expression, or None: not one, longer than
+    :data:`PATTERN_MAX_LENGTH`, or one whose time can grow exponentially with the cell
+    (a repeated repetition such as ``(a+)+``, or a repeated alternation whose branches
+    begin alike such as ``(a|ab)*``)."""
+    if len(pattern) > PATTERN_MAX_LENGTH:
+        return f'"pattern" is longer than {PATTERN_MAX_LENGTH} characters'
+    try:
+        parsed = sre_parse.parse(pattern)
+        re.compile(pattern)
+    except (re.error, OverflowError, RecursionError, ValueError) as exc:
+        return f'"pattern" is not a valid regular expression: {exc}'
+    if _slow(parsed):
+        return ('"pattern" repeats a repetition or an alternation whose branches begin '
+                'alike (like "(a+)+" or "(a|ab)*"), which can take exponential time on a '
+                'long cell; write it without the nesting, e.g. "a+" or "(ab?)*"')
+    return None
+
+
 def _problems_of(rule: Any) -> list[str]:
     """What is wrong with one rule as data (its id's uniqueness aside)."""
     if not isinstance(rule, dict):
@@ -202,10 +381,9 @@ def _problems_of(rule: Any) -> list[str]:
         if not isinstance(pattern, str):
             problems.append(f'"pattern" must be a string, not {_json_kind(pattern)}')
         else:
-            try:
-                re.compile(pattern)
-            except (re.error, OverflowError, RecursionError, ValueError) as exc:
-                problems.append(f'"pattern" is not a valid regular expression: {exc}')
+            problem = pattern_problem(pattern)
+            if problem:
+                problems.append(problem)
     elif kind == "range":
         bounds = [key for key in ("minimum", "maximum") if key in rule]
         if not bounds:

@@ -273,6 +273,52 @@ def test_malformed_rules_are_reported_and_well_formed_ones_still_apply(tmp_path)
         assert report["errors"][0]["resource"] is None  # package errors first
 
 
+# Patterns whose matching time grows exponentially with a cell that does not match.
+SLOW_PATTERNS = ["(a+)+", "(a*)*", r"(\d+)*x", r"(\w+\s?)+", "(?:a|a)+", "(?:a|a?)+",
+                 "(?:[a-z]+[0-9]?)+", "(?:.*,)*x", "x|(?:(b+)+)"]
+# Everyday patterns, nested ones among them, whose turns are kept apart.
+FAST_PATTERNS = ["[0-9]{4}", "L[0-9]+", "2018|2019", "(?:mg|kg)+", r"^[A-Z]{2}-\d+$",
+                 "(ab?)*", "(a|b)*", "(a|ab)*", "(?:[0-9]{3}-)+[0-9]+", r"(?:(\d+)-)+",
+                 "[가-힣]+(?: [가-힣]+)*", r"(?:\d+(?:\.\d+)?,)*\d+", "(?:[^,]*,)*x",
+                 r"(?:\w+\.)+com", "(?:ab|cd){2,5}"]
+
+
+@pytest.mark.parametrize("pattern", SLOW_PATTERNS)
+def test_patterns_that_can_take_exponential_time_are_refused(pattern):
+    """A pattern a backtracking engine could spend exponential time on (a repeated
+    repetition, a repeated alternation whose branches begin alike) is malformed."""
+    problems = rules.rule_problems([rule("R1", "pattern", field="code", pattern=pattern)])
+    assert len(problems) == 1
+    assert "rule R1" in problems[0] and "exponential time" in problems[0]
+
+
+@pytest.mark.parametrize("pattern", FAST_PATTERNS)
+def test_everyday_patterns_are_accepted(pattern):
+    assert rules.rule_problems([rule("R1", "pattern", field="code", pattern=pattern)]) == []
+
+
+def test_a_pattern_longer_than_the_limit_is_refused():
+    long = "a" * (rules.PATTERN_MAX_LENGTH + 1)
+    problems = rules.rule_problems([rule("R1", "pattern", field="code", pattern=long)])
+    assert problems == [f'rule R1: "pattern" is longer than {rules.PATTERN_MAX_LENGTH} '
+                        "characters"]
+
+
+def test_a_slow_pattern_in_a_package_is_a_setup_error_not_a_hang(tmp_path):
+    """A package whose rule has a slow pattern (as a hand-edited datapackage.json may)
+    gets one setup error for it, on a table with the cell that would make it slow;
+    the other rules still apply."""
+    text = ROWS.replace("20x8", "a" * 40 + "!")
+    package_rules = [rule("R1", "pattern", field="code", pattern="(a+)+"),
+                     rule("R2", "required", field="unit")]
+    for report in both(write_package(tmp_path, package_rules, text=text)):
+        setup = [e for e in report["errors"] if e["rule"] == rules.SETUP_ERROR]
+        assert [e["rule_id"] for e in setup] == ["R1"]
+        assert "exponential time" in setup[0]["message"]
+        assert by_rule(report, "R1") == [(None, None)]
+        assert by_rule(report, "R2") == [(5, "unit")]
+
+
 def test_rules_that_are_not_a_list(tmp_path):
     """koreanap:rules that is no list is one package-level setup error."""
     report = validate_package(write_package(tmp_path, {"id": "R1"}), engine="frictionless")
