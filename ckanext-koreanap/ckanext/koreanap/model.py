@@ -178,15 +178,24 @@ def delete_status(resource_id: str) -> None:
 
 def set_quality(package_id: str, score: dict[str, Any]) -> None:
     """Store a dataset's metadata score (``score_metadata`` output) as its latest, and in
-    its history."""
+    its history when it differs from the latest (a validation job scores the dataset
+    every time; the history keeps changes, not repeats)."""
     row = {"package_id": package_id, "total": score["total"], "max": score["max"],
            "band": score["band"], "detail": score, "computed": _now()}
+    kept = ("package_id", "total", "max", "band", "computed")
+    last = model.Session.execute(
+        sa.select(dataset_quality_history.c.total, dataset_quality_history.c.max,
+                  dataset_quality_history.c.band)
+        .where(dataset_quality_history.c.package_id == package_id)
+        .order_by(dataset_quality_history.c.computed.desc(), dataset_quality_history.c.id.desc())
+        .limit(1)).first()
     stmt = insert(dataset_quality).values(**row)
     stmt = stmt.on_conflict_do_update(index_elements=["package_id"],
                                       set_={k: stmt.excluded[k] for k in row})
     model.Session.execute(stmt)
-    model.Session.execute(insert(dataset_quality_history).values(
-        **{k: row[k] for k in ("package_id", "total", "max", "band", "computed")}))
+    if last is None or tuple(last) != (row["total"], row["max"], row["band"]):
+        model.Session.execute(insert(dataset_quality_history).values(
+            **{k: row[k] for k in kept}))
 
 
 def get_quality(package_id: str) -> dict[str, Any] | None:

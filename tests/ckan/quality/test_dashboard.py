@@ -358,6 +358,29 @@ def test_scores_over_time_come_from_the_history(app, catalogue):
     assert charts["scores"]["datasets"][0]["data"][-4:] == [m["mean"] for m in series]
 
 
+def test_the_history_keeps_changes_not_repeats(catalogue):
+    """Every validation job scores its dataset; the history gains a row only when the score
+    differs from the dataset's latest, while the latest score's time still moves on."""
+    from ckanext.koreanap import model as kmodel
+
+    rice = model.Package.get("rice").id
+
+    def history():
+        return [tuple(row) for row in model.Session.execute(text(
+            "select total, band from koreanap_dataset_quality_history where package_id = :id"
+            " order by computed, id"), {"id": rice})]
+
+    assert history() == [(380, "excellent")]
+    first = kmodel.get_quality(rice)["computed"]
+    same = {"total": 380, "max": 405, "band": "excellent"}
+    lower = {"total": 350, "max": 405, "band": "excellent"}
+    for score in (same, lower, lower, same):
+        kmodel.set_quality(rice, score)
+        model.Session.commit()
+    assert history() == [(380, "excellent"), (350, "excellent"), (380, "excellent")]
+    assert kmodel.get_quality(rice)["computed"] > first
+
+
 def test_korean_and_english_pages(app, catalogue):
     """The page reads in Korean by default and in English under /en/, with the figures, the
     chart canvases (scores over time too) and a table beside each chart."""
