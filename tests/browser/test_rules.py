@@ -82,9 +82,12 @@ def test_an_evaluator_turns_a_report_into_a_rule(browser, steps, live_ckan, api,
     api.action.group_member_create(id="quality-evaluators", username=user["name"],
                                    role="member")
     api.action.organization_member_create(id=org, username=user["name"], role="editor")
+    # a row (header = row 1) of the published survey whose region code is empty
+    row = next(n for n, cells in enumerate(food_contaminants["survey"], start=2)
+               if not cells[THEN_FIELD])
     code = api.action.koreanap_error_report_create(
         package_id=dataset["id"], resource_id=survey["id"], category="wrong_value",
-        location_column=THEN_FIELD,
+        location_column=THEN_FIELD, location_row=str(row),
         description=f"국산 시료에 생산 지역 코드가 빠진 행이 있었습니다 (브라우저 시험 {run_id}).")[
         "code"]
     api.action.koreanap_error_report_update(id=code, status="accepted")
@@ -98,8 +101,23 @@ def test_an_evaluator_turns_a_report_into_a_rule(browser, steps, live_ckan, api,
                 (By.CSS_SELECTOR, ".koreanap-rule-form form")))
             assert Select(form.find_element(By.ID, "rule-resource")) \
                 .first_selected_option.get_attribute("value") == "survey_results"
+            shown = browser.find_element(By.CSS_SELECTOR, ".koreanap-reported-row")
+            assert f"{row}" in shown.text
+            assert food_contaminants["survey"][row - 2]["sample_id"] in shown.text
+            assert THEN_FIELD in shown.find_element(
+                By.CSS_SELECTOR, "[data-reported-field]").text
+            # the reported cell is empty, so the form proposes "required"
+            assert Select(form.find_element(By.ID, "rule-kind")) \
+                .first_selected_option.get_attribute("value") == "required"
+            assert browser.find_element(By.CSS_SELECTOR, ".koreanap-rule-proposal").text
         with steps("describe the rule: if producer_country is KR, the region is filled in"):
+            # "required" takes only the field: the other kinds' inputs are hidden
+            assert form.find_element(By.ID, "rule-field").is_displayed()
+            assert not form.find_element(By.ID, "rule-pattern").is_displayed()
+            assert not form.find_element(By.ID, "rule-if-field").is_displayed()
             Select(form.find_element(By.ID, "rule-kind")).select_by_value("row_condition")
+            assert not form.find_element(By.ID, "rule-field").is_displayed()
+            assert not form.find_element(By.ID, "rule-values").is_displayed()
             form.find_element(By.ID, "rule-if-field").send_keys(IF_FIELD)
             form.find_element(By.ID, "rule-if-values").send_keys(IF_VALUE)
             form.find_element(By.ID, "rule-then-field").send_keys(THEN_FIELD)

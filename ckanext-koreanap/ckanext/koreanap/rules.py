@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -21,6 +22,8 @@ from . import model as kmodel
 
 # How many breaking rows a preview lists (it counts them all).
 PREVIEW_ROWS = 20
+# A proposal lists a field's values as the allowed ones only up to this many.
+PROPOSED_VALUES = 20
 # Keys of a rule that are columns of the table, not part of its stored definition.
 _COLUMNS = ("id", "resource", "report", "report_url")
 
@@ -95,6 +98,15 @@ def _resource_of(package: dict[str, Any], name: str) -> dict[str, Any] | None:
                  if r.get("datapackage_name") == name), None)
 
 
+def _csv_path(resource: dict[str, Any]) -> str | None:
+    """The local file of a CSV resource stored in the catalogue, or None."""
+    from . import jobs
+
+    if (resource.get("format") or "").lower() != "csv":
+        return None
+    return jobs.stored_file(resource)
+
+
 def _rows(path: str) -> Iterator[dict[str, Any]]:
     with open(path, encoding="utf-8-sig", newline="") as fh:
         yield from csv.DictReader(fh)
@@ -109,13 +121,11 @@ def preview(package: dict[str, Any], rule: dict[str, Any]) -> dict[str, Any]:
     """
     from koreanap_validation import rules as vocabulary
 
-    from . import jobs
-
     out: dict[str, Any] = {"description": vocabulary.describe(rule), "rows_checked": 0,
                            "breaking": 0, "rows": [], "readable": False}
     resource = _resource_of(package, rule["resource"])
-    path = jobs.stored_file(resource) if resource else None
-    if not path or (resource.get("format") or "").lower() != "csv":
+    path = _csv_path(resource) if resource else None
+    if not path:
         return out
     rows_read = 0
 
@@ -133,6 +143,58 @@ def preview(package: dict[str, Any], rule: dict[str, Any]) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError, csv.Error):
         return out
     out.update(rows_checked=rows_read, readable=True)
+    return out
+
+
+def _row_number(text: str | None) -> int | None:
+    """The row a report names ("5", "row 5", "5행"): its first whole number, if it is a
+    data row (the header is row 1)."""
+    found = re.search(r"[0-9]+", text or "")
+    number = int(found.group()) if found and len(found.group()) < 10 else None
+    return number if number and number >= 2 else None
+
+
+def proposal(package: dict[str, Any], resource_name: str, field: str | None,
+             row_text: str | None) -> dict[str, Any]:
+    """What the report's table, row and field suggest for a rule.
+
+    :returns: ``{"row": number or None, "cells": [[field, text], …] (the reported row as
+        the table's current file has it, [] when it cannot be read), "kind": a proposed
+        kind or "", "values": proposed allowed values}``. An empty reported cell
+        proposes ``required``; a field with few other values proposes them as the
+        allowed values (the reported cell's value left out).
+    """
+    out: dict[str, Any] = {"row": _row_number(row_text), "cells": [], "kind": "",
+                           "values": []}
+    resource = _resource_of(package, resource_name)
+    path = _csv_path(resource) if resource else None
+    if not path:
+        return out
+    reported: dict[str, Any] | None = None
+    others: dict[str, int] = {}
+    try:
+        for number, row in enumerate(_rows(path), start=2):
+            if number == out["row"]:
+                reported = row
+                continue
+            value = (row.get(field) or "").strip() if field else ""
+            if value and (value in others or len(others) <= PROPOSED_VALUES):
+                others[value] = others.get(value, 0) + 1
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return out
+    if reported is None:
+        return out
+    out["cells"] = [[name, value if isinstance(value, str) else ""]
+                    for name, value in reported.items() if name is not None]
+    if not field or field not in reported:
+        return out
+    cell = (reported.get(field) or "").strip()
+    if not cell:
+        out["kind"] = "required"
+        return out
+    allowed = sorted((v for v in others if v != cell), key=lambda v: (-others[v], v))
+    if allowed and len(others) <= PROPOSED_VALUES:
+        out.update(kind="allowed_values", values=allowed)
     return out
 
 

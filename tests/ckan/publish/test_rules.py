@@ -190,6 +190,27 @@ def test_a_rule_that_no_longer_fits_is_a_metadata_problem_not_a_crash(site, publ
     assert listed[kept["id"]]["problem"] is None
 
 
+def test_the_form_proposes_a_rule_from_the_reported_row(site):
+    """The report's row is read from the table's current file (header = row 1); an empty
+    reported cell proposes "required", a field with few other values proposes them as the
+    allowed ones; a row that is not there, or no row, proposes nothing."""
+    from ckanext.koreanap import rules
+
+    package = call_action("package_show", id=NAME)
+    empty = rules.proposal(package, "results", "value", "3")
+    assert empty == {"row": 3, "kind": "required", "values": [], "cells": [
+        ["sample_id", "S2"], ["detected", "N"], ["value", ""], ["unit", "mg/kg"]]}
+    detected = rules.proposal(package, "results", "detected", "row 2")
+    assert (detected["row"], detected["kind"], detected["values"]) == (2, "allowed_values", ["N"])
+    assert detected["cells"][0] == ["sample_id", "S1"]
+    # every other row has the reported unit: nothing to propose, the row is still shown
+    same = rules.proposal(package, "results", "unit", "3행")
+    assert (same["kind"], same["values"], len(same["cells"])) == ("", [], 4)
+    for row_text in ("99", "1", "the header", None):
+        assert rules.proposal(package, "results", "unit", row_text)["cells"] == [], row_text
+    assert rules.proposal(package, "no-such-table", "unit", "3")["cells"] == []
+
+
 def test_the_downloaded_zip_carries_the_rule_for_offline_validation(site, app, tmp_path):
     """datapackage.zip has the rule in koreanap:rules; validating the unpacked zip offline
     with a row that breaks it gives the same rule error and report code."""

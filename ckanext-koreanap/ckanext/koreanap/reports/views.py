@@ -258,8 +258,8 @@ def _rule_from_form(form) -> dict:
 def _rule_form(report: dict) -> dict | None:
     """What the "turn into a rule" form needs (None when the user may not add a rule or
     the report is not confirmed): the dataset's tables and their fields, and the
-    proposal from the report (its table and column)."""
-    from ..rules import schema_fields
+    proposal from the report (its table, column and row: :func:`..rules.proposal`)."""
+    from ..rules import proposal, schema_fields
 
     if not workflow.confirmed(report["status"], report.get("resolution")) \
             or not report.get("package_id"):
@@ -277,8 +277,10 @@ def _rule_form(report: dict) -> dict | None:
         return None
     resource = next((r.get("datapackage_name") for r in package.get("resources") or []
                      if r["id"] == report.get("resource_id")), None)
-    return {"tables": tables, "resource": resource if resource in tables else next(iter(tables)),
-            "field": report.get("location_column") or ""}
+    resource = resource if resource in tables else next(iter(tables))
+    field = (report.get("location_column") or "").strip()
+    return {"tables": tables, "resource": resource, "field": field,
+            "proposal": proposal(package, resource, field, report.get("location_row"))}
 
 
 def _filters() -> dict:
