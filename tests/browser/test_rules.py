@@ -122,6 +122,7 @@ def test_an_evaluator_turns_a_report_into_a_rule(browser, steps, live_ckan, api,
             form.find_element(By.ID, "rule-if-values").send_keys(IF_VALUE)
             form.find_element(By.ID, "rule-then-field").send_keys(THEN_FIELD)
             Select(form.find_element(By.ID, "rule-then")).select_by_value("not_empty")
+            assert not form.find_element(By.NAME, "rule_then_values").is_displayed()
         with steps("preview: no current row breaks it"):
             click(browser, form.find_element(By.CSS_SELECTOR, "button[value='rule_preview']"))
             result = wait.until(ec.presence_of_element_located(

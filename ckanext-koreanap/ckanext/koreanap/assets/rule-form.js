@@ -7,15 +7,20 @@ ckan.module("koreanap-rule-form", function ($) {
     initialize: function () {
       var form = this.el;
       var kind = form.find("#rule-kind");
+      var then = form.find("#rule-then");
       var parts = form.find("[data-rule-kinds]");
+      var thenValues = form.find("[data-rule-then-values]");
       function show() {
         var chosen = kind.val();
         parts.each(function () {
           var kinds = String($(this).data("rule-kinds")).split(" ");
           this.hidden = kinds.indexOf(chosen) === -1;
         });
+        // the then field's allowed values only when "one of the allowed values" is chosen
+        thenValues.prop("hidden", then.val() !== "values");
       }
       kind.on("change", show);
+      then.on("change", show);
       show();
     }
   };
