@@ -69,6 +69,11 @@ AGENCIES: dict[str, dict[str, str]] = {
     "문화재청": {"name": "cha", "title": "문화재청 (Cultural Heritage Administration)"},
     "행정안전부": {"name": "mois", "title": "행정안전부 (Ministry of the Interior and Safety)"},
 }
+# The organization of what this project publishes itself: its generated samples and its
+# transcription of the plan (their koreanap:publisher), never an agency's.
+PROJECT: dict[str, str] = {"name": "ckanext-koreanap",
+                           "title": "ckanext-koreanap 프로젝트 (ckanext-koreanap project)"}
+PUBLISHERS: dict[str, dict[str, str]] = {**AGENCIES, "ckanext-koreanap 프로젝트": PROJECT}
 
 # A contact point's address relative to the dataset page: its error-report page.
 CONTACT_PATH = "report-error"
@@ -180,16 +185,18 @@ def _names(agent: Any) -> dict[str, str]:
 def organization_for(descriptor: dict) -> dict[str, str] | None:
     """The organization (``name``, ``title``) a package is filed under, or None.
 
-    It is the commitment's lead agency (``koreanap:leadAgency``) when the
-    package names one, else its publisher (a package an agency publishes itself).
+    It is the package's publisher (``koreanap:publisher``), who publishes the data: an
+    agency for its own data, this project (:data:`PROJECT`) for its samples and
+    transcriptions. The commitment's lead agency (``koreanap:leadAgency``) is a field of
+    the dataset, and the organization only of a package that names no publisher. A
+    publisher this catalogue does not know gives None (the caller must name one).
     """
-    publisher = (descriptor.get("koreanap:leadAgency")
-                 or descriptor.get("koreanap:publisher") or {})
-    if isinstance(publisher, dict) and publisher.get("id"):
-        return {"name": str(publisher["id"]), "title": _agent_title(publisher)}
-    names = (publisher.get("name") if isinstance(publisher, dict) else publisher) or {}
+    agent = descriptor.get("koreanap:publisher") or descriptor.get("koreanap:leadAgency") or {}
+    if isinstance(agent, dict) and agent.get("id"):
+        return {"name": str(agent["id"]), "title": _agent_title(agent)}
+    names = (agent.get("name") if isinstance(agent, dict) else agent) or {}
     ko = names.get("ko") if isinstance(names, dict) else names
-    return dict(AGENCIES[ko]) if ko in AGENCIES else None
+    return dict(PUBLISHERS[ko]) if isinstance(ko, str) and ko in PUBLISHERS else None
 
 
 def _agent_title(agent: dict) -> str:

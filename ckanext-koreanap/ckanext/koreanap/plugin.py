@@ -77,7 +77,8 @@ class KoreanapPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def dataset_facets(self, facets_dict, package_type):
         facets = {"commitment": tk._("Commitment"),
-                  "organization": tk._("Lead agency"),
+                  "lead_agency": tk._("Lead agency"),
+                  "organization": tk._("Publisher"),
                   "ogp_values": tk._("OGP values"),
                   "res_format": tk._("Formats"),
                   "license_id": tk._("Licenses"),

@@ -24,9 +24,15 @@ def test_status_and_lead_agency_are_fields_and_a_facet(plan):
     assert plan["data_status"] == "transcription"
     assert (plan["lead_agency"], plan["lead_agency_en"]) == (
         "행정안전부", "Ministry of the Interior and Safety")
-    assert plan["organization"]["name"] == "mois" and not plan.get("contact_email")
-    found = call_action("package_search", q="*:*", **{"facet.field": ["data_status"]})
+    # the project transcribed the plan and publishes it: filed under the project, not the
+    # agency; the lead agency is a facet of its own
+    assert plan["organization"]["name"] == "ckanext-koreanap" and not plan.get("contact_email")
+    assert plan["organization"]["title"] == "ckanext-koreanap 프로젝트 (ckanext-koreanap project)"
+    found = call_action("package_search", q="*:*",
+                        **{"facet.field": ["data_status", "lead_agency", "organization"]})
     assert found["facets"]["data_status"] == {"transcription": 1}
+    assert found["facets"]["lead_agency"] == {"행정안전부": 1}
+    assert found["facets"]["organization"] == {"ckanext-koreanap": 1}
     assert call_action("package_search", fq="data_status:sample")["count"] == 0
 
 
@@ -34,7 +40,9 @@ def test_pages_show_the_status_banner_and_the_lead_agency(plan, app):
     """Dataset and resource pages carry the banner; the dataset page links its lead agency."""
     page = app.get("/dataset/ogp-nap4-commitments", status=200).body
     assert 'data-koreanap-data-status="transcription"' in page
-    assert 'class="koreanap-lead-agency"' in page and 'href="/organization/mois"' in page
+    assert 'class="koreanap-lead-agency"' in page and "행정안전부" in page
+    assert "/organization/mois" not in page  # the agency is no organization of this data
+    assert "이 자료는 이 카탈로그가 공개합니다" in page
     resource = plan["resources"][0]
     page = app.get("/dataset/ogp-nap4-commitments/resource/" + resource["id"]).body
     assert 'data-koreanap-data-status="transcription"' in page

@@ -31,7 +31,7 @@ def test_user_of_another_organization_is_refused(sysadmin, publish):
     """An editor of another organization cannot publish into this one; nothing is created."""
     from ckanext.koreanap.publishing import PublishError
 
-    factories.Organization(name="mois", users=[])
+    factories.Organization(name="ckanext-koreanap", users=[])  # the package's publisher
     other = factories.User()
     factories.Organization(name="cha", users=[{"name": other["name"], "capacity": "editor"}])
     with pytest.raises(PublishError) as raised:
