@@ -18,7 +18,8 @@ def test_first_publish_creates_everything_and_second_changes_nothing(sysadmin, p
     assert "resource milestones: created" in lines
     assert result.validation["status"] == "valid"
     again, lines = publish(PACKAGES / "ogp-nap4-commitments", sysadmin["name"])
-    assert lines == ["organization ckanext-koreanap: unchanged", "dataset ogp-nap4-commitments: unchanged",
+    assert lines == ["organization ckanext-koreanap: unchanged",
+                     "dataset ogp-nap4-commitments: unchanged",
                      "resource commitments: unchanged", "resource milestones: unchanged"]
     assert not again.changed
 
