@@ -137,7 +137,7 @@ def test_not_38_statement_is_in_description_readme_and_catalogue(descriptor, res
     missing = [where for where, text in places.items() if not NOT_38.search(text)]
     assert not missing, missing
     assert NOT_38_KO in descriptor["description"]
-    assert NOT_38_KO in resources["catalogue"]["description"]
+    assert NOT_38_KO in resources["catalogue"]["koreanap:description_ko"]
 
 
 def test_illustrative_sample_is_said_everywhere(descriptor, resources):
@@ -148,7 +148,8 @@ def test_illustrative_sample_is_said_everywhere(descriptor, resources):
     assert phrase in readme.replace("**", "").lower()
     for name in GENERATED:
         assert phrase in resources[name]["description"].lower(), name
-        assert "실제 측정값이 아닙니다" in resources[name]["description"], name
+        assert resources[name]["koreanap:description_ko"].startswith(
+            "예시 자료이며 공식 측정값이 아닙니다"), name
     for name in set(resources) - GENERATED:
         assert phrase not in resources[name]["description"].lower(), name
 

@@ -137,6 +137,19 @@ def test_distribution_has_format_media_type_size_and_spdx_checksum():
     assert str(graph.value(dist, DCAT.downloadURL)).endswith("data/models/sungnyemun-print.stl")
 
 
+@pytest.mark.parametrize("slug", SLUGS)
+def test_every_distribution_is_described_in_korean_and_english(slug):
+    """Offline too, a resource's description (English) and koreanap:description_ko are one
+    dct:description literal per language."""
+    descriptor = _descriptor(slug)
+    graph = descriptor_to_graph(descriptor)
+    given = {r["name"]: r for r in descriptor["resources"]}
+    for dist in graph.subjects(RDF.type, DCAT.Distribution):
+        source = given[str(graph.value(dist, DCTERMS.identifier))]
+        texts = {d.language: str(d) for d in graph.objects(dist, DCTERMS.description)}
+        assert texts == {"ko": source["koreanap:description_ko"], "en": source["description"]}
+
+
 def test_korean_update_cycle_label_maps_to_the_eu_frequency():
     """An update cycle given as 연간 becomes freq:ANNUAL."""
     descriptor = _complete()

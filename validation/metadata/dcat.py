@@ -107,6 +107,16 @@ def split_sentences(text: str | None) -> dict[str, str]:
     return {lang: " ".join(parts) for lang, parts in out.items()}
 
 
+def _resource_description(resource: dict) -> dict[str, str]:
+    """A resource's description per language: ``description`` (English) and
+    ``koreanap:description_ko`` when both are given, else the one text by sentence."""
+    english = str(resource.get("description") or "").strip()
+    korean = str(resource.get("koreanap:description_ko") or "").strip()
+    if korean:
+        return {"ko": korean, **({"en": english} if english else {})}
+    return split_sentences(english)
+
+
 def _split_languages(text: str | None, separator: str) -> dict[str, str]:
     """Split bilingual text at ``separator`` and group the parts by language."""
     out: dict[str, list[str]] = {}
@@ -340,7 +350,7 @@ def _resource_to_distribution(resource: dict, base: str, package_licence,
     return {
         "id": resource.get("name"),
         "title": _split_languages(resource.get("title"), " / "),
-        "description": split_sentences(resource.get("description")),
+        "description": _resource_description(resource),
         "format": fmt.lower() if fmt else None,
         "media_type": resource.get("mediatype") or resource.get("mediaType"),
         "download_url": url,

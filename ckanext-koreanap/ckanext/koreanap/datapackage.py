@@ -65,9 +65,12 @@ LICENCES: list[dict[str, str]] = [
 # The plan's lead agencies as organizations: publisher name (Korean) -> org.
 AGENCIES: dict[str, dict[str, str]] = {
     "식품의약품안전처": {"name": "mfds",
-                  "title": "식품의약품안전처 (Ministry of Food and Drug Safety)"},
-    "문화재청": {"name": "cha", "title": "문화재청 (Cultural Heritage Administration)"},
-    "행정안전부": {"name": "mois", "title": "행정안전부 (Ministry of the Interior and Safety)"},
+                  "title": "식품의약품안전처 (Ministry of Food and Drug Safety)",
+                  "en": "Ministry of Food and Drug Safety"},
+    "문화재청": {"name": "cha", "title": "문화재청 (Cultural Heritage Administration)",
+             "en": "Cultural Heritage Administration"},
+    "행정안전부": {"name": "mois", "title": "행정안전부 (Ministry of the Interior and Safety)",
+              "en": "Ministry of the Interior and Safety"},
 }
 # The organization of what this project publishes itself: its generated samples and its
 # transcription of the plan (their koreanap:publisher), never an agency's.
@@ -104,8 +107,8 @@ _DATASET_KEYS = {
     # writes them out on export; a package's copy is not stored as a dataset field.
     "koreanap:rules",
 }
-_RESOURCE_KEYS = {"name", "title", "description", "path", "format", "schema",
-                  "koreanap:dataStatus"}
+_RESOURCE_KEYS = {"name", "title", "description", "koreanap:description_ko", "path", "format",
+                  "schema", "koreanap:dataStatus"}
 _TAG_BAD = re.compile(r"[^\w \-.]+")
 _OGP_ID = re.compile(r"\bOGP (KR\d{4})\b")
 
@@ -196,7 +199,9 @@ def organization_for(descriptor: dict) -> dict[str, str] | None:
         return {"name": str(agent["id"]), "title": _agent_title(agent)}
     names = (agent.get("name") if isinstance(agent, dict) else agent) or {}
     ko = names.get("ko") if isinstance(names, dict) else names
-    return dict(PUBLISHERS[ko]) if isinstance(ko, str) and ko in PUBLISHERS else None
+    if not isinstance(ko, str) or ko not in PUBLISHERS:
+        return None
+    return {key: PUBLISHERS[ko][key] for key in ("name", "title")}
 
 
 def _agent_title(agent: dict) -> str:
@@ -291,9 +296,12 @@ def descriptor_resource(resource: dict) -> dict[str, Any]:
     """The catalogue resource fields (no file) for a descriptor's resource."""
     extra = {k: v for k, v in resource.items() if k not in _RESOURCE_KEYS}
     schema = resource.get("schema")
+    # A bilingual pair as the dataset's notes / notes_en: the Korean text, then the English.
+    english, korean = resource.get("description"), resource.get("koreanap:description_ko")
     return {
         "name": resource.get("title") or resource.get("name"),
-        "description": resource.get("description"),
+        "description": korean or english,
+        "description_en": english if korean else None,
         "format": str(resource.get("format") or "").upper() or None,
         "data_status": resource.get("koreanap:dataStatus"),
         "datapackage_name": resource.get("name"),
@@ -407,7 +415,11 @@ def dataset_to_descriptor(dataset: dict, resource_path=None,
                                                                  resource["id"])
         if resource.get("name") and resource.get("name") != item["name"]:
             item["title"] = resource["name"]
-        if resource.get("description"):
+        if resource.get("description_en"):
+            item["description"] = resource["description_en"]
+            if resource.get("description"):
+                item["koreanap:description_ko"] = resource["description"]
+        elif resource.get("description"):
             item["description"] = resource["description"]
         item["path"] = (resource_path(resource) if resource_path
                         else resource.get("datapackage_path") or resource.get("url"))

@@ -42,7 +42,13 @@ def _vocabulary_labels() -> dict[str, Callable[[str], str | None]]:
         found = helpers.koreanap_status_label(value)
         return found["text"] if found else None
 
-    return {"validation_status": validation}
+    def lead_agency(value: str) -> str | None:
+        from .datapackage import AGENCIES
+        from .languages import is_english
+
+        return AGENCIES.get(value, {}).get("en") if is_english() else None
+
+    return {"validation_status": validation, "lead_agency": lead_agency}
 
 
 def localize(search_facets: dict[str, Any]) -> dict[str, Any]:

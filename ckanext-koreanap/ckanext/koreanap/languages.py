@@ -142,15 +142,23 @@ def koreanap_site_title(lang: str | None = None) -> str:
     return english.strip() if is_english(lang) else korean.strip()
 
 
+@tk.chained_helper
+def format_resource_items(next_helper: Any, items: Any) -> Any:
+    """CKAN's "additional information" rows of a resource, without ``description_en``:
+    the resource page shows the description above the table in the page's language."""
+    return next_helper([(key, value) for key, value in items if key != "description_en"])
+
+
 def get_helpers() -> dict[str, Any]:
     """The template helpers of this module (registered by the ``koreanap`` plugin):
     ``koreanap_localized``, ``koreanap_site_title``, ``koreanap_bilingual_pair`` and CKAN's
-    two dataset-text helpers
-    chained to ``koreanap_localized``."""
+    two dataset-text helpers chained to ``koreanap_localized``, and its resource rows
+    helper without the English description."""
     return {
         "koreanap_localized": koreanap_localized,
         "koreanap_site_title": koreanap_site_title,
         "koreanap_bilingual_pair": koreanap_bilingual_pair,
         "dataset_display_name": dataset_display_name,
         "get_translated": get_translated,
+        "format_resource_items": format_resource_items,
     }

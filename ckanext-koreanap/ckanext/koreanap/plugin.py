@@ -31,6 +31,17 @@ _EXTRA_ALIASES = ("commitment",)
 _TEXT_FIELDS = ("title_en", "notes_en")
 
 
+def _english_resource_descriptions(pkg_dict: dict) -> list[str]:
+    """The resources' English descriptions (``description_en``), which CKAN's indexer does
+    not flatten as it does ``description``; read from the dataset dict it keeps."""
+    try:
+        full = json.loads(pkg_dict.get("data_dict") or "{}")
+    except ValueError:
+        return []
+    return [str(r["description_en"]) for r in full.get("resources") or []
+            if isinstance(r, dict) and r.get("description_en")]
+
+
 def _template_helpers(*_args) -> dict:
     """helpers.py's functions, languages.py's (``koreanap_localized`` and the
     chained ``dataset_display_name`` / ``get_translated``) and dictionary.py's
@@ -103,6 +114,7 @@ class KoreanapPlugin(p.SingletonPlugin, DefaultTranslation):
             if pkg_dict.get(name) not in (None, "") and "extras_" + name not in pkg_dict:
                 pkg_dict["extras_" + name] = pkg_dict[name]
         texts = [str(pkg_dict[f]) for f in _TEXT_FIELDS if pkg_dict.get(f)]
+        texts += _english_resource_descriptions(pkg_dict)
         if texts:
             current = pkg_dict.get("text") or []
             pkg_dict["text"] = (current if isinstance(current, list) else [current]) + texts

@@ -135,10 +135,10 @@ def _datasets_say_what_their_packages_say(app, published):
 
 
 def _a_resource_description_in_both_languages_gets_both(app, published):
-    """survey_results' description has an English text and a Korean sentence: two literals."""
+    """survey_results is described in English and in Korean: two literals, each whole."""
     graph = _graph(app, "/dataset/food-contaminants.ttl", "turtle")
     (dist,) = [d for d in graph.subjects(RDF.type, DCAT.Distribution)
                if any("Survey results" in t for t in graph.objects(d, DCTERMS.title))]
     texts = {t.language: str(t) for t in graph.objects(dist, DCTERMS.description)}
-    assert texts["ko"] == "예시용으로 생성한 자료이며 실제 측정값이 아닙니다."
-    assert texts["en"].startswith("ILLUSTRATIVE SAMPLE") and "예시용" not in texts["en"]
+    assert texts["ko"].startswith("예시 자료이며 공식 측정값이 아닙니다")
+    assert texts["en"].startswith("ILLUSTRATIVE SAMPLE") and "예시" not in texts["en"]

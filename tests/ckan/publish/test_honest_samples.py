@@ -4,6 +4,7 @@ from ckan.tests.helpers import call_action
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF
 
+from ..i18n.test_facets import _facet_items
 from .conftest import PACKAGES
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
@@ -36,12 +37,25 @@ def test_status_and_lead_agency_are_fields_and_a_facet(plan):
     assert call_action("package_search", fq="data_status:sample")["count"] == 0
 
 
+def _facets(app, url):
+    """{facet title: [item labels]} of a search page."""
+    from flask import g, has_app_context
+
+    if has_app_context():
+        g.pop("_flask_babel", None)  # the fixtures' request context keeps the first locale
+    return _facet_items(app.get(url, status=200).body)
+
+
 def test_pages_show_the_status_banner_and_the_lead_agency(plan, app):
     """Dataset and resource pages carry the banner; the dataset page links its lead agency."""
     page = app.get("/dataset/ogp-nap4-commitments", status=200).body
     assert 'data-koreanap-data-status="transcription"' in page
     assert 'class="koreanap-lead-agency"' in page and "행정안전부" in page
     assert "/organization/mois" not in page  # the agency is no organization of this data
+    search = _facets(app, "/dataset/")
+    assert search["주관 기관"] == ["행정안전부"]
+    assert [label[:21] for label in search["제공기관"]] == ["ckanext-koreanap 프로젝트"]
+    assert _facets(app, "/en/dataset/")["Lead agency"] == ["Ministry of the Interior and Safety"]
     assert "이 자료는 이 카탈로그가 공개합니다" in page
     resource = plan["resources"][0]
     page = app.get("/dataset/ogp-nap4-commitments/resource/" + resource["id"]).body
