@@ -237,7 +237,7 @@ def test_wrong_token_is_refused_with_a_clear_403(served):
     ("/dataset/", "food-contaminants"),
     ("/dataset/food-contaminants", "식품 중 유해물질 오염도"),
     ("/dataset/food-contaminants/validation", "koreanap-report"),
-    ("/organization/mfds", "food-contaminants"),
+    ("/organization/ckanext-koreanap", "food-contaminants"),
     ("/api/3/action/package_search?q=" + urllib.parse.quote("곰팡이독소"), '"count": 1'),
 ])
 def test_pages_answer_200(served, path, expect):
