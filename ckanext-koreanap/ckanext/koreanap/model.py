@@ -182,20 +182,18 @@ def set_quality(package_id: str, score: dict[str, Any]) -> None:
     every time; the history keeps changes, not repeats)."""
     row = {"package_id": package_id, "total": score["total"], "max": score["max"],
            "band": score["band"], "detail": score, "computed": _now()}
-    kept = ("package_id", "total", "max", "band", "computed")
+    changed = ("total", "max", "band")
+    # the latest score is the history's last row too (both are written here)
     last = model.Session.execute(
-        sa.select(dataset_quality_history.c.total, dataset_quality_history.c.max,
-                  dataset_quality_history.c.band)
-        .where(dataset_quality_history.c.package_id == package_id)
-        .order_by(dataset_quality_history.c.computed.desc(), dataset_quality_history.c.id.desc())
-        .limit(1)).first()
+        sa.select(*(dataset_quality.c[k] for k in changed))
+        .where(dataset_quality.c.package_id == package_id)).first()
     stmt = insert(dataset_quality).values(**row)
     stmt = stmt.on_conflict_do_update(index_elements=["package_id"],
                                       set_={k: stmt.excluded[k] for k in row})
     model.Session.execute(stmt)
-    if last is None or tuple(last) != (row["total"], row["max"], row["band"]):
+    if last is None or tuple(last) != tuple(row[k] for k in changed):
         model.Session.execute(insert(dataset_quality_history).values(
-            **{k: row[k] for k in kept}))
+            package_id=package_id, computed=row["computed"], **{k: row[k] for k in changed}))
 
 
 def get_quality(package_id: str) -> dict[str, Any] | None:

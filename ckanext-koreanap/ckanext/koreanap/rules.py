@@ -13,6 +13,7 @@ import csv
 import json
 import re
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -166,12 +167,14 @@ def proposal(package: dict[str, Any], resource_name: str, field: str | None,
     """
     out: dict[str, Any] = {"row": _row_number(row_text), "cells": [], "kind": "",
                            "values": []}
+    if out["row"] is None:
+        return out  # no row to show: the file is not read
     resource = _resource_of(package, resource_name)
     path = _csv_path(resource) if resource else None
     if not path:
         return out
     reported: dict[str, Any] | None = None
-    others: dict[str, int] = {}
+    others: Counter[str] = Counter()
     try:
         for number, row in enumerate(_rows(path), start=2):
             if number == out["row"]:
@@ -179,7 +182,7 @@ def proposal(package: dict[str, Any], resource_name: str, field: str | None,
                 continue
             value = (row.get(field) or "").strip() if field else ""
             if value and (value in others or len(others) <= PROPOSED_VALUES):
-                others[value] = others.get(value, 0) + 1
+                others[value] += 1
     except (OSError, UnicodeDecodeError, csv.Error):
         return out
     if reported is None:

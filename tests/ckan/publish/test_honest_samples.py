@@ -6,6 +6,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF
 
 from ..i18n.test_facets import _facet_items
 from .conftest import PACKAGES
+from .test_printability import _page
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
@@ -39,11 +40,7 @@ def test_status_and_lead_agency_are_fields_and_a_facet(plan):
 
 def _facets(app, url):
     """{facet title: [item labels]} of a search page."""
-    from flask import g, has_app_context
-
-    if has_app_context():
-        g.pop("_flask_babel", None)  # the fixtures' request context keeps the first locale
-    return _facet_items(app.get(url, status=200).body)
+    return _facet_items(_page(app, url))
 
 
 def test_pages_show_the_status_banner_and_the_lead_agency(plan, app):
