@@ -36,6 +36,7 @@ import requests
 from ckanapi import RemoteCKAN
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
@@ -274,6 +275,9 @@ def click(driver, element) -> None:
     element.click()
 
 
+_STATIC_REQUEST = re.compile(r"\] +\d{3} /(webassets|base|api/i18n)/")
+
+
 class Steps:
     """Numbered steps of one test, each ending in a screenshot."""
 
@@ -298,8 +302,25 @@ class Steps:
             self._shot(name + "-FAILED")
             raise AssertionError(
                 f"step {self.count} '{title}' failed ({self.folder / name}-FAILED.png): "
-                f"{type(error).__name__}: {error}") from error
+                f"{type(error).__name__}: {str(error).strip().splitlines()[:1]}\n"
+                f"{self._where()}") from error
         self._shot(name)
+
+    def _where(self) -> str:
+        """What CI's output needs to tell why a step failed, since its screenshots and
+        logs stay on the machine: the page, its alerts, the live server's last lines."""
+        lines = []
+        with contextlib.suppress(Exception):
+            lines.append(f"page: {self.driver.current_url} ({self.driver.title})")
+            alerts = [" ".join(a.text.split())[:300] for a in self.driver.find_elements(
+                By.CSS_SELECTOR, ".alert, .error-block")]
+            lines += ["alert: " + text for text in dict.fromkeys(alerts) if text][:5]
+        with contextlib.suppress(OSError):
+            log = (ARTIFACTS / "ckan-server.log").read_text(encoding="utf-8", errors="replace")
+            lines.append("last lines of the live CKAN's log (page requests and errors):")
+            lines += [line[:300] for line in log.splitlines()
+                      if not _STATIC_REQUEST.search(line)][-15:]
+        return "\n".join(lines)
 
 
 def _steps(driver, request) -> Steps:

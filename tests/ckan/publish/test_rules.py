@@ -360,3 +360,26 @@ def test_rules_over_http_answer_json_errors(site, app):
     response = app.post("/api/3/action/koreanap_rule_create", headers=headers,
                         json={"package_id": "no-such-dataset", "rule": UNIT_RULE}, status=404)
     assert response.json["success"] is False
+
+
+def test_every_kind_of_rule_in_the_form_has_its_stylesheet_rule(site, app):
+    """The rule form shows only the chosen kind's inputs with CSS alone (koreanap.css): every
+    kind the report's page offers needs its rule there, or its form would show every input."""
+    from pathlib import Path
+
+    from flask import g
+
+    import ckanext.koreanap
+
+    token = factories.APIToken(user=site["evaluator"])["token"]
+    g.pop("_login_user", None)
+    body = app.get(f"/quality/error-reports/{site['code']}", headers={"Authorization": token},
+                   status=200).body
+    select = re.search(r'<select[^>]*id="rule-kind".*?</select>', body, re.S)
+    assert select, "the confirmed report's page has no rule form"
+    kinds = re.findall(r'<option value="([a-z_]+)"', select.group(0))
+    assert len(kinds) == 6 and 'data-rule-kinds="' in body
+    css = (Path(ckanext.koreanap.__file__).parent / "assets" / "koreanap.css").read_text()
+    for kind in kinds:
+        assert (f'option[value="{kind}"]:checked) [data-rule-kinds]'
+                f':not([data-rule-kinds~="{kind}"])') in css, kind
