@@ -119,5 +119,7 @@ setup(
             ("**.js", "javascript", None),
             ("**/templates/**.html", "ckan", None),
         ],
+        # The sentences the catalogue states validation rules in (PHRASES).
+        "validation": [("rules.py", "python", None)],
     },
 )

@@ -475,11 +475,12 @@ def fit_problem(rule: dict, fields: Mapping[str, str] | None) -> str | None:
     return None
 
 
-def _quoted(texts: Iterable[str]) -> str:
+def _quoted(texts: Iterable[Any], more: str = "{values} and {more} more") -> str:
+    """The first SHOWN_VALUES texts quoted, and ``more`` saying how many are left out."""
     texts = list(texts)
     shown = ", ".join(json.dumps(t, ensure_ascii=False) for t in texts[:SHOWN_VALUES])
-    more = len(texts) - SHOWN_VALUES
-    return shown + (f" and {more} more" if more > 0 else "")
+    left = len(texts) - SHOWN_VALUES
+    return more.format(values=shown, more=left) if left > 0 else shown
 
 
 def _condition_text(condition: dict) -> str:
@@ -489,38 +490,74 @@ def _condition_text(condition: dict) -> str:
     return f'{field} is one of {_quoted(condition["in"])}'
 
 
-def _then_text(then: dict) -> str:
-    field = then["field"]
-    if "values" in then:
-        return f"{field} is one of {_quoted(then['values'])}"
-    return f"{field} is {'empty' if then['is'] == 'empty' else 'not empty'}"
+def N_(message: str) -> str:
+    """Marks a sentence for the catalogue's message catalog (it is extracted from this
+    file, and translated where the catalogue states a rule); returns it unchanged."""
+    return message
 
 
-def describe(rule: dict) -> str:
-    """One English line stating a rule, e.g. ``unit is one of "mg/kg", "μg/kg"`` or
-    ``if detected is "N" then value is empty``. A malformed rule is described by
-    what is wrong with it."""
+# The sentences :func:`describe` states a rule in. The catalogue passes them translated
+# into the page's language (``phrases``); the command line states rules in English.
+PHRASES: dict[str, str] = {
+    "one_of": N_("{field} is one of {values}"),
+    "empty": N_("{field} is empty"),
+    "not_empty": N_("{field} is filled in"),
+    "if_equals": N_("if {field} is {value}, then {then}"),
+    "if_one_of": N_("if {field} is one of {values}, then {then}"),
+    "pattern": N_("{field} matches the pattern {pattern}"),
+    "unique": N_("{field} has no repeated value"),
+    "between": N_("{field} is between {minimum} and {maximum}"),
+    "at_least": N_("{field} is at least {minimum}"),
+    "at_most": N_("{field} is at most {maximum}"),
+    "more": N_("{values} and {more} more"),
+    "malformed": N_("malformed {problem}"),
+}
+
+
+def describe(rule: dict, phrases: Mapping[str, str] | None = None) -> str:
+    """One line stating a rule, e.g. ``unit is one of "mg/kg", "μg/kg"`` or
+    ``if detected is "N", then value is empty``: in English, or with ``phrases`` (the
+    sentences of :data:`PHRASES`, translated). A malformed rule is described by what is
+    wrong with it."""
+    say = {**PHRASES, **(phrases or {})}
     problems = rule_problems([rule])
     if problems:
-        return f"malformed {problems[0]}"
+        return say["malformed"].format(problem=problems[0])
+
+    def values(texts: Iterable[Any]) -> str:
+        return _quoted(texts, say["more"])
+
+    def then_text(then: dict) -> str:
+        if "values" in then:
+            return say["one_of"].format(field=then["field"], values=values(then["values"]))
+        return say["empty" if then["is"] == "empty" else "not_empty"].format(
+            field=then["field"])
+
     kind = rule["kind"]
     if kind == "row_condition":
-        return f"if {_condition_text(rule['if'])} then {_then_text(rule['then'])}"
+        condition, then = rule["if"], then_text(rule["then"])
+        if "equals" in condition:
+            return say["if_equals"].format(field=condition["field"], then=then,
+                                           value=json.dumps(condition["equals"],
+                                                            ensure_ascii=False))
+        return say["if_one_of"].format(field=condition["field"], then=then,
+                                       values=values(condition["in"]))
     field = rule["field"]
     if kind == "allowed_values":
-        return f"{field} is one of {_quoted(rule['values'])}"
+        return then_text({"field": field, "values": rule["values"]})
     if kind == "pattern":
-        return f"{field} matches the pattern {rule['pattern']}"
+        return say["pattern"].format(field=field, pattern=rule["pattern"])
     if kind == "required":
-        return f"{field} is not empty"
+        return then_text({"field": field, "is": "not_empty"})
     if kind == "unique":
-        return f"{field} is unique (no value repeats)"
+        return say["unique"].format(field=field)
     low, high = rule.get("minimum"), rule.get("maximum")
     if low is not None and high is not None:
-        return f"{field} is between {cell_text(low)} and {cell_text(high)}"
+        return say["between"].format(field=field, minimum=cell_text(low),
+                                     maximum=cell_text(high))
     if low is not None:
-        return f"{field} is at least {cell_text(low)}"
-    return f"{field} is at most {cell_text(high)}"
+        return say["at_least"].format(field=field, minimum=cell_text(low))
+    return say["at_most"].format(field=field, maximum=cell_text(high))
 
 
 def attribution(rule: dict) -> str:

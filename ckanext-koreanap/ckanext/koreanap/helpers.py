@@ -464,51 +464,12 @@ def koreanap_newest_datasets(limit: int = 4) -> list[dict[str, Any]]:
         "rows": limit, "sort": "metadata_created desc", "include_private": False})["results"]
 
 
-def _rule_values(values: list[Any]) -> str:
-    return ", ".join('"{}"'.format(v) for v in values)
-
-
 def koreanap_rule_text(rule: dict[str, Any]) -> str:
-    """A validation rule (``koreanap:rules`` form) stated in the page's language (the
-    API's ``description`` is the validation package's English statement)."""
+    """A validation rule (``koreanap:rules`` form) stated in the page's language: the
+    validation package's sentences (``PHRASES``), translated."""
     import ckan.plugins.toolkit as tk
 
     from koreanap_validation import rules as vocabulary
 
-    if vocabulary.rule_problems([rule]):
-        return vocabulary.describe(rule)
-    kind = rule["kind"]
-
-    def then_text(then: dict[str, Any]) -> str:
-        if "values" in then:
-            return tk._("{field} is one of {values}").format(
-                field=then["field"], values=_rule_values(then["values"]))
-        if then["is"] == "empty":
-            return tk._("{field} is empty").format(field=then["field"])
-        return tk._("{field} is filled in").format(field=then["field"])
-
-    if kind == "row_condition":
-        condition = rule["if"]
-        values = [condition["equals"]] if "equals" in condition else condition["in"]
-        return tk._("if {field} is {values}, then {then}").format(
-            field=condition["field"], values=_rule_values(values),
-            then=then_text(rule["then"]))
-    field = rule["field"]
-    if kind == "allowed_values":
-        return then_text({"field": field, "values": rule["values"]})
-    if kind == "pattern":
-        return tk._("{field} matches the pattern {pattern}").format(
-            field=field, pattern=rule["pattern"])
-    if kind == "required":
-        return then_text({"field": field, "is": "not_empty"})
-    if kind == "unique":
-        return tk._("{field} has no repeated value").format(field=field)
-    low, high = rule.get("minimum"), rule.get("maximum")
-    if low is not None and high is not None:
-        return tk._("{field} is between {minimum} and {maximum}").format(
-            field=field, minimum=vocabulary.cell_text(low), maximum=vocabulary.cell_text(high))
-    if low is not None:
-        return tk._("{field} is at least {minimum}").format(
-            field=field, minimum=vocabulary.cell_text(low))
-    return tk._("{field} is at most {maximum}").format(
-        field=field, maximum=vocabulary.cell_text(high))
+    return vocabulary.describe(rule, {key: tk._(sentence)
+                                      for key, sentence in vocabulary.PHRASES.items()})

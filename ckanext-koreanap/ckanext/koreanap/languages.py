@@ -12,6 +12,7 @@ Bilingual fields are pairs such as ``title`` / ``title_en`` and ``notes`` /
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 from typing import Any
@@ -26,6 +27,19 @@ def N_(message: str) -> str:
     """Marks a message for the catalogs (babel's ``N_`` keyword) where it is
     defined; it is translated with ``tk._`` where it is shown."""
     return message
+
+
+@functools.lru_cache(maxsize=1)
+def _korean_catalog() -> Any:
+    from babel.support import Translations
+
+    return Translations.load(CATALOG_DIR, ["ko_KR"], DOMAIN)
+
+
+def in_korean(message: str) -> str:
+    """``message`` (an msgid of the catalogs) in Korean, whatever the request's language
+    and also outside a request: for API results that give a text in both languages."""
+    return _korean_catalog().gettext(message)
 
 
 def _text(value: Any) -> str:

@@ -113,6 +113,17 @@ def _rows(path: str) -> Iterator[dict[str, Any]]:
         yield from csv.DictReader(fh)
 
 
+def descriptions(rule: dict[str, Any]) -> dict[str, str]:
+    """The rule stated in English (``description``) and in Korean (``description_ko``)."""
+    from koreanap_validation import rules as vocabulary
+
+    from .languages import in_korean
+
+    return {"description": vocabulary.describe(rule),
+            "description_ko": vocabulary.describe(rule, {
+                key: in_korean(sentence) for key, sentence in vocabulary.PHRASES.items()})}
+
+
 def preview(package: dict[str, Any], rule: dict[str, Any]) -> dict[str, Any]:
     """Which rows of the resource's current file break ``rule`` (a checked rule).
 
@@ -122,7 +133,7 @@ def preview(package: dict[str, Any], rule: dict[str, Any]) -> dict[str, Any]:
     """
     from koreanap_validation import rules as vocabulary
 
-    out: dict[str, Any] = {"description": vocabulary.describe(rule), "rows_checked": 0,
+    out: dict[str, Any] = {**descriptions(rule), "rows_checked": 0,
                            "breaking": 0, "rows": [], "readable": False}
     resource = _resource_of(package, rule["resource"])
     path = _csv_path(resource) if resource else None
@@ -221,7 +232,7 @@ def shown(row: dict[str, Any], fields: dict[str, dict[str, str] | None] | None =
     if row.get("report_code"):
         rule["report"] = row["report_code"]
     out = {"id": row["id"], "package_id": row["package_id"], "rule": rule,
-           "description": vocabulary.describe(rule), "report": row.get("report_code"),
+           **descriptions(rule), "report": row.get("report_code"),
            "created_by": row.get("created_by"), "retired_by": row.get("retired_by"),
            "retired_reason": row.get("retired_reason"), "active": row.get("retired") is None}
     for key in ("created", "retired"):

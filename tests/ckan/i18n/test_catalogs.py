@@ -20,6 +20,8 @@ METHODS = [
     ("**/templates/**.html", "ckan.lib.extract:extract_ckan"),
 ]
 OPTIONS = {"**/templates/**.html": {}}
+# ... and for the validation package: the sentences rules are stated in
+VALIDATION_METHODS = [("rules.py", "python")]
 
 
 def _po(locale):
@@ -30,11 +32,12 @@ def _po(locale):
 def _messages():
     """Every msgid in the extension's code and templates, with where it is."""
     found = {}
-    for filename, lineno, message, _comments, _context in extract_from_dir(
-            str(SOURCES), METHODS, OPTIONS, DEFAULT_KEYWORDS):
-        msgid = message[0] if isinstance(message, (list, tuple)) else message
-        if msgid:
-            found.setdefault(msgid, f"{filename}:{lineno}")
+    for folder, methods in ((SOURCES, METHODS), (ROOT / "validation", VALIDATION_METHODS)):
+        for filename, lineno, message, _comments, _context in extract_from_dir(
+                str(folder), methods, OPTIONS, DEFAULT_KEYWORDS):
+            msgid = message[0] if isinstance(message, (list, tuple)) else message
+            if msgid:
+                found.setdefault(msgid, f"{folder.name}/{filename}:{lineno}")
     return found
 
 

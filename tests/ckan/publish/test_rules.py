@@ -383,3 +383,23 @@ def test_every_kind_of_rule_in_the_form_has_its_stylesheet_rule(site, app):
     for kind in kinds:
         assert (f'option[value="{kind}"]:checked) [data-rule-kinds]'
                 f':not([data-rule-kinds~="{kind}"])') in css, kind
+
+
+def test_the_api_states_a_rule_in_english_and_in_korean(site):
+    """Preview, create and list give the rule stated in English (description) and in
+    Korean (description_ko), the same sentences the pages use, whatever the caller's
+    language."""
+    context = {"user": site["evaluator"]}
+    preview = call_action("koreanap_rule_preview", dict(context), package_id=NAME,
+                          rule=DETECTION_RULE)
+    assert preview["description"] == 'if detected is "N", then value is empty'
+    assert preview["description_ko"] == 'detected 값이 "N"이면 value 값은 비어 있음'
+    made = call_action("koreanap_rule_create", dict(context), package_id=NAME,
+                       rule=dict(UNIT_RULE, values=[f"unit-{n}" for n in range(12)] + ["mg/kg"]),
+                       report=site["code"])
+    assert made["description"].endswith('"unit-9" and 3 more')
+    assert made["description_ko"].startswith('unit 값은 "unit-0", "unit-1"')
+    assert made["description_ko"].endswith('"unit-9" 외 3개 중 하나')
+    (listed,) = call_action("koreanap_rule_list", dict(context), package_id=NAME)
+    assert (listed["description"], listed["description_ko"]) == (
+        made["description"], made["description_ko"])

@@ -461,9 +461,10 @@ def koreanap_rule_preview(context: dict, data_dict: dict[str, Any]) -> dict[str,
     :param package_id: the dataset's id or name
     :param rule: the rule, in the data package's ``koreanap:rules`` form without ``id``
         (validation/README.md), as an object or its JSON text
-    :returns: ``{"rule", "description", "rows_checked", "breaking", "rows": [{"row",
-        "message"}], "readable"}`` (``readable`` false: the file is not a CSV stored
-        here, so no row was checked)
+    :returns: ``{"rule", "description", "description_ko", "rows_checked", "breaking",
+        "rows": [{"row", "message"}], "readable"}``: the rule stated in English and in
+        Korean; ``readable`` false: the file is not a CSV stored here, so no row was
+        checked
     :raises ckan.plugins.toolkit.ValidationError: the rule is malformed or does not fit
         the table's schema (the message names the rule's field)
     """
@@ -514,8 +515,9 @@ def koreanap_rule_list(context: dict, data_dict: dict[str, Any]) -> list[dict[st
     :param package_id: the dataset's id or name
     :param include_retired: also the retired rules, with who retired them, when and why
     :param report: only the rules made from this error report (a code)
-    :returns: ``[{"id", "rule", "description", "report", "created", "created_by",
-        "active", "retired", "retired_by", "retired_reason", "problem"}]``;
+    :returns: ``[{"id", "rule", "description", "description_ko", "report", "created",
+        "created_by", "active", "retired", "retired_by", "retired_reason", "problem"}]``
+        (the rule stated in English and in Korean);
         ``problem`` says why an active rule no longer fits the table's schema (a field
         dropped or retyped), or is None
     """
