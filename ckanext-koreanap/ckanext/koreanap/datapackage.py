@@ -75,8 +75,13 @@ AGENCIES: dict[str, dict[str, str]] = {
 # The organization of what this project publishes itself: its generated samples and its
 # transcription of the plan (their koreanap:publisher), never an agency's.
 PROJECT: dict[str, str] = {"name": "ckanext-koreanap",
-                           "title": "ckanext-koreanap 프로젝트 (ckanext-koreanap project)"}
+                           "title": "ckanext-koreanap 프로젝트 (ckanext-koreanap project)",
+                           "en": "ckanext-koreanap project"}
 PUBLISHERS: dict[str, dict[str, str]] = {**AGENCIES, "ckanext-koreanap 프로젝트": PROJECT}
+# Each of those organizations' name in Korean and in English, by its URL name: its CKAN
+# title holds both ("Korean (English)"), too long for a facet or a breadcrumb.
+ORGANIZATION_NAMES: dict[str, dict[str, str]] = {
+    org["name"]: {"ko": ko, "en": org["en"]} for ko, org in PUBLISHERS.items()}
 
 # A contact point's address relative to the dataset page: its error-report page.
 CONTACT_PATH = "report-error"

@@ -5,7 +5,9 @@ to the stored value for any field but organizations, groups and licences: the
 commitment facet showed ``KR0043``, OGP values ``access_to_information`` and the
 validation state ``valid``. :func:`localize` replaces those with the labels the
 dataset schema (ckanext-scheming choices, in the page's language) or the
-catalogue's own vocabularies give; a value without a label keeps its code.
+catalogue's own vocabularies give; a value without a label keeps its code. The
+catalogue's own publishers (organizations) are named in the page's language
+alone, not by their two-language titles, which CKAN cuts short in a facet.
 """
 from __future__ import annotations
 
@@ -48,7 +50,13 @@ def _vocabulary_labels() -> dict[str, Callable[[str], str | None]]:
 
         return AGENCIES.get(value, {}).get("en") if is_english() else None
 
-    return {"validation_status": validation, "lead_agency": lead_agency}
+    def organization(value: str) -> str | None:
+        from .languages import organization_title
+
+        return organization_title({"name": value})
+
+    return {"validation_status": validation, "lead_agency": lead_agency,
+            "organization": organization}
 
 
 def localize(search_facets: dict[str, Any]) -> dict[str, Any]:

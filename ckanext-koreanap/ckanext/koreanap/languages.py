@@ -111,11 +111,26 @@ def dataset_display_name(next_helper: Any, package_or_package_dict: Any) -> str:
             or next_helper(package_or_package_dict))
 
 
+def organization_title(organization: Any, lang: str | None = None) -> str | None:
+    """The name of one of the catalogue's own publishers (the project, the plan's lead
+    agencies) in the page's language alone, or None for any other organization."""
+    from .datapackage import ORGANIZATION_NAMES
+
+    names = ORGANIZATION_NAMES.get(_text(_get(organization, "name")))
+    if names is None:
+        return None
+    return names["en"] if is_english(lang) else names["ko"]
+
+
 @tk.chained_helper
 def get_translated(next_helper: Any, data_dict: Any, field: str) -> Any:
     """CKAN's ``h.get_translated`` (its hook for translated fields) for our
-    bilingual pairs: ``notes`` / ``notes_en`` etc. in the page's language; any
-    other field as CKAN has it."""
+    bilingual pairs: ``notes`` / ``notes_en`` etc. in the page's language, and the
+    catalogue's own publishers' titles (a dataset page's breadcrumb); any other field
+    as CKAN has it."""
+    if field == "title" and (_get(data_dict, "is_organization")
+                             or _get(data_dict, "type") == "organization"):
+        return organization_title(data_dict) or next_helper(data_dict, field)
     if _bilingual(data_dict, field):
         return koreanap_localized(data_dict, field) or next_helper(data_dict, field)
     return next_helper(data_dict, field)

@@ -62,6 +62,7 @@ class KoreanapPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.ITranslation)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IOrganizationController, inherit=True)
     p.implements(p.IResourceController, inherit=True)
     p.implements(IDataDictionaryForm, inherit=True)
 
@@ -100,6 +101,17 @@ class KoreanapPlugin(p.SingletonPlugin, DefaultTranslation):
         facets_dict.clear()
         facets_dict.update(facets)
         return facets_dict
+
+    # IOrganizationController
+
+    def before_view(self, data_dict):
+        """An organization's page (heading, breadcrumb, page title) names the catalogue's
+        own publishers in the page's language alone, not by their two-language title."""
+        from .languages import organization_title
+
+        data_dict["display_name"] = (organization_title(data_dict)
+                                     or data_dict.get("display_name"))
+        return data_dict
 
     # IPackageController
 

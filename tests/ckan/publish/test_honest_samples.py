@@ -51,12 +51,33 @@ def test_pages_show_the_status_banner_and_the_lead_agency(plan, app):
     assert "/organization/mois" not in page  # the agency is no organization of this data
     search = _facets(app, "/dataset/")
     assert search["주관 기관"] == ["행정안전부"]
-    assert [label[:21] for label in search["제공기관"]] == ["ckanext-koreanap 프로젝트"]
-    assert _facets(app, "/en/dataset/")["Lead agency"] == ["Ministry of the Interior and Safety"]
+    # the publisher by its name in the page's language, not its two-language title cut short
+    assert search["제공기관"] == ["ckanext-koreanap 프로젝트"]
+    english = _facets(app, "/en/dataset/")
+    assert english["Lead agency"] == ["Ministry of the Interior and Safety"]
+    assert english["Publisher"] == ["ckanext-koreanap project"]
     assert "이 자료는 이 카탈로그가 공개합니다" in page
     resource = plan["resources"][0]
     page = app.get("/dataset/ogp-nap4-commitments/resource/" + resource["id"]).body
     assert 'data-koreanap-data-status="transcription"' in page
+
+
+def test_the_projects_name_reads_in_the_pages_language(plan, app):
+    """The dataset page's breadcrumb and the organization's own page name the publisher in
+    the page's language alone; the API keeps the organization's full title."""
+    crumb = '<ol class="breadcrumb">'
+    for prefix, name, other in (("", "ckanext-koreanap 프로젝트", "ckanext-koreanap project"),
+                                ("/en", "ckanext-koreanap project", "프로젝트")):
+        page = _page(app, prefix + "/dataset/ogp-nap4-commitments")
+        trail = page[page.index(crumb):page.index("</ol>", page.index(crumb))]
+        assert f'title="{name}"' in trail and other not in trail
+        page = _page(app, prefix + "/organization/ckanext-koreanap")
+        trail = page[page.index(crumb):page.index("</ol>", page.index(crumb))]
+        assert name in trail and other not in trail
+        title = page[page.index("<title>"):page.index("</title>")]
+        assert title.startswith(f"<title>{name} ") and other not in title
+    shown = call_action("organization_show", id="ckanext-koreanap")
+    assert shown["display_name"] == "ckanext-koreanap 프로젝트 (ckanext-koreanap project)"
 
 
 def test_dcat_names_status_project_publisher_and_report_page(plan, app):
