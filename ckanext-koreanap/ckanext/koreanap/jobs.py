@@ -42,7 +42,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from . import config, loader, rules
+from . import config, loader, rules, siteuser
 from . import model as kmodel
 from .datapackage import dataset_to_descriptor
 from .publishing import sha256_of
@@ -255,11 +255,6 @@ def _lock_wait() -> int:
     return max(1, timeout - max(1, timeout // 10))
 
 
-def _site_context() -> dict[str, Any]:
-    user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
-    return {"ignore_auth": True, "user": user["name"]}
-
-
 def _resource_rel_path(resource: dict[str, Any]) -> str:
     rel = resource.get("datapackage_path")
     if rel and _safe_rel(rel):
@@ -331,7 +326,7 @@ def _validate_dataset(package_id: str, started: datetime.datetime) -> dict[str, 
     from koreanap_validation.engine import validate_package
     from koreanap_validation.internal import RuleCannotRun
 
-    context = _site_context()
+    context = siteuser.context()
     package = tk.get_action("package_show")(dict(context), {"id": package_id})
     resources = package.get("resources") or []
     work_root = Path(tk.config.get("ckan.storage_path") or tempfile.gettempdir()) / "koreanap-work"
@@ -451,8 +446,7 @@ def _load(resource: dict, path: Path, schema: dict, sha: str) -> int | None:
 def _add_previews(resource_id: str) -> None:
     """The default views that need the DataStore (the table preview), once the rows
     are in it: CKAN creates default views when a resource is made, before the load."""
-    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
-    context = {"ignore_auth": True, "user": site_user["name"]}
+    context = siteuser.context()
     try:
         resource = tk.get_action("resource_show")(context, {"id": resource_id})
         tk.get_action("resource_create_default_resource_views")(

@@ -174,9 +174,9 @@ def run(package_id: str) -> dict[str, Any] | None:
     """The on-demand job: check a dataset's links, then score it again."""
     import ckan.plugins.toolkit as tk
 
-    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
-    package = tk.get_action("package_show")(
-        {"ignore_auth": True, "user": site_user["name"]}, {"id": package_id})
+    from . import siteuser
+
+    package = tk.get_action("package_show")(siteuser.context(), {"id": package_id})
     check_dataset(package)
     return score_dataset(package)
 

@@ -19,7 +19,7 @@ from typing import IO, Any
 
 import ckan.plugins.toolkit as tk
 
-from . import config, dictionary
+from . import config, dictionary, siteuser
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ def load_csv(resource_id: str, path: str, schema: dict[str, Any],
     unknown = [h for h in header if h not in known]
     if unknown:
         raise ValueError("columns not in the Table Schema: {}".format(", ".join(unknown)))
-    _ensure_table(_site_context(), resource_id, fields, dictionary.schema_info(schema))
+    _ensure_table(siteuser.context(), resource_id, fields, dictionary.schema_info(schema))
 
     missing = set(schema.get("missingValues", [""])) - {""}
     columns = ", ".join(_ident(h) for h in header)
@@ -149,11 +149,6 @@ def load_csv(resource_id: str, path: str, schema: dict[str, Any],
     return rows
 
 
-def _site_context() -> dict:
-    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
-    return {"ignore_auth": True, "user": site_user["name"]}
-
-
 def set_dictionary(resource_id: str, schema: dict[str, Any]) -> bool:
     """Write the Table Schema's labels and notes into the data dictionary of an
     existing DataStore table whose columns match the schema (rows untouched), as
@@ -162,7 +157,7 @@ def set_dictionary(resource_id: str, schema: dict[str, Any]) -> bool:
     :returns: False when there is no such table (nothing written), else True
     """
     fields = [{"id": f["name"], "type": datastore_type(f)} for f in schema.get("fields", [])]
-    context = _site_context()
+    context = siteuser.context()
     try:
         found = tk.get_action("datastore_info")(dict(context), {"id": resource_id})["fields"]
     except tk.ObjectNotFound:

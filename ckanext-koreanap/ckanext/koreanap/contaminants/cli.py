@@ -4,6 +4,8 @@ from __future__ import annotations
 import ckan.plugins.toolkit as tk
 import click
 
+from .. import siteuser
+
 __all__ = ["koreanap_contaminants"]
 
 
@@ -17,11 +19,9 @@ def koreanap_contaminants():
               "in README.md).")
 def index(resource_id: str):
     """Create the quick-search indexes on the survey table (safe to repeat)."""
-    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
     data = {"resource_id": resource_id} if resource_id else {}
     try:
-        result = tk.get_action("koreanap_contaminant_index")(
-            {"user": site_user["name"]}, data)
+        result = tk.get_action("koreanap_contaminant_index")(siteuser.context(), data)
     except tk.ObjectNotFound as error:
         raise click.ClickException("{} (publish the food-contaminants data package first)"
                                    .format(error.message or error))

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from ckan.logic.schema import validator_args
 
+from ..wholenumbers import int_between
+
 
 @validator_args
 def id_only(not_empty, unicode_safe):
@@ -44,25 +46,11 @@ def _plain_text(value, context):
     return value.strip()
 
 
-def _months(value, context):
-    """A whole number of months, 1 to 120."""
-    import ckan.plugins.toolkit as tk
-
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise tk.Invalid(tk._("Must be a whole number"))
-    if not 1 <= value <= 120:
-        raise tk.Invalid(tk._("Must be between {minimum} and {maximum}").format(
-            minimum=1, maximum=120))
-    return value
-
-
 @validator_args
 def quality_figures(ignore_missing, default):
     """``organization`` (id or name, optional) and ``months`` of the monthly series."""
     return {"organization": [ignore_missing, _plain_text],
-            "months": [default(12), _months]}
+            "months": [default(12), int_between(1, 120)]}
 
 
 def _rule_object(value, context):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ckan.plugins.toolkit as tk
 
+from ...wholenumbers import int_between
 from .. import columns, config
 from . import validators as v
 
@@ -20,8 +21,8 @@ def search():
         "detected": [_v("ignore_empty"), v.one_of(("Y", "N"))],
         "exceeds_only": [_v("default")(False), v.strict_boolean],
         "sort": [_v("ignore_empty"), v.sort],
-        "limit": [_v("default")(config.page_size()), v.int_between(0, config.max_page_size())],
-        "offset": [_v("default")(0), v.int_between(0, columns.MAX_OFFSET)],
+        "limit": [_v("default")(config.page_size()), int_between(0, config.max_page_size())],
+        "offset": [_v("default")(0), int_between(0, columns.MAX_OFFSET)],
         "include_summary": [_v("default")(True), v.strict_boolean],
         "include_chart": [_v("default")(False), v.strict_boolean],
         "__extras": [v.no_unknown_parameters],

@@ -10,6 +10,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ...wholenumbers import whole_number
 from .. import columns
 
 _MAX_TEXT = 200  # no single value of ours is longer
@@ -84,22 +85,12 @@ def one_of(allowed: tuple[str, ...]):
     return validator
 
 
-def _whole_number(value: Any) -> int:
-    if isinstance(value, bool):
-        raise ValueError(value)
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and re.fullmatch(r"\s*-?[0-9]{1,12}\s*", value):
-        return int(value)
-    raise ValueError(value)
-
-
 def year_list(value: Any, context: Any) -> list[int]:
     """A validator: one or more survey years in the accepted range."""
     years = []
     for text in _as_list(value):
         try:
-            year = _whole_number(text)
+            year = whole_number(text)
         except ValueError:
             raise tk.Invalid(tk._("A year must be a whole number, not {value}").format(
                 value=_shown(text)))
@@ -108,22 +99,6 @@ def year_list(value: Any, context: Any) -> list[int]:
                 a=columns.YEAR_MIN, b=columns.YEAR_MAX, y=year))
         years.append(year)
     return years
-
-
-def int_between(minimum: int, maximum: int):
-    """A validator: a whole number in ``minimum``..``maximum``."""
-
-    def validator(value: Any, context: Any) -> int:
-        try:
-            number = _whole_number(value)
-        except ValueError:
-            raise tk.Invalid(tk._("Must be a whole number"))
-        if not minimum <= number <= maximum:
-            raise tk.Invalid(tk._("Must be between {minimum} and {maximum}").format(
-                minimum=minimum, maximum=maximum))
-        return number
-
-    return validator
 
 
 def strict_boolean(value: Any, context: Any) -> bool:

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import ckan.plugins.toolkit as tk
 
+from ...wholenumbers import int_between
 from .. import workflow
-from .validators import choice, int_between, length_between, text
+from .validators import choice, length_between, text
 
 _v = tk.get_validator
 

@@ -77,19 +77,3 @@ def choice(values: tuple[str, ...]):
         return value
 
     return validator
-
-
-def int_between(minimum: int, maximum: int):
-    """A validator: an integer in ``minimum``..``maximum``."""
-
-    def validator(value: Any, context: Any) -> Any:
-        try:
-            number = int(value)
-        except (TypeError, ValueError):
-            raise tk.Invalid(tk._("Must be a whole number"))
-        if not minimum <= number <= maximum:
-            raise tk.Invalid(tk._("Must be between {minimum} and {maximum}").format(
-                minimum=minimum, maximum=maximum))
-        return number
-
-    return validator
