@@ -9,6 +9,12 @@ def plan_url() -> str:
     return tk.config.get("ckanext.koreanap.plan_url")
 
 
+def commitments_package() -> str:
+    """The plan's data package (``ckanext.koreanap.commitments.package``, declared with the
+    commitments plugin); empty: planpackage's default."""
+    return tk.config.get("ckanext.koreanap.commitments.package") or ""
+
+
 def show_commitments_on_home() -> bool:
     """Whether the home page lists the plan's open-data commitments."""
     return tk.config.get("ckanext.koreanap.home.show_commitments")

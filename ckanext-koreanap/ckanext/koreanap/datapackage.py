@@ -18,11 +18,8 @@ organization a package is filed under is its lead agency's.
 """
 from __future__ import annotations
 
-import csv
 import json
 import re
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from koreanap_validation.metadata.dcat import (
@@ -33,9 +30,6 @@ from koreanap_validation.metadata.dcat import (
     texts_of,
     themes,
 )
-
-REPO_ROOT = Path(__file__).resolve().parents[3]
-COMMITMENTS_CSV = REPO_ROOT / "datapackages" / "ogp-nap4-commitments" / "data" / "commitments.csv"
 
 # KOGL types (validation/metadata/vocabularies/kogl-licences.ttl) and the
 # Creative Commons licence each corresponds to ("close to", per kogl.or.kr),
@@ -141,18 +135,20 @@ def tag_name(keyword: str) -> str | None:
     return text if len(text) >= 2 else None
 
 
-@cache
-def commitments() -> tuple[dict[str, str], ...]:
-    """The plan's commitments from the ogp-nap4-commitments package (empty if absent)."""
-    if not COMMITMENTS_CSV.is_file():
+def commitments(package: str | None = None) -> tuple[dict[str, str], ...]:
+    """The plan's commitments with an OGP id, from its data package (:mod:`.planpackage`
+    finds it; ``package`` as configured there); empty when there is no plan to read."""
+    from .planpackage import PlanUnavailable, table
+
+    try:
+        return tuple(row for row in table("commitments", package) if row.get("ogp_id"))
+    except PlanUnavailable:
         return ()
-    with COMMITMENTS_CSV.open(encoding="utf-8-sig", newline="") as fh:
-        return tuple(row for row in csv.DictReader(fh) if row.get("ogp_id"))
 
 
-def commitment(ogp_id: str) -> dict[str, str] | None:
+def commitment(ogp_id: str, package: str | None = None) -> dict[str, str] | None:
     """The commitment row with this OGP id, or None."""
-    return next((c for c in commitments() if c["ogp_id"] == ogp_id), None)
+    return next((c for c in commitments(package) if c["ogp_id"] == ogp_id), None)
 
 
 # The plan prints each commitment's OGP values in its own words ("Enhancing

@@ -64,8 +64,8 @@ def koreanap_commitment_choices(field: dict[str, Any] | None = None) -> list[dic
     """Scheming choices for ``commitment``: the plan's commitments (OGP id and title)."""
     from .datapackage import commitments
 
-    rows = commitments() or [{"ogp_id": c["ogp_id"], "title": c["title_en"]}
-                             for c in _COMMITMENTS]
+    rows = commitments(config.commitments_package()) or [
+        {"ogp_id": c["ogp_id"], "title": c["title_en"]} for c in _COMMITMENTS]
     return [{"value": c["ogp_id"], "label": "{} {}".format(c["ogp_id"], c["title"])}
             for c in rows]
 
@@ -341,20 +341,11 @@ def _endpoints() -> set[str]:
 
 def koreanap_plan_data_status() -> str | None:
     """The data status of the plan's data package the commitment tracker reads."""
-    import json
-    from pathlib import Path
+    from . import planpackage
 
-    import ckan.plugins.toolkit as tk
-
-    from .datapackage import REPO_ROOT
-
-    configured = tk.config.get("ckanext.koreanap.commitments.package") or ""
-    path = Path(configured) if configured else REPO_ROOT / "datapackages" / "ogp-nap4-commitments"
-    if path.name != "datapackage.json":
-        path = path / "datapackage.json"
     try:
-        return json.loads(path.read_text(encoding="utf-8")).get("koreanap:dataStatus")
-    except (OSError, ValueError, AttributeError):
+        return planpackage.descriptor(config.commitments_package()).get("koreanap:dataStatus")
+    except planpackage.PlanUnavailable:
         return None
 
 

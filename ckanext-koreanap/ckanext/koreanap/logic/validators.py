@@ -33,8 +33,8 @@ def koreanap_commitment(value: Any, context: dict) -> Any:
     """An OGP commitment id of the plan (``KR0043``), when the commitments are known."""
     if _empty(value):
         return value
-    known = dp.commitments()
-    if known and not dp.commitment(str(value)):
+    known = dp.commitments(config.commitments_package())
+    if known and not any(c["ogp_id"] == str(value) for c in known):
         raise Invalid(tk._("Unknown commitment {value}; expected one of {ids}").format(
             value=value, ids=", ".join(c["ogp_id"] for c in known)))
     return str(value)
