@@ -5,13 +5,13 @@ down, until a worker hands them to the queue; the rate table counts reports
 per address while Redis is down (the rate limit's fallback).
 
 Revision ID: c5e7a9b20002
-Revises: b2d4f6a80001
+Revises: a9e1c3d50001
 Create Date: 2026-12-04
 """
 from alembic import op
 
 revision = "c5e7a9b20002"
-down_revision = "b2d4f6a80001"
+down_revision = "a9e1c3d50001"
 branch_labels = None
 depends_on = None
 

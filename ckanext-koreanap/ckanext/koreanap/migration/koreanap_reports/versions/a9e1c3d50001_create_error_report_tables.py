@@ -1,12 +1,12 @@
 """Create koreanap_error_report and koreanap_error_report_event.
 
-Revision ID: b2d4f6a80001
+Revision ID: a9e1c3d50001
 Revises:
 Create Date: 2026-11-27
 """
 from alembic import op
 
-revision = "b2d4f6a80001"
+revision = "a9e1c3d50001"
 down_revision = None
 branch_labels = None
 depends_on = None
