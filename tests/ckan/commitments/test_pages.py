@@ -48,6 +48,7 @@ def test_filter_by_agency_and_value(app):
 def test_unknown_filter_is_a_clear_400(app, params):
     """A filter value outside the plan's lists answers 400 naming it, escaped."""
     response = app.get("/commitments", params=params, status=400)
+    assert "koreanap-translation-note" not in app.get("/commitments").body
     assert "<script>alert(1)</script>" not in response.body
     assert "알 수 없는" in response.body
     assert "Unknown" in app.get("/en/commitments", params=params, status=400).body
@@ -65,7 +66,9 @@ def test_commitment_page_shows_its_milestones(app, key):
     assert table.count("<tr>") == len(own) + 1  # header row + one per milestone
     positions = [table.index(str(escape(m["activity"]))) for m in own]
     assert positions == sorted(positions)
-    assert "koreanap-no-datasets" in body  # nothing published in an empty catalogue
+    assert "koreanap-no-datasets" in body
+    # nothing of it is translated in the plan package: no translation note
+    assert "koreanap-translation-note" not in body  # nothing published in an empty catalogue
 
 
 @pytest.mark.usefixtures("clean_db")
@@ -89,3 +92,58 @@ def test_tracker_says_the_plan_is_a_transcription(app, path):
     body = app.get(path).body
     assert 'class="alert alert-info koreanap-data-status"' in body
     assert 'data-koreanap-data-status="transcription"' in body
+
+
+@pytest.fixture
+def translated_plan(tmp_path, ckan_config, monkeypatch):
+    """A copy of the plan's package where KR0045 (nap4-10) has this project's Korean title
+    and agency, and its milestone 8 a Korean activity; nothing else is translated."""
+    import shutil
+
+    target = tmp_path / "plan"
+    shutil.copytree(PACKAGE, target)
+    korean = {"title_ko": "민간 분야 신산업을 위한 문화유산 자원 공개",
+              "lead_agency_ko": "문화재청"}
+    for name, extra, wanted in (
+            ("commitments", korean, lambda row: row["ogp_id"] == "KR0045"),
+            ("milestones", {"activity_ko": "2020년 문화유산 3D 데이터베이스 구축 - 3D 프린팅 "
+                                           "데이터 50건을 포함해 누적 공공데이터 2,000건 공개"},
+             lambda row: (row["commitment_id"], row["sequence"]) == ("nap4-10", "8"))):
+        table = rows(name)
+        fields = list(table[0]) + list(extra)
+        with (target / "data" / f"{name}.csv").open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, fields, lineterminator="\n")
+            writer.writeheader()
+            for row in table:
+                writer.writerow({**row, **(extra if wanted(row) else {})})
+    monkeypatch.setitem(ckan_config, "ckanext.koreanap.commitments.package", str(target))
+    return target
+
+
+@pytest.mark.usefixtures("clean_db", "clean_index")
+def test_korean_pages_show_this_projects_translation_marked_as_such(app, translated_plan):
+    """Where the plan package has a Korean translation (<field>_ko), Korean pages show it
+    with lang="ko" and a note that it is this project's translation, English pages the
+    plan's words; untranslated text stays English (lang="en"); the renamed agency shows
+    today's name first, in either language; the agency filter keeps its English value."""
+    heritage = next(r for r in COMMITMENTS if r["ogp_id"] == "KR0045")
+    other = next(r for r in COMMITMENTS if r["ogp_id"] == "KR0043")
+    body = app.get("/commitments").body
+    assert "koreanap-translation-note" in body
+    assert 'lang="ko">민간 분야 신산업을 위한 문화유산 자원 공개</a>' in body
+    assert str(escape(heritage["title"])) not in body
+    assert f'lang="en">{escape(other["title"])}</a>' in body
+    assert "국가유산청(당시 문화재청)" in body
+    assert f'<option value="{escape(heritage["lead_agency"])}" >국가유산청(당시 문화재청)' \
+           not in body  # the filter's label is the agency's own name, not a sentence
+    assert f'<option value="{escape(heritage["lead_agency"])}" >문화재청</option>' in body
+    filtered = app.get("/commitments", params={"agency": heritage["lead_agency"]}).body
+    assert filtered.count('class="koreanap-commitment-row"') == 1
+    page = app.get("/commitments/KR0045").body
+    assert '<h1 class="page-heading koreanap-commitment-title" lang="ko">' in page
+    assert "2020년 문화유산 3D 데이터베이스 구축" in page
+    assert "국가유산청(당시 문화재청)" in page
+    english = app.get("/en/commitments/KR0045").body
+    assert "koreanap-translation-note" not in english and "문화재청" not in english
+    assert f'lang="en">{escape(heritage["title"])}</h1>' in english
+    assert "Korea Heritage Service, formerly Culture Heritage Administration" in english

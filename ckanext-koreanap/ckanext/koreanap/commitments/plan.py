@@ -16,16 +16,38 @@ from ..planpackage import PlanUnavailable
 __all__ = ["Commitment", "Milestone", "PlanUnavailable", "commitments", "package_path"]
 
 
+# Agencies renamed since the plan (../shared/reference/domain-facts.md, [S17]: 문화재청
+# became 국가유산청, the Korea Heritage Service, on 17 May 2024), by the name the plan
+# (or this project's translation of it) gives; pages show today's name first.
+RENAMED = {"문화재청": "국가유산청", "Cultural Heritage Administration": "Korea Heritage Service",
+           "Culture Heritage Administration": "Korea Heritage Service"}
+
+
+class _Texts:
+    """The plan's text is English; ``<field>_ko`` holds this project's Korean translation
+    (flagged ``koreanap:translationOf`` in the package), empty where there is none."""
+
+    def text(self, name: str, english: bool) -> str:
+        """The field in English, or in Korean where a translation exists."""
+        korean = getattr(self, name + "_ko", "")
+        return getattr(self, name) if english or not korean else korean
+
+    def translated(self, name: str, english: bool) -> bool:
+        """Whether :meth:`text` gives this project's translation, not the plan's words."""
+        return not english and bool(getattr(self, name + "_ko", ""))
+
+
 @dataclass
-class Milestone:
+class Milestone(_Texts):
     sequence: int
     activity: str
     start: str  # an ISO date, a month or the plan's own words
     end: str
+    activity_ko: str = ""
 
 
 @dataclass
-class Commitment:
+class Commitment(_Texts):
     commitment_id: str
     plan_order: int
     ogp_id: str
@@ -38,6 +60,21 @@ class Commitment:
     values: list[str]
     summary: str
     milestones: list[Milestone] = field(default_factory=list)
+    title_ko: str = ""
+    lead_agency_ko: str = ""
+    lead_division_ko: str = ""
+    summary_ko: str = ""
+
+    def any_translated(self, english: bool) -> bool:
+        """Whether a Korean page of this commitment shows any of this project's
+        translation (and so must say so)."""
+        return any(self.translated(name, english) for name in
+                   ("title", "lead_agency", "lead_division", "summary")) or any(
+            m.translated("activity", english) for m in self.milestones)
+
+    def renamed(self, english: bool) -> str:
+        """Today's name of the lead agency when it was renamed since the plan, else ""."""
+        return RENAMED.get(self.text("lead_agency", english), "")
 
 
 def package_path() -> Path:
@@ -61,7 +98,8 @@ def commitments() -> list[Commitment]:
         for row in planpackage.table("milestones", configured):
             milestones.setdefault(row["commitment_id"], []).append(Milestone(
                 sequence=int(row.get("sequence") or 0), activity=row.get("activity") or "",
-                start=_when(row, "start"), end=_when(row, "end")))
+                start=_when(row, "start"), end=_when(row, "end"),
+                activity_ko=row.get("activity_ko") or ""))
         plan = [Commitment(
             commitment_id=row["commitment_id"], plan_order=int(row.get("plan_order") or 0),
             ogp_id=row.get("ogp_id") or "", title=row.get("title") or "",
@@ -70,6 +108,9 @@ def commitments() -> list[Commitment]:
             end_date=row.get("end_date") or "",
             values=[v.strip() for v in (row.get("ogp_values") or "").split(";") if v.strip()],
             summary=row.get("description_summary") or "",
+            title_ko=row.get("title_ko") or "", lead_agency_ko=row.get("lead_agency_ko") or "",
+            lead_division_ko=row.get("lead_division_ko") or "",
+            summary_ko=row.get("description_summary_ko") or "",
             milestones=sorted(milestones.get(row["commitment_id"], []),
                               key=lambda m: m.sequence))
             for row in planpackage.table("commitments", configured)]

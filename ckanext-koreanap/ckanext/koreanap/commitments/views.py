@@ -6,6 +6,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from flask import Blueprint
 
+from ..languages import is_english
 from . import plan
 
 koreanap_commitments = Blueprint("koreanap_commitments", __name__)
@@ -54,12 +55,17 @@ def index() -> str:
     if isinstance(found, str):
         return tk.render("koreanap/commitments/index.html", extra_vars={
             "unavailable": found, "commitments": [], "agencies": [], "values": [],
-            "agency": "", "value": "", "counts": {}, "total": 0})
+            "agency": "", "value": "", "counts": {}, "total": 0, "english": is_english(),
+            "translated": False})
     agency = (tk.request.args.get("agency") or "").strip()
     value = (tk.request.args.get("value") or "").strip()
-    agencies = sorted({c.lead_agency for c in found if c.lead_agency})
+    english = is_english()
+    # filter values stay the plan's English names (links keep working in both languages);
+    # the choices read in the page's language
+    labels = {c.lead_agency: c.text("lead_agency", english) for c in found if c.lead_agency}
+    agencies = sorted(labels.items(), key=lambda item: item[1])
     values = sorted({v for c in found for v in c.values})
-    for name, given, allowed in (("agency", agency, agencies), ("value", value, values)):
+    for name, given, allowed in (("agency", agency, list(labels)), ("value", value, values)):
         if given and given not in allowed:
             return tk.abort(400, tk._('Unknown {name} "{given}": choose one from the list')
                             .format(name=name, given=given))
@@ -67,7 +73,8 @@ def index() -> str:
              and (not value or value in c.values)]
     return tk.render("koreanap/commitments/index.html", extra_vars={
         "unavailable": None, "commitments": shown, "agencies": agencies, "values": values,
-        "agency": agency, "value": value, "counts": _dataset_counts(), "total": len(found)})
+        "agency": agency, "value": value, "counts": _dataset_counts(), "total": len(found),
+        "english": english, "translated": any(c.any_translated(english) for c in shown)})
 
 
 @koreanap_commitments.route("/commitments/<commitment_id>")
@@ -80,5 +87,6 @@ def read(commitment_id: str) -> str:
     for commitment in found:
         if wanted in (commitment.commitment_id.lower(), commitment.ogp_id.lower()):
             return tk.render("koreanap/commitments/read.html", extra_vars={
-                "commitment": commitment, "datasets": _datasets_of(commitment.ogp_id)})
+                "commitment": commitment, "datasets": _datasets_of(commitment.ogp_id),
+                "english": is_english()})
     return tk.abort(404, tk._("No commitment {id} in the plan").format(id=commitment_id))
