@@ -479,6 +479,12 @@ def _reindex(package_id: str) -> None:
         model.Session.rollback()
 
 
+# enqueue marks the resources pending (and commits) before it hands the job to RQ, so for
+# a moment a pending row names a job Redis does not hold yet: a job missing from Redis is
+# "gone" only once its row is older than this (seconds).
+GONE_AFTER_S = 60
+
+
 def refresh_stale(row: dict[str, Any]) -> dict[str, Any]:
     """A pending row whose job died (worker killed, job failed or gone) becomes ``error``."""
     if row.get("status") != "pending" or not row.get("job_id"):
@@ -496,6 +502,10 @@ def refresh_stale(row: dict[str, Any]) -> dict[str, Any]:
             state = "gone"
     except Exception:  # noqa: BLE001 - Redis down: leave the row as it is
         return row
+    marked = row.get("created")
+    if state == "gone" and marked is not None and (
+            kmodel.now() - marked).total_seconds() < GONE_AFTER_S:
+        return row  # maybe not queued yet (see GONE_AFTER_S)
     dead = state == "started" and _alive(row.get("worker")) is False
     if state in ("failed", "stopped", "canceled", "gone") or dead:
         if dead:

@@ -139,3 +139,29 @@ def test_datastore_load_queues_the_job_and_the_worker_loads(sysadmin, publish):
     work_off_queue()
     shown = call_action("koreanap_validation_show", id=resource["id"])
     assert (shown["status"], shown["datastore_rows"]) == ("valid", 62)
+
+
+@pytest.mark.usefixtures("with_request_context")
+def test_a_job_not_yet_in_the_queue_is_not_taken_for_gone(sysadmin, publish):
+    """enqueue marks resources pending before RQ holds the job: a show in between must not
+    call that job gone (serve's publisher polled exactly then and saw 'error'); a job that
+    is still missing a minute later is gone, and the row says to validate again."""
+    import datetime
+
+    from ckan import model
+
+    from ckanext.koreanap import jobs
+    from ckanext.koreanap import model as kmodel
+
+    publish(PACKAGES / "ogp-nap4-commitments", sysadmin["name"])
+    resource = _resource("ogp-nap4-commitments", "milestones")
+    kmodel.set_status(resource["id"], resource["package_id"], "pending",
+                      job_id="koreanap-validate-not-queued-yet")
+    model.Session.commit()
+    assert call_action("koreanap_validation_show", id=resource["id"])["status"] == "pending"
+    kmodel.set_status(resource["id"], resource["package_id"], "pending",
+                      job_id="koreanap-validate-not-queued-yet",
+                      created=kmodel.now() - datetime.timedelta(seconds=jobs.GONE_AFTER_S + 5))
+    model.Session.commit()
+    shown = call_action("koreanap_validation_show", id=resource["id"])
+    assert shown["status"] == "error" and "(gone)" in shown["message"]
