@@ -63,8 +63,9 @@ def test_pages_show_the_status_banner_and_the_lead_agency(plan, app):
 
 
 def test_the_projects_name_reads_in_the_pages_language(plan, app):
-    """The dataset page's breadcrumb and the organization's own page name the publisher in
-    the page's language alone; the API keeps the organization's full title."""
+    """The dataset page's breadcrumb, the organization's own page (title, breadcrumb,
+    heading) and the organizations list name the publisher in the page's language alone;
+    the API keeps the organization's full title."""
     crumb = '<ol class="breadcrumb">'
     for prefix, name, other in (("", "ckanext-koreanap 프로젝트", "ckanext-koreanap project"),
                                 ("/en", "ckanext-koreanap project", "프로젝트")):
@@ -76,6 +77,12 @@ def test_the_projects_name_reads_in_the_pages_language(plan, app):
         assert name in trail and other not in trail
         title = page[page.index("<title>"):page.index("</title>")]
         assert title.startswith(f"<title>{name} ") and other not in title
+        heading = page[page.index('id="organization-info"'):]
+        heading = heading[heading.index('<h2 class="heading">'):heading.index("</h2>")]
+        assert name in heading and other not in heading
+        listed = _page(app, prefix + "/organization/")
+        listed = listed[listed.index('<h2 class="media-heading">'):]
+        assert f'<h2 class="media-heading">{name}</h2>' in listed and other not in listed
     shown = call_action("organization_show", id="ckanext-koreanap")
     assert shown["display_name"] == "ckanext-koreanap 프로젝트 (ckanext-koreanap project)"
 
