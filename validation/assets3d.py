@@ -55,7 +55,6 @@ checked again. :func:`package_checks` picks the resources it applies to.
 """
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import re
@@ -66,6 +65,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from frictionless import Check, errors
 
+from . import filehash
 from .error_types import declare_error
 from .internal import RuleCannotRun, missing_library
 
@@ -151,17 +151,6 @@ def resolve_inside(basepath: str, path: str) -> str | None:
     root = os.path.realpath(basepath)
     full = os.path.realpath(os.path.join(root, path))
     return full if os.path.commonpath([root, full]) == root else None
-
-
-def file_digest(path: str) -> tuple[int, str]:
-    """Size in bytes and lower-case hex SHA-256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-            size += len(chunk)
-    return size, digest.hexdigest()
 
 
 def import_trimesh():
@@ -385,7 +374,7 @@ class Asset3DCheck(Check):
             yield self._err(AssetFileError, row, self.path_field, fact["error"])
             return
 
-        size, sha = file_digest(full)
+        size, sha = filehash.file_digest(full)
         fact.update(format=file_type, bytes=size, sha256=sha)
         yield from self._compare(row, self.bytes_field, size)
         yield from self._compare(row, self.sha256_field, sha)

@@ -26,7 +26,7 @@ from typing import Any, Union
 import attrs
 from frictionless import Check, Checklist, FrictionlessException, Package, Resource
 
-from . import assets3d, checks, contaminants, fast, personal, rules
+from . import assets3d, checks, contaminants, fast, filehash, personal, rules
 from .encoding import check_encoding
 from .internal import RuleCannotRun
 
@@ -298,7 +298,7 @@ def _check_mesh_resource(resource: Any, file_type: str, measured: dict[str, dict
                        "not parsed")]
     declared_hash = str(resource.hash or "")
     if resource.bytes is not None or declared_hash:
-        size, sha = assets3d.file_digest(full)
+        size, sha = filehash.file_digest(full)
         if resource.bytes is not None and resource.bytes != size:
             found.append(_error("byte-count", name, f'the resource says {resource.bytes} '
                                 f'bytes but "{path}" has {size}'))

@@ -42,10 +42,11 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan import model
 
+from koreanap_validation.filehash import sha256_of
+
 from . import config, loader, rules, siteuser
 from . import model as kmodel
 from .datapackage import dataset_to_descriptor
-from .publishing import sha256_of
 
 log = logging.getLogger(__name__)
 

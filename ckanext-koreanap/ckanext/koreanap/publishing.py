@@ -16,7 +16,6 @@ until nothing is pending (bounded by ``validation_timeout``).
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
@@ -24,6 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from koreanap_validation.filehash import sha256_of
 
 from . import datapackage as dp
 
@@ -61,15 +62,6 @@ class Result:
     changed: bool = False
     dataset: dict[str, Any] | None = None
     validation: dict[str, Any] | None = None
-
-
-def sha256_of(path: Path) -> str:
-    """Hex SHA-256 of a file."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _same(current: Any, wanted: Any) -> bool:
