@@ -19,7 +19,9 @@ that the wait ends every maintenance interval.
 
 Each maintenance round also hands the error-report outbox (notifications kept
 in PostgreSQL while Redis was down) to the queue, so those mails go out once
-Redis is back even when no web request comes to notice it.
+Redis is back even when no web request comes to notice it, and records
+``error`` on validations whose job will never finish (show actions and pages
+only read: they show such a row as ``error`` but never write it).
 """
 from __future__ import annotations
 
@@ -66,6 +68,7 @@ def make_worker(queues: list[str] | None, maintenance_interval: int):
         def run_maintenance_tasks(self):
             super().run_maintenance_tasks()
             _hand_over_outbox()
+            _settle_stale_validations()
 
     # rq waits worker_ttl - 15 seconds for a job between two maintenance rounds.
     return Worker(queues, maintenance_interval=maintenance_interval,
@@ -85,6 +88,26 @@ def _hand_over_outbox() -> None:
     from .reports import jobs as report_jobs
 
     report_jobs.try_hand_outbox_to_worker()
+
+
+def _settle_stale_validations() -> None:
+    """Record ``error`` on validations whose job will never finish (its worker was killed,
+    it failed or left the queue): show actions and pages only read, and already show them
+    so. A failure is logged and tried again at the next round."""
+    from ckan import model
+
+    from . import jobs
+
+    try:
+        marked = jobs.settle_stale()
+    except Exception:  # noqa: BLE001 - PostgreSQL or Redis away: next round
+        model.Session.rollback()
+        log.warning("could not settle stale validations", exc_info=True)
+        return
+    finally:
+        model.Session.remove()
+    if marked:
+        log.info("marked %d stale validation(s) error", marked)
 
 
 def _alive(pid: int) -> bool:

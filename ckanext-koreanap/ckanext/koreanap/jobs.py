@@ -486,10 +486,12 @@ def _reindex(package_id: str) -> None:
 GONE_AFTER_S = 60
 
 
-def refresh_stale(row: dict[str, Any]) -> dict[str, Any]:
-    """A pending row whose job died (worker killed, job failed or gone) becomes ``error``."""
+def _stale_reason(row: dict[str, Any]) -> str | None:
+    """Why a pending row's job will never finish (it failed, was stopped, is gone from
+    the queue, or its worker died), or None: the row is not pending, its job may still
+    run, or Redis cannot tell. Reads only."""
     if row.get("status") != "pending" or not row.get("job_id"):
-        return row
+        return None
     from ckan.lib import jobs as ckan_jobs
     from rq.exceptions import NoSuchJobError
     from rq.job import Job
@@ -501,25 +503,51 @@ def refresh_stale(row: dict[str, Any]) -> dict[str, Any]:
                 refresh=True)
         except NoSuchJobError:
             state = "gone"
-    except Exception:  # noqa: BLE001 - Redis down: leave the row as it is
-        return row
+    except Exception:  # noqa: BLE001 - Redis down: nothing to tell
+        return None
     marked = row.get("created")
     if state == "gone" and marked is not None and (
             kmodel.now() - marked).total_seconds() < GONE_AFTER_S:
-        return row  # maybe not queued yet (see GONE_AFTER_S)
-    dead = state == "started" and _alive(row.get("worker")) is False
-    if state in ("failed", "stopped", "canceled", "gone") or dead:
-        if dead:
-            state = "its worker {} is gone".format(row["worker"])
+        return None  # maybe not queued yet (see GONE_AFTER_S)
+    if state == "started" and _alive(row.get("worker")) is False:
+        return "its worker {} is gone".format(row["worker"])
+    return state if state in ("failed", "stopped", "canceled", "gone") else None
+
+
+def _stale_message(reason: str) -> str:
+    return ("the validation job stopped before it finished ({}): the worker may "
+            "have died; run the validation again".format(reason))
+
+
+def as_shown(row: dict[str, Any]) -> dict[str, Any]:
+    """The row as show actions and pages give it: a pending row whose job will never
+    finish reads ``error`` with a message to validate again. Nothing is written: the
+    worker's maintenance round records it (:func:`settle_stale`)."""
+    reason = _stale_reason(row)
+    if reason is None:
+        return row
+    return dict(row, status="error", message=_stale_message(reason))
+
+
+def settle_stale(limit: int = 500) -> int:
+    """Record ``error`` on every pending row whose job will never finish, and remove a
+    dead worker's job from the queue; run by the job worker's maintenance round. A row
+    marked pending again since (a newer job) is left alone. How many rows it marked."""
+    from ckan.lib import jobs as ckan_jobs
+    from rq.job import Job
+
+    marked = 0
+    for row in kmodel.pending_rows(limit):
+        reason = _stale_reason(row)
+        if reason is None:
+            continue
+        if reason.startswith("its worker"):
             try:
-                job = Job.fetch(row["job_id"], connection=queue.connection)
+                job = Job.fetch(row["job_id"], connection=ckan_jobs.get_queue().connection)
                 job.cancel()
                 job.delete()
             except Exception:  # noqa: BLE001 - best effort: the status is what matters
                 log.debug("could not remove the dead job", exc_info=True)
-        message = ("the validation job stopped before it finished ({}): the worker may "
-                   "have died; run the validation again".format(state))
-        kmodel.set_status(row["resource_id"], row["package_id"], "error", message=message)
-        model.Session.commit()
-        return dict(row, status="error", message=message)
-    return row
+        marked += kmodel.fail_stale(row["resource_id"], row["job_id"], _stale_message(reason))
+    model.Session.commit()
+    return marked

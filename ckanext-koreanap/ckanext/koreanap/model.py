@@ -127,6 +127,26 @@ def fail_pending(package_id: str, message: str, requested_before: datetime.datet
         status="error", message=message[:500], report=None, finished=_now()))
 
 
+def pending_rows(limit: int = 500) -> list[dict[str, Any]]:
+    """Rows still ``pending`` with a job (``resource_id``, ``package_id``, ``job_id``,
+    ``worker``, ``created``), oldest first."""
+    c = resource_validation.c
+    rows = model.Session.execute(sa.select(
+        c.resource_id, c.package_id, c.status, c.job_id, c.worker, c.created).where(
+        c.status == "pending", c.job_id.isnot(None)).order_by(c.created).limit(limit))
+    return [dict(r) for r in rows.mappings()]
+
+
+def fail_stale(resource_id: str, job_id: str, message: str) -> bool:
+    """Mark a resource's row ``error`` with ``message`` if it is still pending on the job
+    ``job_id`` (a newer request's row is left alone); whether it was."""
+    c = resource_validation.c
+    done = model.Session.execute(sa.update(resource_validation).where(
+        c.resource_id == resource_id, c.status == "pending", c.job_id == job_id).values(
+        status="error", message=message[:500], report=None, finished=_now()))
+    return bool(done.rowcount)
+
+
 def get_status(resource_id: str) -> dict[str, Any] | None:
     """A resource's row as a dict, or None when it was never validated."""
     row = model.Session.execute(sa.select(resource_validation).where(

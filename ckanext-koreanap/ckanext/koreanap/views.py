@@ -46,7 +46,7 @@ def validation(id: str):
     """The dataset's validation report page."""
     package = _package(id)
     rows = kmodel.statuses_of(package["id"], with_report=True)
-    rows = {rid: jobs.refresh_stale(row) for rid, row in rows.items()}
+    rows = {rid: jobs.as_shown(row) for rid, row in rows.items()}
     links: dict[str, list[dict]] = {}
     for link in kmodel.links_of(package["id"]):
         links.setdefault(link["resource_id"], []).append(link)

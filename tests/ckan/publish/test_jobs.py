@@ -165,3 +165,57 @@ def test_a_job_not_yet_in_the_queue_is_not_taken_for_gone(sysadmin, publish):
     model.Session.commit()
     shown = call_action("koreanap_validation_show", id=resource["id"])
     assert shown["status"] == "error" and "(gone)" in shown["message"]
+
+
+def test_shows_and_pages_never_write_the_worker_settles_a_dead_job(sysadmin, publish, app):
+    """A pending row whose job is gone reads "error" in both show actions and on the
+    validation page, but none of them writes a statement; the worker's maintenance round
+    records the error, and leaves alone a row marked pending again for a newer job."""
+    import datetime
+
+    import sqlalchemy as sa
+    from ckan import model
+
+    from ckanext.koreanap import jobs
+    from ckanext.koreanap import model as kmodel
+    from ckanext.koreanap.cli import make_worker
+
+    publish(PACKAGES / "ogp-nap4-commitments", sysadmin["name"])
+    resource = _resource("ogp-nap4-commitments", "milestones")
+    other = _resource("ogp-nap4-commitments", "commitments")
+    old = kmodel.now() - datetime.timedelta(seconds=jobs.GONE_AFTER_S + 5)
+    for r, job in ((resource, "koreanap-validate-long-gone"), (other, "koreanap-validate-new")):
+        kmodel.set_status(r["id"], r["package_id"], "pending", job_id=job, created=old)
+    model.Session.commit()
+
+    writes = []
+
+    def record(conn, cursor, statement, *args):
+        if statement.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
+            writes.append(statement)
+
+    sa.event.listen(model.meta.engine, "before_cursor_execute", record)
+    try:
+        shown = call_action("koreanap_validation_show", id=resource["id"])
+        state = call_action("koreanap_dataset_validation_show", id=resource["package_id"])
+        page = app.get("/dataset/ogp-nap4-commitments/validation", status=200).body
+    finally:
+        sa.event.remove(model.meta.engine, "before_cursor_execute", record)
+    assert shown["status"] == "error" and "run the validation again" in shown["message"]
+    assert {r["id"]: r["status"] for r in state["resources"]}[resource["id"]] == "error"
+    assert "run the validation again" in page
+    assert not [w for w in writes if "koreanap" in w], writes
+    model.Session.remove()
+    assert kmodel.get_status(resource["id"])["status"] == "pending"  # nothing was written
+
+    # a newer request marks the other resource pending again before the round runs
+    kmodel.set_status(other["id"], other["package_id"], "pending",
+                      job_id="koreanap-validate-newer")
+    model.Session.commit()
+    make_worker(None, 30).run_maintenance_tasks()
+    model.Session.remove()
+    settled = kmodel.get_status(resource["id"])
+    assert settled["status"] == "error" and "(gone)" in settled["message"]
+    assert kmodel.get_status(other["id"])["status"] == "pending"  # not yet a minute old
+    # the round writes only a row still pending on the job it found gone
+    assert not kmodel.fail_stale(other["id"], "koreanap-validate-new", "stale")

@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 
 def _resource_summary(resource: dict, row: dict | None) -> dict[str, Any]:
-    row = jobs.refresh_stale(row) if row else None
+    row = jobs.as_shown(row) if row else None
     return {"id": resource["id"], "name": resource.get("datapackage_name") or resource.get(
         "name"), "status": row["status"] if row else None,
         "message": row.get("message") if row else None,
@@ -139,7 +139,7 @@ def koreanap_validation_show(context: dict, data_dict: dict[str, Any]) -> dict[s
     row = kmodel.get_status(data_dict["id"])
     if row is None:
         raise tk.ObjectNotFound(tk._("This resource has not been validated"))
-    row = jobs.refresh_stale(row)
+    row = jobs.as_shown(row)
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
 
 
