@@ -21,21 +21,16 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from flask import Blueprint, Response, request, send_file
 
-from . import csvcells, jobs, rules
+from . import csvcells, jobs, rules, visitor
 from . import model as kmodel
 from .datapackage import dataset_to_descriptor
 
 koreanap = Blueprint("koreanap", __name__)
 
 
-def _context() -> dict[str, Any]:
-    return {"user": tk.current_user.name if tk.current_user.is_authenticated else None,
-            "auth_user_obj": tk.current_user}
-
-
 def _package(id: str) -> dict[str, Any]:
     try:
-        return tk.get_action("package_show")(_context(), {"id": id})
+        return tk.get_action("package_show")(visitor.context(), {"id": id})
     except tk.ObjectNotFound:
         return tk.abort(404, tk._("Dataset not found"))
     except tk.NotAuthorized:
@@ -62,7 +57,7 @@ def validation(id: str):
                          "notes": report.get("notes", []), "counts": report.get("counts")
                          or {}, "summary": summary, "links": links.get(resource["id"], [])})
     try:
-        tk.check_access("package_update", _context(), {"id": package["id"]})
+        tk.check_access("package_update", visitor.context(), {"id": package["id"]})
         can_edit = True
     except tk.NotAuthorized:
         can_edit = False
@@ -75,7 +70,7 @@ def validation(id: str):
 def check_links(id: str):
     """Queue the dataset's link check again (the report page's button)."""
     try:
-        result = tk.get_action("koreanap_link_check")(_context(), {"id": id})
+        result = tk.get_action("koreanap_link_check")(visitor.context(), {"id": id})
     except tk.NotAuthorized:
         return tk.abort(403, tk._("Not authorized to check this dataset's links"))
     except tk.ObjectNotFound:
@@ -91,7 +86,7 @@ def check_links(id: str):
 def validate(id: str):
     """Queue the dataset's validation again (the report page's button)."""
     try:
-        tk.get_action("koreanap_package_validate")(_context(), {"id": id})
+        tk.get_action("koreanap_package_validate")(visitor.context(), {"id": id})
     except tk.NotAuthorized:
         return tk.abort(403, tk._("Not authorized to validate this dataset"))
     except tk.ObjectNotFound:
@@ -103,7 +98,7 @@ def validate(id: str):
 def datapackage_json(id: str):
     """``datapackage.json`` generated from the catalogue (paths are download URLs)."""
     try:
-        descriptor = tk.get_action("koreanap_datapackage_show")(_context(), {"id": id})
+        descriptor = tk.get_action("koreanap_datapackage_show")(visitor.context(), {"id": id})
     except tk.ObjectNotFound:
         return tk.abort(404, tk._("Dataset not found"))
     except tk.NotAuthorized:
@@ -146,7 +141,7 @@ def upload(id: str):
     input), 413 (over the size limit), 409 (publishing conflicts with the
     catalogue), 422 (the package failed validation; the report is shown) or
     503 (the catalogue cannot validate now), never 200."""
-    context = _context()
+    context = visitor.context()
     try:
         org = tk.get_action("organization_show")(context, {"id": id,
                                                            "include_datasets": False})
@@ -178,7 +173,7 @@ def _quality_figures():
     """The dashboard's figures as the visitor may see them, or an error response."""
     args = {k: v for k, v in request.args.items() if k in ("organization", "months")}
     try:
-        return tk.get_action("koreanap_quality_figures")(_context(), args), None
+        return tk.get_action("koreanap_quality_figures")(visitor.context(), args), None
     except tk.ObjectNotFound:
         return None, tk.abort(404, tk._("Organization not found"))
     except tk.ValidationError as error:

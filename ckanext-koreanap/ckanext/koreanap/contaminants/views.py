@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 import ckan.plugins.toolkit as tk
 from flask import Blueprint, Response, request, stream_with_context
 
-from .. import csvcells
+from .. import csvcells, visitor
 from ..dictionary import koreanap_column_labels
 from ..languages import is_english
 from . import cache, columns, config, query, tables
@@ -36,10 +36,6 @@ def bad_request_status(response):
             and (request.view_args or {}).get("logic_function") in _API_ACTIONS):
         response.status_code = 400
     return response
-
-
-def _context() -> dict:
-    return {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
 
 
 def _args() -> dict[str, Any]:
@@ -132,7 +128,7 @@ def search_page():
             data.pop(key, None)
     extra: dict[str, Any] = {"errors": errors, "raw": raw, "result": None, "options": {},
                              "missing": None, "page": 1, "pages": 1}
-    context = _context()
+    context = visitor.context()
     result = None
     # Every bad field is named at once, and nothing runs while one is bad.
     errors.update(_validation_errors(data))
@@ -194,7 +190,7 @@ def download_csv():
     result = None
     validated, invalid = tk.navl_validate(dict(data), _schema(), {})
     errors.update(invalid)
-    context = _context()
+    context = visitor.context()
     try:
         if not errors:
             result = tk.get_action("koreanap_contaminant_search")(

@@ -18,7 +18,7 @@ from flask import Blueprint, Response, jsonify, request
 from flask_wtf.csrf import ValidationError as CSRFError
 from flask_wtf.csrf import validate_csrf
 
-from .. import csvcells
+from .. import csvcells, visitor
 from ..languages import N_
 from . import config, jobs, ratelimit, redis_state, workflow
 from .logic.schema import HONEYPOT as _HONEYPOT
@@ -41,14 +41,6 @@ _RULE_KINDS = (("allowed_values", N_("Allowed values")), ("pattern", N_("Pattern
 def _csrf_message() -> str:
     return tk._("The form expired or was not sent from this site; reload the page and send it "
                 "again.")
-
-
-def _user() -> str:
-    return tk.current_user.name if tk.current_user.is_authenticated else ""
-
-
-def _context() -> dict:
-    return {"user": _user()}
 
 
 def _csrf_ok() -> bool:
@@ -138,7 +130,7 @@ def register_app_hooks(app) -> None:
 
 def report_form(id: str, resource_id: str | None = None):
     """The "report an error" form for a dataset or one of its resources."""
-    context = _context()
+    context = visitor.context()
     try:
         as_text(id)  # a NUL byte would reach PostgreSQL through package_show
         package = tk.get_action("package_show")(dict(context), {"id": id})
@@ -191,7 +183,7 @@ def report_form(id: str, resource_id: str | None = None):
 def track(code: str):
     """The public tracking page of one report (no contact details)."""
     try:
-        report = tk.get_action("koreanap_error_report_show")(_context(), {"id": code})
+        report = tk.get_action("koreanap_error_report_show")(visitor.context(), {"id": code})
     except (tk.ObjectNotFound, tk.ValidationError):  # no such code, or not one at all
         return tk.abort(404, tk._("Error report not found"))
     return tk.render("koreanap/error_report/track.html", {
@@ -203,7 +195,7 @@ def _rules_of(report: dict, include_retired: bool = False) -> list[dict]:
     if not report.get("package_id"):
         return []
     try:
-        return tk.get_action("koreanap_rule_list")(_context(), {
+        return tk.get_action("koreanap_rule_list")(visitor.context(), {
             "package_id": report["package_id"], "report": report["code"],
             "include_retired": include_retired})
     except (tk.ObjectNotFound, tk.NotAuthorized):
@@ -264,7 +256,7 @@ def _rule_form(report: dict) -> dict | None:
     if not workflow.confirmed(report["status"], report.get("resolution")) \
             or not report.get("package_id"):
         return None
-    context = _context()
+    context = visitor.context()
     try:
         tk.check_access("koreanap_rule_create", dict(context),
                         {"package_id": report["package_id"]})
@@ -290,7 +282,7 @@ def _filters() -> dict:
 
 def _queue(filters: dict, **extra) -> dict:
     try:
-        return tk.get_action("koreanap_error_report_list")(_context(), {**filters, **extra})
+        return tk.get_action("koreanap_error_report_list")(visitor.context(), {**filters, **extra})
     except tk.NotAuthorized as error:
         tk.abort(403, str(error))
     except tk.ObjectNotFound as error:
@@ -302,7 +294,7 @@ def _queue(filters: dict, **extra) -> dict:
 
 def workspace():
     """The evaluators' queue, with counts, median time to answer and overdue per org."""
-    if not _user():
+    if not visitor.name():
         return tk.abort(403, tk._("Log in to see the error-report queue"))
     filters = _filters()
     page = max(1, tk.h.get_page_number(request.args))
@@ -325,7 +317,7 @@ _CSV_COLUMNS = ("code", "created", "status", "category", "urgent", "organization
 
 def workspace_csv():
     """The queue (same filters) as CSV, formulas neutralised."""
-    if not _user():
+    if not visitor.name():
         return tk.abort(403, tk._("Log in to export error reports"))
     filters = _filters()
     out = io.StringIO()
@@ -346,7 +338,7 @@ def workspace_csv():
 
 def manage(code: str):
     """One report with its private details, event log and the actions on it."""
-    context = _context()
+    context = visitor.context()
     errors: dict = {}
     status = 200
     preview = None
