@@ -16,7 +16,11 @@ from ..planpackage import PlanUnavailable
 __all__ = ["Commitment", "Milestone", "PlanUnavailable", "commitments", "package_path"]
 
 
-RENAMED = planpackage.RENAMED
+# Agencies renamed since the plan (../shared/reference/domain-facts.md, [S17]: 문화재청
+# became 국가유산청, the Korea Heritage Service, on 17 May 2024), by the name the plan
+# (or this project's translation of it) gives; pages show today's name first.
+RENAMED = {"문화재청": "국가유산청", "Cultural Heritage Administration": "Korea Heritage Service",
+           "Culture Heritage Administration": "Korea Heritage Service"}
 
 
 class _Texts:
