@@ -486,21 +486,22 @@ def _reindex(package_id: str) -> None:
 GONE_AFTER_S = 60
 
 
-def _stale_reason(row: dict[str, Any]) -> str | None:
+def _stale(row: dict[str, Any]) -> tuple[str, Any] | None:
     """Why a pending row's job will never finish (it failed, was stopped, is gone from
-    the queue, or its worker died), or None: the row is not pending, its job may still
-    run, or Redis cannot tell. Reads only."""
+    the queue, or its worker died), with the rq job when it must be removed from the
+    queue (a dead worker's job stays "started"); None when the row is not pending, its
+    job may still run, or Redis cannot tell. Reads only."""
     if row.get("status") != "pending" or not row.get("job_id"):
         return None
     from ckan.lib import jobs as ckan_jobs
     from rq.exceptions import NoSuchJobError
     from rq.job import Job
 
+    job = None
     try:
-        queue = ckan_jobs.get_queue()
         try:
-            state = Job.fetch(row["job_id"], connection=queue.connection).get_status(
-                refresh=True)
+            job = Job.fetch(row["job_id"], connection=ckan_jobs.get_queue().connection)
+            state = job.get_status(refresh=True)
         except NoSuchJobError:
             state = "gone"
     except Exception:  # noqa: BLE001 - Redis down: nothing to tell
@@ -510,8 +511,8 @@ def _stale_reason(row: dict[str, Any]) -> str | None:
             kmodel.now() - marked).total_seconds() < GONE_AFTER_S:
         return None  # maybe not queued yet (see GONE_AFTER_S)
     if state == "started" and _alive(row.get("worker")) is False:
-        return "its worker {} is gone".format(row["worker"])
-    return state if state in ("failed", "stopped", "canceled", "gone") else None
+        return "its worker {} is gone".format(row["worker"]), job
+    return (state, None) if state in ("failed", "stopped", "canceled", "gone") else None
 
 
 def _stale_message(reason: str) -> str:
@@ -523,27 +524,24 @@ def as_shown(row: dict[str, Any]) -> dict[str, Any]:
     """The row as show actions and pages give it: a pending row whose job will never
     finish reads ``error`` with a message to validate again. Nothing is written: the
     worker's maintenance round records it (:func:`settle_stale`)."""
-    reason = _stale_reason(row)
-    if reason is None:
+    stale = _stale(row)
+    if stale is None:
         return row
-    return dict(row, status="error", message=_stale_message(reason))
+    return dict(row, status="error", message=_stale_message(stale[0]))
 
 
 def settle_stale(limit: int = 500) -> int:
     """Record ``error`` on every pending row whose job will never finish, and remove a
     dead worker's job from the queue; run by the job worker's maintenance round. A row
     marked pending again since (a newer job) is left alone. How many rows it marked."""
-    from ckan.lib import jobs as ckan_jobs
-    from rq.job import Job
-
     marked = 0
     for row in kmodel.pending_rows(limit):
-        reason = _stale_reason(row)
-        if reason is None:
+        stale = _stale(row)
+        if stale is None:
             continue
-        if reason.startswith("its worker"):
+        reason, job = stale
+        if job is not None:
             try:
-                job = Job.fetch(row["job_id"], connection=ckan_jobs.get_queue().connection)
                 job.cancel()
                 job.delete()
             except Exception:  # noqa: BLE001 - best effort: the status is what matters

@@ -116,6 +116,11 @@ def set_status(resource_id: str, package_id: str, status: str,
     model.Session.execute(stmt)
 
 
+def _failed(message: str) -> dict[str, Any]:
+    """The columns of a row that ends in ``error`` with ``message`` (no report)."""
+    return {"status": "error", "message": message[:500], "report": None, "finished": _now()}
+
+
 def fail_pending(package_id: str, message: str, requested_before: datetime.datetime) -> None:
     """Mark a dataset's pending rows ``error`` with ``message`` (a job that had to give
     up), except rows marked pending after ``requested_before`` (a newer job's)."""
@@ -123,8 +128,7 @@ def fail_pending(package_id: str, message: str, requested_before: datetime.datet
         resource_validation.c.package_id == package_id,
         resource_validation.c.status == "pending",
         sa.or_(resource_validation.c.created.is_(None),
-               resource_validation.c.created <= requested_before)).values(
-        status="error", message=message[:500], report=None, finished=_now()))
+               resource_validation.c.created <= requested_before)).values(**_failed(message)))
 
 
 def pending_rows(limit: int = 500) -> list[dict[str, Any]]:
@@ -143,7 +147,7 @@ def fail_stale(resource_id: str, job_id: str, message: str) -> bool:
     c = resource_validation.c
     done = model.Session.execute(sa.update(resource_validation).where(
         c.resource_id == resource_id, c.status == "pending", c.job_id == job_id).values(
-        status="error", message=message[:500], report=None, finished=_now()))
+        **_failed(message)))
     return bool(done.rowcount)
 
 
