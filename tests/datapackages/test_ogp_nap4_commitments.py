@@ -4,6 +4,7 @@ The plan text lives outside the repository (it holds officials' contact details)
 the tests that compare against it read ``KOREANAP_PLAN_TEXT`` or the shared
 reference copy and are skipped where neither exists.
 """
+import csv
 import datetime
 import functools
 import json
@@ -218,3 +219,45 @@ def test_contact_point_is_the_catalogue_error_report_page(descriptor):
     contact = descriptor["koreanap:contactPoint"]
     assert contact["path"] == "report-error" and "email" not in contact
     assert not _personal_data(json.dumps(descriptor, ensure_ascii=False))
+
+
+# This project's Korean translation (README "Korean translation"): each English column
+# below has a <column>_ko right after it, flagged koreanap:translationOf.
+TRANSLATED = {"commitments": ("title", "lead_division", "lead_agency", "description_summary"),
+              "milestones": ("activity",)}
+
+
+def test_korean_translation_columns_follow_their_english_and_are_flagged(descriptor):
+    """Each translation column stands right after the column it translates, in the CSV and
+    in the schema, is required and says which column it translates; no other field does."""
+    for resource in descriptor["resources"]:
+        fields = resource["schema"]["fields"]
+        names = [f["name"] for f in fields]
+        with open(PACKAGE / resource["path"], newline="", encoding="utf-8") as fh:
+            assert next(csv.reader(fh)) == names
+        flagged = {f["name"]: f["koreanap:translationOf"] for f in fields
+                   if "koreanap:translationOf" in f}
+        english = TRANSLATED[resource["name"]]
+        assert flagged == {e + "_ko": e for e in english}
+        for e in english:
+            assert names[names.index(e) + 1] == e + "_ko"
+            field = fields[names.index(e + "_ko")]
+            assert field["constraints"] == {"required": True} and field["type"] == "string"
+            assert "not text from the plan" in field["description"]
+
+
+def test_every_row_has_its_korean_translation(commitments, milestones):
+    """Every row has a Korean value in each translation column (Hangul in it), with no
+    '..' range; a lead agency keeps the plan-era name, so 문화재청, never 국가유산청."""
+    hangul = re.compile("[\uac00-\ud7a3]")
+    for rows, english in ((commitments, TRANSLATED["commitments"]),
+                          (milestones, TRANSLATED["milestones"])):
+        for row in rows:
+            for e in english:
+                value = row[e + "_ko"]
+                where = (row["commitment_id"], row.get("sequence"), e + "_ko")
+                assert value.strip() == value and hangul.search(value), where
+                assert ".." not in value, where
+    agencies = {c["lead_agency"]: c["lead_agency_ko"] for c in commitments}
+    assert agencies["Culture Heritage Administration"] == "문화재청"
+    assert "국가유산청" not in "".join(agencies.values())

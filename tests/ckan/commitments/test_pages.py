@@ -19,12 +19,18 @@ MILESTONES = rows("milestones")
 
 @pytest.mark.usefixtures("clean_db")
 def test_list_shows_every_commitment(app):
-    """/commitments lists each commitment of the plan, linked to its page."""
+    """/commitments lists each commitment of the plan, linked to its page, titled in the
+    page's language: this project's translation on the Korean page, the plan's words on
+    the English one."""
     body = app.get("/commitments").body
+    english = app.get("/en/commitments").body
     assert body.count('class="koreanap-commitment-row"') == len(COMMITMENTS) == 13
+    assert "koreanap-translation-note" in body and "koreanap-translation-note" not in english
     for row in COMMITMENTS:
         assert f'href="/commitments/{row["commitment_id"]}"' in body
-        assert str(escape(row["title"])) in body
+        assert f'lang="ko">{escape(row["title_ko"])}</a>' in body
+        assert str(escape(row["title"])) not in body
+        assert f'lang="en">{escape(row["title"])}</a>' in english
 
 
 @pytest.mark.usefixtures("clean_db")
@@ -48,7 +54,6 @@ def test_filter_by_agency_and_value(app):
 def test_unknown_filter_is_a_clear_400(app, params):
     """A filter value outside the plan's lists answers 400 naming it, escaped."""
     response = app.get("/commitments", params=params, status=400)
-    assert "koreanap-translation-note" not in app.get("/commitments").body
     assert "<script>alert(1)</script>" not in response.body
     assert "알 수 없는" in response.body
     assert "Unknown" in app.get("/en/commitments", params=params, status=400).body
@@ -57,18 +62,22 @@ def test_unknown_filter_is_a_clear_400(app, params):
 @pytest.mark.usefixtures("clean_db", "clean_index")  # the index too: "nothing published"
 @pytest.mark.parametrize("key", ["commitment_id", "ogp_id"])
 def test_commitment_page_shows_its_milestones(app, key):
-    """A commitment's page (by plan id or OGP id) lists its milestones in order."""
+    """A commitment's page (by plan id or OGP id) lists its milestones in order, in the
+    page's language."""
     row = next(r for r in COMMITMENTS if r["ogp_id"] == "KR0043")
     body = app.get(f"/commitments/{row[key]}").body
     own = [m for m in MILESTONES if m["commitment_id"] == row["commitment_id"]]
     assert own, "KR0043 has milestones in the plan"
     table = body.split('class="table koreanap-milestones"', 1)[1].split("</table>", 1)[0]
     assert table.count("<tr>") == len(own) + 1  # header row + one per milestone
-    positions = [table.index(str(escape(m["activity"]))) for m in own]
+    positions = [table.index(str(escape(m["activity_ko"]))) for m in own]
     assert positions == sorted(positions)
-    assert "koreanap-no-datasets" in body
-    # nothing of it is translated in the plan package: no translation note
-    assert "koreanap-translation-note" not in body  # nothing published in an empty catalogue
+    assert "koreanap-translation-note" in body
+    assert "koreanap-no-datasets" in body  # nothing published in an empty catalogue
+    english = app.get(f"/en/commitments/{row[key]}").body
+    table = english.split('class="table koreanap-milestones"', 1)[1].split("</table>", 1)[0]
+    positions = [table.index(str(escape(m["activity"]))) for m in own]
+    assert positions == sorted(positions) and "koreanap-translation-note" not in english
 
 
 @pytest.mark.usefixtures("clean_db")
@@ -96,8 +105,9 @@ def test_tracker_says_the_plan_is_a_transcription(app, path):
 
 @pytest.fixture
 def translated_plan(tmp_path, ckan_config, monkeypatch):
-    """A copy of the plan's package where KR0045 (nap4-10) has this project's Korean title
-    and agency, and its milestone 8 a Korean activity; nothing else is translated."""
+    """A copy of the plan's package where only KR0045 (nap4-10) has this project's Korean
+    title and agency, and only its milestone 8 a Korean activity: every other translation
+    cell is emptied."""
     import shutil
 
     target = tmp_path / "plan"
@@ -110,12 +120,13 @@ def translated_plan(tmp_path, ckan_config, monkeypatch):
                                            "데이터 50건을 포함해 누적 공공데이터 2,000건 공개"},
              lambda row: (row["commitment_id"], row["sequence"]) == ("nap4-10", "8"))):
         table = rows(name)
-        fields = list(table[0]) + list(extra)
+        fields = list(dict.fromkeys([*table[0], *extra]))
+        empty = {field: "" for field in fields if field.endswith("_ko")}
         with (target / "data" / f"{name}.csv").open("w", encoding="utf-8", newline="") as fh:
             writer = csv.DictWriter(fh, fields, lineterminator="\n")
             writer.writeheader()
             for row in table:
-                writer.writerow({**row, **(extra if wanted(row) else {})})
+                writer.writerow({**row, **empty, **(extra if wanted(row) else {})})
     monkeypatch.setitem(ckan_config, "ckanext.koreanap.commitments.package", str(target))
     return target
 

@@ -64,3 +64,17 @@ def test_korean_pages_use_the_glossary_terms(app):
                 context = text[max(0, match.start() - 25):match.end() + 25]
                 shown.append(f"{path}: {variant!r} (use {term!r}) in …{context}…")
     assert not shown, "\n".join(shown)
+
+
+def test_the_data_packages_use_the_glossary_terms():
+    """What the catalogue publishes from its own packages (titles, keywords, descriptions,
+    the README shown beside them) shows no rejected variant either."""
+    rejected = _rejected()
+    packages = GLOSSARY.parents[1] / "datapackages"
+    files = sorted([*packages.glob("*/datapackage.json"), *packages.glob("*/README.md")])
+    assert len(files) >= 8, files
+    shown = [f"{path.relative_to(packages)}:{number}: {variant!r} (use {term!r})"
+             for path in files
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             for variant, term in rejected.items() if variant in line]
+    assert not shown, "\n".join(shown)
