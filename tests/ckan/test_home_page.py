@@ -79,7 +79,8 @@ def test_commitment_cards(app, catalogue):
     assert "데이터셋 0개" in cards["KR0046"]
     english = BeautifulSoup(app.get("/en/", status=200).body, "html.parser")
     card = english.select_one(".koreanap-commitment[data-ogp-id='KR0045']").get_text(" ")
-    assert "Korea Heritage Service, formerly Cultural Heritage Administration" in card
+    # the plan's own words for the agency, as on /en/commitments
+    assert "Korea Heritage Service, formerly Culture Heritage Administration" in card
 
 
 def test_newest_datasets_leave_private_ones_out(app, catalogue):

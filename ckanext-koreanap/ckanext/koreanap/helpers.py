@@ -6,53 +6,48 @@ from typing import Any
 from . import config
 from .languages import N_
 
-# The plan's open-data commitments (OGP ids and leads from the plan text and
-# the OGP site; Korean titles are this catalogue's descriptive translations).
-_COMMITMENTS: list[dict[str, Any]] = [
-    {
-        "ogp_id": "KR0043",
-        "title_en": "Disclosure of the amount of harmful substances contained in foods",
-        "title_ko": "식품 중 유해물질 함량 정보 공개",
-        "lead_en": "Ministry of Food and Drug Safety (MFDS)",
-        "lead_ko": "식품의약품안전처",
-    },
-    {
-        "ogp_id": "KR0045",
-        "title_en": "Disclosure of cultural heritage resources (3D) for new industries",
-        "title_ko": "신산업 창출을 위한 문화유산 3D 자원 공개",
-        "lead_en": "Cultural Heritage Administration (CHA)",
-        "lead_ko": "문화재청",
-        # Renamed the Korea Heritage Service (국가유산청) on 17 May 2024
-        # (../shared/reference/domain-facts.md, [S17]); pages quoting the plan
-        # show the current name with the plan-era one.
-        "lead_now_en": "Korea Heritage Service",
-        "lead_now_ko": "국가유산청",
-    },
-    {
-        "ogp_id": "KR0046",
-        "title_en": "Disclosure of the nation's priority data",
-        "title_ko": "국가중점데이터 개방",
-        "lead_en": "Ministry of the Interior and Safety (MOIS)",
-        "lead_ko": "행정안전부",
-    },
-    {
-        "ogp_id": "KR0047",
-        "title_en": "Quality management of public data through the public's opinions",
-        "title_ko": "국민 의견을 통한 공공데이터 품질관리",
-        "lead_en": "Ministry of the Interior and Safety (MOIS)",
-        "lead_ko": "행정안전부",
-    },
-]
+# The plan's open-data commitments (OGP ids), shown as cards on the home page. Their
+# titles and lead agencies come from the plan's data package, the same words as /commitments.
+OPEN_DATA_COMMITMENTS = ("KR0043", "KR0045", "KR0046", "KR0047")
 
 
 def koreanap_commitments() -> list[dict[str, Any]]:
-    """The plan's open-data commitments, for the home page.
+    """The plan's open-data commitments, for the home page: ``ogp_id``, ``commitment_id``,
+    ``title_ko``/``title_en`` and ``lead_ko``/``lead_en`` (Korean is this project's
+    translation, the English where there is none) and, for a renamed agency,
+    ``lead_now_ko``/``lead_now_en``.
 
-    :returns: an empty list when ``ckanext.koreanap.home.show_commitments`` is off
+    :returns: an empty list when ``ckanext.koreanap.home.show_commitments`` is off or the
+        plan's package cannot be read (logged)
     """
+    import logging
+
+    from .planpackage import RENAMED, PlanUnavailable, table
+
     if not config.show_commitments_on_home():
         return []
-    return [dict(c) for c in _COMMITMENTS]
+    try:
+        rows = {row.get("ogp_id"): row
+                for row in table("commitments", config.commitments_package())}
+    except PlanUnavailable:
+        logging.getLogger(__name__).warning("no commitment cards on the home page",
+                                            exc_info=True)
+        return []
+    cards = []
+    for ogp_id in OPEN_DATA_COMMITMENTS:
+        row = rows.get(ogp_id)
+        if not row:
+            continue
+        lead_en, title_en = row.get("lead_agency") or "", row.get("title") or ""
+        lead_ko = row.get("lead_agency_ko") or lead_en
+        card = {"ogp_id": ogp_id, "commitment_id": row.get("commitment_id") or "",
+                "title_en": title_en, "title_ko": row.get("title_ko") or title_en,
+                "lead_en": lead_en, "lead_ko": lead_ko}
+        if lead_en in RENAMED or lead_ko in RENAMED:
+            card.update(lead_now_en=RENAMED.get(lead_en, lead_en),
+                        lead_now_ko=RENAMED.get(lead_ko, lead_ko))
+        cards.append(card)
+    return cards
 
 
 def koreanap_plan_url() -> str:
@@ -61,13 +56,15 @@ def koreanap_plan_url() -> str:
 
 
 def koreanap_commitment_choices(field: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """Scheming choices for ``commitment``: the plan's commitments (OGP id and title)."""
+    """Scheming choices for ``commitment``: the plan's commitments, each labelled by its OGP
+    id and title in the page's language (Korean: this project's translation, where there is
+    one); none when the plan's package cannot be read."""
     from .datapackage import commitments
 
-    rows = commitments(config.commitments_package()) or [
-        {"ogp_id": c["ogp_id"], "title": c["title_en"]} for c in _COMMITMENTS]
-    return [{"value": c["ogp_id"], "label": "{} {}".format(c["ogp_id"], c["title"])}
-            for c in rows]
+    return [{"value": c["ogp_id"],
+             "label": {"ko_KR": "{} {}".format(c["ogp_id"], c.get("title_ko") or c["title"]),
+                       "en": "{} {}".format(c["ogp_id"], c["title"])}}
+            for c in commitments(config.commitments_package())]
 
 
 def koreanap_licence_choices(field: dict[str, Any] | None = None) -> list[dict[str, Any]]:

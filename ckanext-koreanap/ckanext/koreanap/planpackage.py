@@ -21,6 +21,13 @@ ENV_VAR = "KOREANAP_COMMITMENTS_PACKAGE"
 SOURCE_TREE = Path(__file__).resolve().parents[3] / "datapackages" / "ogp-nap4-commitments"
 
 
+# Agencies renamed since the plan (../shared/reference/domain-facts.md, [S17]: 문화재청
+# became 국가유산청, the Korea Heritage Service, on 17 May 2024), by the name the plan
+# (or this project's translation of it) gives; pages show today's name first.
+RENAMED = {"문화재청": "국가유산청", "Cultural Heritage Administration": "Korea Heritage Service",
+           "Culture Heritage Administration": "Korea Heritage Service"}
+
+
 class PlanUnavailable(Exception):
     """The plan's data package cannot be read (the message says why)."""
 

@@ -33,7 +33,7 @@ def test_korean_facets_show_labels(app, dataset):
     assert "정보 접근성" in facets["OGP 가치"] and "시민 참여" in facets["OGP 가치"], facets
     assert facets["자료 성격"] == ["생성한 예시 자료"], facets
     commitment = facets["과제"]
-    assert len(commitment) == 1 and commitment[0].startswith("KR0043 "), commitment
+    assert commitment == ["KR0043 식품 중 유해물질 함량 공개"], commitment  # the plan package's
     shown = [label for labels in facets.values() for label in labels]
     assert "access_to_information" not in shown and "sample" not in shown, shown
 
@@ -43,6 +43,8 @@ def test_english_facets_show_english_labels(app, dataset):
     facets = _facet_items(app.get("/en/dataset/", status=200).body)
     assert "Access to information" in facets["OGP values"], facets
     assert facets["Data status"] == ["generated sample"], facets
+    [commitment] = facets["Commitment"]  # the plan's title, cut short by CKAN's facet list
+    assert commitment.startswith("KR0043 Disclosure of the Amount of"), facets
 
 
 def test_api_facets_carry_the_label_as_display_name(app, dataset):

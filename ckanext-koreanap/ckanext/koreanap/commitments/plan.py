@@ -16,11 +16,7 @@ from ..planpackage import PlanUnavailable
 __all__ = ["Commitment", "Milestone", "PlanUnavailable", "commitments", "package_path"]
 
 
-# Agencies renamed since the plan (../shared/reference/domain-facts.md, [S17]: 문화재청
-# became 국가유산청, the Korea Heritage Service, on 17 May 2024), by the name the plan
-# (or this project's translation of it) gives; pages show today's name first.
-RENAMED = {"문화재청": "국가유산청", "Cultural Heritage Administration": "Korea Heritage Service",
-           "Culture Heritage Administration": "Korea Heritage Service"}
+RENAMED = planpackage.RENAMED
 
 
 class _Texts:
