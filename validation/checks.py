@@ -414,9 +414,10 @@ class NumberCheck(Check):
             parts.append(part)
         return parts
 
-    # Column-at-a-time pre-filter: NaN/Infinity hold n or i, full-width
-    # digits are non-ASCII; plain ASCII numbers skip the Python check.
-    candidate_pattern = r"[^\x00-\x7f]|[nNiI]"
+    # Column-at-a-time pre-filter: NaN/Infinity hold n or i, a float too
+    # large for a float (1e400 in a floatNumber field reads as inf) an e,
+    # full-width digits are non-ASCII; other ASCII numbers skip the Python check.
+    candidate_pattern = r"[^\x00-\x7f]|[nNiIeE]"
 
     def validate_row(self, row: Row) -> Iterable[Error]:
         failed = failed_cells(row)

@@ -303,8 +303,9 @@ class ContaminantResultsCheck(Check):
         those rows are then read by :meth:`validate_row` itself (which gives
         the messages). ``view`` is the fast path's batch view: ``values(name)``
         (the distinct parsed values), ``codes(name)`` (each row's index into
-        them) and ``failed(name)`` (rows whose cell failed its type or a
-        constraint).
+        them), ``combinations(names)`` (the distinct combinations of several
+        fields' values and each row's index into them) and ``failed(name)``
+        (rows whose cell failed its type or a constraint).
         """
         count = view.count
         flag = np.zeros(count, dtype=bool)
@@ -359,20 +360,8 @@ class ContaminantResultsCheck(Check):
         text = _text(unit)
         return bool(expected is not None and text and unit_key(text) != unit_key(expected))
 
-    @staticmethod
-    def _combinations(view: Any, names: list[str]) -> tuple[list[tuple], np.ndarray]:
-        """The distinct value combinations of ``names`` in the batch and each
-        row's index into them."""
-        key = np.zeros(view.count, dtype=np.int64)
-        for name in names:
-            key = key * max(len(view.values(name)), 1) + view.codes(name)
-        unique, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-        combos = [tuple(view.values(name)[view.codes(name)[i]] for name in names)
-                  for i in first.tolist()]
-        return combos, inverse.reshape(-1)
-
     def _pairs_failing(self, view: Any, names: list[str], test: Any) -> np.ndarray:
-        combos, inverse = self._combinations(view, names)
+        combos, inverse = view.combinations(names)
         return np.fromiter((test(*c) for c in combos), dtype=bool, count=len(combos))[inverse]
 
     def _exceedance_candidates(self, view: Any, detected_y: np.ndarray,
@@ -381,7 +370,7 @@ class ContaminantResultsCheck(Check):
         names = [self.substance_field, self.food_group_field]
         if self._has_ml_id:
             names.append(self.maximum_level_id_field)
-        combos, inverse = self._combinations(view, names)
+        combos, inverse = view.combinations(names)
         # per combination: 0 skip, 1 certainly an error, 2 no level (expect
         # empty), 3 "not detected" limit, 4 a maximum at ``limit``
         kinds = np.zeros(len(combos), dtype=np.int8)

@@ -52,6 +52,9 @@ CACHE_LIMIT = 50_000  # entries per column, or per check that reads one column
 # A column with at most this many distinct values in a batch remembers the
 # cells a check's candidate pattern rules out, so later batches skip the regex.
 _FEW = 256
+# A column with more distinct values than this in a batch has them tested
+# column-wise by pyarrow (plain strings, plain numbers; tests set it to 0).
+VECTOR_FROM = 256
 TUPLE_CACHE_LIMIT = 100_000  # per check reading several columns (the survey has ~90k)
 _HASH_MASK = (1 << 64) - 1
 _MIX = np.uint64(0x100000001B3)
@@ -260,6 +263,12 @@ class _Column:
     # (missing values, pattern match or None, enum set or None) of a plain
     # string field whose cells that pass these tests read as themselves
     simple: tuple | None = None
+    # a number/integer field whose parsed value is the number its plain
+    # decimal text denotes (:func:`_plain_number`): (the text's pattern for
+    # RE2, the Python type of the value, missing values, the bounds as
+    # floats that a value strictly between passes, None where there is none)
+    plain_number: tuple | None = None
+    _decimals: tuple | None = None  # this batch's (plain cells, their floats)
 
     def read_batch(self, array: pa.Array,
                    encoded: pa.DictionaryArray | None = None) -> list[tuple[int, int, Any]]:
@@ -270,17 +279,22 @@ class _Column:
         self.codes = encoded.indices.to_numpy(zero_copy_only=False)
         self.dictionary = encoded.dictionary
         self.raw = self.dictionary.to_pylist()
+        self._decimals = None
         count = len(self.raw)
-        if self.simple is not None:
+        if self.plain_number is not None and count > VECTOR_FROM:
+            values, pending = self._plain_numbers()
+        elif self.simple is not None:
             # A plain string cell that is no missing value and passes the
             # pattern and enum is its own value without notes (what
             # frictionless' reader returns); only the others are read by it.
-            missing, match, enum = self.simple
+            missing, match, enum, plain_pattern = self.simple
             values = list(self.raw)
-            pending: Iterable[tuple[int, str]] = [
-                (i, r) for i, r in enumerate(self.raw)
-                if r in missing or (match is not None and match(r) is None)
-                or (enum is not None and r not in enum)]
+            if count > VECTOR_FROM and (match is None or plain_pattern is not None):
+                pending = self._pending_strings(missing, plain_pattern, enum)
+            else:
+                pending = [(i, r) for i, r in enumerate(self.raw)
+                           if r in missing or (match is not None and match(r) is None)
+                           or (enum is not None and r not in enum)]
         else:
             values = [None] * count
             pending = enumerate(self.raw)
@@ -316,6 +330,69 @@ class _Column:
         self.blank[blanks] = True
         return found
 
+    def _pending_strings(self, missing: frozenset, pattern: str | None,
+                         enum: frozenset | None) -> list[tuple[int, str]]:
+        """:meth:`read_batch`'s test of a plain string field's distinct
+        values, with pyarrow: those that are a missing value, do not match
+        the pattern by RE2 (a plain pattern: RE2's match is also Python's,
+        see :func:`_plain_pattern`) or are outside the enum."""
+        dictionary = self.dictionary
+        pending = pc.is_in(dictionary, value_set=pa.array(sorted(missing), pa.string()))
+        if pattern is not None:
+            pending = pc.or_(pending, pc.invert(pc.match_substring_regex(dictionary,
+                                                                         pattern)))
+        if enum is not None:
+            pending = pc.or_(pending, pc.invert(pc.is_in(
+                dictionary, value_set=pa.array(sorted(enum), pa.string()))))
+        raw = self.raw
+        return [(i, raw[i]) for i in np.flatnonzero(pending.to_numpy(zero_copy_only=False))
+                .tolist()]
+
+    def decimals(self) -> tuple[np.ndarray, np.ndarray]:
+        """For a plain number field (:func:`_plain_number`): which distinct
+        values of the batch are plain decimal text and no missing value (so
+        their parsed value is the number the text denotes), and the float
+        of each (NaN elsewhere), cast by pyarrow (both round correctly)."""
+        if self._decimals is None:
+            pattern, _, missing, _, _ = self.plain_number
+            dictionary = self.dictionary
+            plain = pc.match_substring_regex(dictionary, pattern)
+            if missing:
+                plain = pc.and_not(plain, pc.is_in(
+                    dictionary, value_set=pa.array(sorted(missing), pa.string())))
+            plain = plain.to_numpy(zero_copy_only=False)
+            floats = np.full(len(plain), math.nan)
+            at = np.flatnonzero(plain)
+            if len(at):
+                floats[at] = pc.cast(dictionary.take(pa.array(at)), pa.float64()).to_numpy(
+                    zero_copy_only=False)
+            self._decimals = (plain, floats)
+        return self._decimals
+
+    def _plain_numbers(self) -> tuple[list, list[tuple[int, str]]]:
+        """:meth:`read_batch`'s values of a plain number field: a plain
+        decimal strictly inside the field's bounds is the number its text
+        denotes, without notes (what frictionless' reader returns); the
+        others are left to the reader."""
+        _, make, _, low, high = self.plain_number
+        plain, floats = self.decimals()
+        with np.errstate(invalid="ignore"):
+            if low is not None:
+                plain = plain & (floats > low)
+            if high is not None:
+                plain = plain & (floats < high)
+        raw = self.raw
+        values: list = [None] * len(raw)
+        at = np.flatnonzero(plain).tolist()
+        for index, value in zip(at, map(make, [raw[i] for i in at]), strict=True):
+            values[index] = value
+        return values, [(i, raw[i]) for i in np.flatnonzero(~plain).tolist()]
+
+    def none(self) -> np.ndarray:
+        """Which distinct values parsed to None (a missing value, or a cell
+        that failed its type)."""
+        return self.blank | self.type_error
+
 
 def _simple_string(field: Any) -> tuple | None:
     """For a string field of the default format whose constraints are only
@@ -334,7 +411,88 @@ def _simple_string(field: Any) -> tuple | None:
     enum = constraints.get("enum")
     if enum is not None and not all(isinstance(item, str) for item in enum):
         return None
-    return frozenset(missing), match, (frozenset(enum) if enum is not None else None)
+    plain = _plain_pattern(pattern) if pattern is not None else None
+    return (frozenset(missing), match, (frozenset(enum) if enum is not None else None),
+            plain)
+
+
+# What a plain pattern may hold besides other characters: a backslash only
+# before punctuation (a literal in both engines), braces only as {n}, {n,}
+# or {n,m}, no (? but (?: and no [: or [[ (POSIX classes in RE2).
+_BRACES = re.compile(r"\{[0-9]+(?:,[0-9]*)?\}")
+_NOT_PLAIN = re.compile(r"\\[^!-/:-@\[-`{-~]|\(\?(?!:)|\[:|\[\[|[\x00-\x1f]")
+
+
+def _plain_pattern(pattern: str) -> str | None:
+    """``^pattern$`` for RE2 (pyarrow's regular expressions) when every text
+    RE2 finds matching it is matched by Python's ``re`` too, as frictionless
+    compiles it; None for a pattern that may differ (``\\d``, ``\\b``, a
+    look-ahead, a flag, ``{,n}``...). Then RE2 only picks the cells that
+    certainly pass; the others are read by frictionless as before."""
+    if not isinstance(pattern, str) or _NOT_PLAIN.search(pattern):
+        return None
+    if "{" in _BRACES.sub("", pattern) or "}" in _BRACES.sub("", pattern):
+        return None
+    compiled = f"^{pattern}$"
+    try:
+        pc.match_substring_regex(pa.array([""]), compiled)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return compiled
+
+
+# ASCII decimal text that pyarrow casts to a float and frictionless' number
+# reader (Decimal or float) reads as the same number; integers for an integer field
+_DECIMAL = r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
+_INTEGER = r"^[+-]?[0-9]+$"
+_BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+
+
+def _plain_number(field: Any) -> tuple | None:
+    """For a number or integer field read without a group or decimal
+    character, with bare numbers and without an enum: what
+    :attr:`_Column.plain_number` holds; None for any other field.
+
+    A bound is kept as a float when it is one exactly: a float read from
+    the text strictly above (below) it is then the float of a number
+    strictly above (below) it, since rounding keeps order, so the cell
+    passes that bound. A bound that is no float exactly leaves every cell
+    to frictionless' reader."""
+    if (field.type not in ("number", "integer")
+            or getattr(field, "bare_number", True) is not True
+            or getattr(field, "group_char", "") != ""
+            or getattr(field, "decimal_char", ".") != "."):
+        return None
+    constraints = {k: v for k, v in (field.constraints or {}).items() if v is not None}
+    if not set(constraints) <= {"required", "unique", *_BOUNDS}:
+        return None
+    bounds: list[float | None] = []
+    for names in (("minimum", "exclusiveMinimum"), ("maximum", "exclusiveMaximum")):
+        given = [constraints[n] for n in names if n in constraints]
+        if len(given) > 1:
+            return None
+        if not given:
+            bounds.append(None)
+            continue
+        bound = given[0]
+        if isinstance(bound, bool) or not isinstance(bound, (int, float, str)):
+            return None
+        try:
+            exact = decimal.Decimal(str(bound))
+            as_float = float(exact)
+        except (decimal.InvalidOperation, ValueError, OverflowError):
+            return None
+        if not math.isfinite(as_float) or decimal.Decimal(as_float) != exact:
+            return None
+        bounds.append(as_float)
+    missing = field.missing_values
+    if not field.has_defined("missing_values") and field.schema:
+        missing = field.schema.missing_values
+    if field.type == "integer":
+        pattern, make = _INTEGER, int
+    else:
+        pattern, make = _DECIMAL, (float if field.float_number else decimal.Decimal)
+    return pattern, make, frozenset(missing), bounds[0], bounds[1]
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
@@ -360,19 +518,43 @@ def _keyed(hashes: np.ndarray, none: np.ndarray) -> np.ndarray:
 def _combine(columns: list[_Column], rows: int) -> tuple[np.ndarray, np.ndarray]:
     """Group a batch's rows by their distinct values in ``columns``.
 
-    :returns: (first row of each group, group of each row)
+    :returns: (a row of each group, group of each row)
     """
-    key = np.zeros(rows, dtype=np.int64)
+    if not columns:
+        return _groups([np.zeros(rows, dtype=np.int64)], [1])
+    return _groups([c.codes for c in columns], [len(c.raw) for c in columns])
+
+
+def _groups(codes: list[np.ndarray], sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Group rows by their codes in several columns (``sizes``: each
+    column's number of distinct values), in the order of the codes.
+
+    :returns: (a row of each group, group of each row)
+    """
+    key = np.zeros(len(codes[0]), dtype=np.int64)
     span = 1
-    for column in columns:
-        size = max(len(column.raw), 1)
+    for column, size in zip(codes, sizes, strict=True):
+        size = max(size, 1)
         if span * size >= 2 ** 62:
             _, key = np.unique(key, return_inverse=True)
-            span = int(key.max()) + 1 if rows else 1
-        key = key * size + column.codes
+            key = key.reshape(-1)
+            span = int(key.max()) + 1 if len(key) else 1
+        key = key * size + column
         span *= size
-    _, first, group = np.unique(key, return_index=True, return_inverse=True)
-    return first, group.reshape(-1)
+    rows = len(key)
+    if span > max(4 * rows, 1 << 16):
+        _, first, group = np.unique(key, return_index=True, return_inverse=True)
+        return first, group.reshape(-1)
+    # few possible keys: number them through a table instead of sorting
+    seen = np.zeros(span, dtype=bool)
+    seen[key] = True
+    present = np.flatnonzero(seen)
+    index = np.zeros(span, dtype=np.int64)
+    index[present] = np.arange(len(present))
+    group = index[key]
+    first = np.zeros(len(present), dtype=np.int64)
+    first[group] = np.arange(rows)  # any row of a group has its codes
+    return first, group
 
 
 def _at_row(error: Any, row_number: int) -> Any:
@@ -403,7 +585,8 @@ def validate_table(resource: Any, checks: list, *, limit_errors: int = 1000,
     lookups = _foreign_lookups(resource)
     reader, names = _open_reader(resource, batch_bytes or BATCH_BYTES)
     schema = resource.schema
-    columns = [_Column(f.name, i, f.create_cell_reader(), simple=_simple_string(f))
+    columns = [_Column(f.name, i, f.create_cell_reader(), simple=_simple_string(f),
+                       plain_number=_plain_number(f))
                for i, f in enumerate(schema.fields, start=1)]
     by_name = {c.name: c for c in columns}
 
@@ -449,6 +632,7 @@ def validate_table(resource: Any, checks: list, *, limit_errors: int = 1000,
             first_row = rows_read + 2  # the header is row 1
             numbers = np.arange(first_row, first_row + count, dtype=np.int64)
             blank_rows = np.ones(count, dtype=bool)
+            maybe_blank = True  # till a column has no blank cell: then no row is blank
             for column, array, coded in zip(columns, batch.columns, encoded, strict=True):
                 for index, kind, (Error, note) in column.read_batch(array, coded):
                     rows = numbers[column.codes == index]
@@ -458,10 +642,13 @@ def validate_table(resource: Any, checks: list, *, limit_errors: int = 1000,
                                       Error(note=note, cells=[], row_number=int(row_number),
                                             cell=cell, field_name=column.name,
                                             field_number=column.number)))
-                blank_rows &= column.blank[column.codes]
+                if maybe_blank:
+                    maybe_blank = bool(column.blank.any())
+                    if maybe_blank:
+                        blank_rows &= column.blank[column.codes]
 
             # Blank rows: frictionless keeps only a blank-row error for them.
-            if blank_rows.any():
+            if maybe_blank and blank_rows.any():
                 blank_numbers = set(numbers[blank_rows].tolist())
                 found = [f for f in found if not (f[1] == _CELL and f[0] in blank_numbers)]
                 for row_number in sorted(blank_numbers):
@@ -473,15 +660,14 @@ def validate_table(resource: Any, checks: list, *, limit_errors: int = 1000,
                 key_text[name].append(batch.column(name))
             for column in unique_fields:
                 hashes = _value_hashes(column.values)[column.codes]
-                nones = np.array([v is None for v in column.values], dtype=bool)[column.codes]
+                nones = column.none()[column.codes]
                 keyed[column.name].append(_keyed(hashes, nones))
             if primary:
                 combined = np.zeros(count, dtype=np.uint64)
                 all_none = np.ones(count, dtype=bool)
                 for column in primary:
                     combined = _mix(combined * _MIX ^ _value_hashes(column.values)[column.codes])
-                    all_none &= np.array([v is None for v in column.values],
-                                         dtype=bool)[column.codes]
+                    all_none &= column.none()[column.codes]
                 combined = _keyed(combined, all_none)
                 primary_hashes.append(combined)
                 for row_number in numbers[all_none]:
@@ -620,9 +806,7 @@ def _group_rows(cols: list[_Column], subset: np.ndarray, numbers: np.ndarray, fo
                 evaluate: Callable[[dict, int, dict, dict, dict], list]) -> None:
     """:func:`_group_errors` on the rows ``subset`` of the batch only."""
     codes = [c.codes[subset] for c in cols]
-    _, first, group = np.unique(np.stack(codes, axis=1), axis=0, return_index=True,
-                                return_inverse=True)
-    group = group.reshape(-1)
+    first, group = _groups(codes, [len(c.raw) for c in cols])
     representatives = np.stack([c[first] for c in codes], axis=1).tolist()
     failing: dict[int, list] = {}
     for g, indices in enumerate(representatives):
@@ -664,16 +848,20 @@ class _BatchView:
         found = self._floats.get(name)
         if found is None:
             column = self._by_name[name]
-            try:  # a number field's values: Decimal, int, float or None
-                if any(isinstance(v, (str, bool)) for v in column.values):
-                    raise TypeError("not only numbers")
-                distinct = np.array([math.nan if v is None else v for v in column.values],
-                                    dtype=float)
-            except (TypeError, ValueError, OverflowError):  # sNaN, huge ints, text
-                distinct = np.array([_as_float(v) for v in column.values], dtype=float)
+            distinct = _distinct_floats(column)
             distinct[~np.isfinite(distinct)] = math.nan
             found = self._floats[name] = distinct[column.codes]
         return found
+
+    def combinations(self, names: list[str]) -> tuple[list[tuple], np.ndarray]:
+        """The distinct combinations of the values of ``names`` in the batch
+        and each row's index into them."""
+        cols = [self._by_name[name] for name in names]
+        first, group = _combine(cols, self.count)
+        picked = [c.codes[first].tolist() for c in cols]
+        combos = [tuple([c.values[i] for c, i in zip(cols, indices, strict=True)])
+                  for indices in zip(*picked, strict=True)]
+        return combos, group
 
     def blank(self, name: str) -> np.ndarray:
         """Rows whose cell is empty (a missing value that failed nothing)."""
@@ -692,6 +880,34 @@ class _BatchView:
         """Rows whose cell failed its type or a constraint."""
         column = self._by_name[name]
         return (column.type_error | column.constraint_error)[column.codes]
+
+
+def _distinct_floats(column: _Column) -> np.ndarray:
+    """The float of each distinct value of a batch's column (NaN for None).
+
+    A plain number field's values whose text is a plain decimal have the
+    text's float, cast by pyarrow (:meth:`_Column.decimals`); the others,
+    and every value of any other field, are converted one by one.
+    """
+    values = column.values
+    count = len(values)
+    pending: Any = range(count)
+    distinct = np.full(count, math.nan)
+    if column.plain_number is not None and count:
+        plain, floats = column.decimals()
+        plain = plain & ~column.none()
+        distinct[plain] = floats[plain]
+        pending = np.flatnonzero(~plain).tolist()
+    try:  # a number field's values: Decimal, int, float or None
+        picked = [values[i] for i in pending]
+        if any(isinstance(v, (str, bool)) for v in picked):
+            raise TypeError("not only numbers")
+        distinct[list(pending)] = np.array([math.nan if v is None else v for v in picked],
+                                           dtype=float)
+    except (TypeError, ValueError, OverflowError):  # sNaN, huge ints, text
+        distinct[list(pending)] = np.array([_as_float(values[i]) for i in pending],
+                                           dtype=float)
+    return distinct
 
 
 def _as_float(value: Any) -> float | None:

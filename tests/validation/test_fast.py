@@ -170,6 +170,54 @@ def test_numeric_domain_prefilter_loses_no_error(tmp_path, monkeypatch):
     assert (4, "share") in flagged and (4, "lat") in flagged and (2, "lat") not in flagged
 
 
+PLAIN_SCHEMA = {"fields": [
+    {"name": "level", "type": "number", "constraints": {"minimum": 0, "maximum": 100}},
+    {"name": "year", "type": "integer", "constraints": {"minimum": 2018, "maximum": 2020}},
+    {"name": "tenth", "type": "number", "constraints": {"minimum": 0.1}},
+    {"name": "free", "type": "number", "floatNumber": True},
+    {"name": "code", "type": "string", "constraints": {"pattern": "FG[0-9]{2}"}},
+    {"name": "digits", "type": "string", "constraints": {"pattern": "\\d+"}},
+    {"name": "kind", "type": "string", "constraints": {"enum": ["A", "B"]}},
+], "missingValues": ["", "-", "0"]}
+# cells on and around the bounds, text only one of pyarrow and Python reads
+# as a number, missing values ("0" among them), and cells that match a pattern
+# in Python but not in RE2 (a trailing newline) or the other way (\d, Unicode)
+PLAIN_CELLS = {
+    "level": ["0", "-0", "0.0", "1e-400", "-1e-400", "100", "99.99999999999999999999",
+              "100.00000000000000000001", "1.", ".5", "+1", " 1", "1_000", "１", "NaN",
+              "1e999", "-", "100.0", "abc"],
+    "year": ["2018", "2017", "2019.0", "+2019", "02019", "1e3", "2020", "2021", " 2019", "0"],
+    "tenth": ["0.1", "0.10000000000000000001", "0.09999999999999999999", "1", "0.1e0"],
+    "free": ["1.5", "1e400", "-0", "x", "0.30000000000000000001"],
+    "code": ["FG01", '"FG02\n"', "FG1", "fg01", "FG٠١", "-", "0"],
+    "digits": ["123", "١٢٣", "12a", '"12\n"'],
+    "kind": ["A", "B", "C", "a", "-"],
+}
+
+
+def test_column_wise_readings_match_frictionless(tmp_path, monkeypatch):
+    """Plain number and string columns read with pyarrow (bounds, missing values, patterns
+    RE2 and Python read differently) give frictionless' errors, also with every column read
+    column-wise (as a column with many distinct values is)."""
+    from koreanap_validation import fast
+    names = [f["name"] for f in PLAIN_SCHEMA["fields"]]
+    rows = []
+    for turn in range(max(len(v) for v in PLAIN_CELLS.values()) * 3):
+        rows.append(",".join(PLAIN_CELLS[n][(turn + i) % len(PLAIN_CELLS[n])]
+                             for i, n in enumerate(names)))
+    folder = package(tmp_path / "plain", ",".join(names) + "\n" + "\n".join(rows) + "\n",
+                     PLAIN_SCHEMA)
+    monkeypatch.setattr(fast, "VECTOR_FROM", 0)
+    auto, slow = both(folder)
+    assert engines(auto)["t"] == "fast"
+    assert where(auto) == where(slow)
+    failed = {(e["field"], e["value"]) for e in auto["errors"]}
+    assert ("level", "100.00000000000000000001") in failed and ("year", "2021") in failed
+    assert ("level", "100.0") not in failed
+    assert ("tenth", "0.09999999999999999999") in failed and ("digits", "12a") in failed
+    assert ("code", "FG02\n") not in failed and ("digits", "١٢٣") not in failed
+
+
 @pytest.mark.parametrize("text,reason", [
     ("id,code,note,flag,when\n1,A,,Y,,extra\n2,B,,N,\n", "an extra cell"),
     ("id,code,note,flag,when\n1,A,,Y\n", "a missing cell"),
