@@ -137,27 +137,38 @@ def check_resource_paths(descriptor: dict, base: Path, *, allow_remote: bool,
 def check_line_lengths(path: Path, limit: int, label: str) -> None:
     """Refuse a file with a line longer than ``limit`` bytes (row blow-ups, one-line files)."""
     longest, carry, line_no, at = 0, 0, 1, None
+    # Lines are counted only when a number is needed (a refusal, a chunk
+    # with \r): up to ``counted`` bytes; the chunks after it hold no \r.
+    offset = counted = 0
     with open(path, "rb") as fh:
         while at is None:
             chunk = fh.read(_CHUNK)
             if not chunk:
                 break
+            offset += len(chunk)
             if b"\r" not in chunk:
                 # the common case, without splitting the chunk into lines:
-                # the longest piece between newlines, with numpy
-                ends = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 10)
-                if not len(ends):
+                # the first and last newline, and the longest piece between
+                # newlines (no longer than the chunk, so within a limit that
+                # is not shorter; otherwise found with numpy)
+                start = chunk.find(b"\n")
+                if start < 0:
                     carry += len(chunk)
                     if carry > limit:
+                        line_no += _newlines(path, counted, offset)
                         at, longest = line_no, carry
                     continue
-                first = int(ends[0]) + carry
-                inner = int((np.diff(ends) - 1).max()) if len(ends) > 1 else 0
-                last = len(chunk) - int(ends[-1]) - 1
-                if max(first, inner, last) <= limit:
+                end = chunk.rfind(b"\n")
+                inner = 0
+                if len(chunk) > limit:
+                    ends = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 10)
+                    inner = int((np.diff(ends) - 1).max()) if len(ends) > 1 else 0
+                last = len(chunk) - end - 1
+                if max(start + carry, inner, last) <= limit:
                     carry = last
-                    line_no += len(ends)
                     continue
+            line_no += _newlines(path, counted, offset - len(chunk))
+            counted = offset
             pieces = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
             if carry + max(map(len, pieces)) > limit:
                 for index, piece in enumerate(pieces):
@@ -171,6 +182,20 @@ def check_line_lengths(path: Path, limit: int, label: str) -> None:
         raise InputError(
             f"{label}: line {at} is longer than {limit:,} bytes (at least {longest:,}); "
             "refused (raise --max-line-bytes if this is intended)", EXIT_INVALID)
+
+
+def _newlines(path: Path, start: int, stop: int) -> int:
+    """The newlines in bytes ``start`` to ``stop`` of a file."""
+    found = 0
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        while start < stop:
+            chunk = fh.read(min(_CHUNK, stop - start))
+            if not chunk:
+                break
+            found += chunk.count(b"\n")
+            start += len(chunk)
+    return found
 
 
 def check_zip(archive: zipfile.ZipFile, label: str, *, max_unpacked_bytes: int,
