@@ -507,6 +507,7 @@ def validate_package(source: Any, checklist: ChecklistLike = None, *,
         for resource_name, found in chosen.items():
             specific.setdefault(resource_name, []).extend(found)
 
+    lookups: dict = {}  # foreign keys' referenced values, read once per package
     for resource in package.resources:
         name = resource.name
         summary = {"name": name, "path": resource.path, "tabular": resource.tabular,
@@ -562,7 +563,8 @@ def validate_package(source: Any, checklist: ChecklistLike = None, *,
             try:
                 with _rule_guard(name, passing=(FrictionlessException,)):
                     found, rows, partial = fast.validate_table(
-                        resource, fast_checks, limit_errors=limit_errors, progress=tell)
+                        resource, fast_checks, limit_errors=limit_errors, progress=tell,
+                        lookups=lookups)
             except (fast.Unsupported, FrictionlessException):
                 pass  # frictionless validates it below (and reports what it cannot read)
             else:

@@ -56,7 +56,6 @@ _FEW = 256
 # column-wise by pyarrow (plain strings, plain numbers; tests set it to 0).
 VECTOR_FROM = 256
 TUPLE_CACHE_LIMIT = 100_000  # per check reading several columns (the survey has ~90k)
-_HASH_MASK = (1 << 64) - 1
 _MIX = np.uint64(0x100000001B3)
 
 # Stages order a row's errors as frictionless does: cell errors, then
@@ -506,8 +505,9 @@ def _mix(x: np.ndarray) -> np.ndarray:
 
 def _value_hashes(values: list) -> np.ndarray:
     """A uint64 hash per parsed value (equal values, equal hashes, as in a dict)."""
-    return _mix(np.fromiter((hash(v) & _HASH_MASK for v in values), dtype=np.uint64,
-                            count=len(values)))
+    # hash() is a signed 64-bit number: the same bits as an unsigned one
+    return _mix(np.fromiter(map(hash, values), dtype=np.int64, count=len(values))
+                .view(np.uint64))
 
 
 def _keyed(hashes: np.ndarray, none: np.ndarray) -> np.ndarray:
@@ -565,13 +565,16 @@ def _at_row(error: Any, row_number: int) -> Any:
 
 def validate_table(resource: Any, checks: list, *, limit_errors: int = 1000,
                    progress: Callable[[int], None] | None = None,
-                   batch_bytes: int | None = None) -> tuple[list, int, bool]:
+                   batch_bytes: int | None = None,
+                   lookups: dict | None = None) -> tuple[list, int, bool]:
     """Validate a CSV resource column-at-a-time.
 
     :param resource: a frictionless TableResource (its package gives foreign keys)
     :param checks: our checks (each with ``row_fields``), fresh objects
     :param limit_errors: keep the first errors by row, like frictionless' limit
     :param progress: called with the rows read after each batch
+    :param lookups: the referenced keys read for foreign keys so far, kept
+        for the other tables of the same package (a dict the caller keeps)
     :returns: (frictionless errors in row order, rows read, partial)
     :raises Unsupported: when frictionless must validate it instead
     """
@@ -582,7 +585,7 @@ def validate_table(resource: Any, checks: list, *, limit_errors: int = 1000,
         resource.to_descriptor(validate=True)
     except FrictionlessException as exc:
         raise Unsupported("the resource descriptor is invalid") from exc
-    lookups = _foreign_lookups(resource)
+    foreign = _foreign_lookups(resource, lookups)
     reader, names = _open_reader(resource, batch_bytes or BATCH_BYTES)
     schema = resource.schema
     columns = [_Column(f.name, i, f.create_cell_reader(), simple=_simple_string(f),
@@ -676,7 +679,7 @@ def validate_table(resource: Any, checks: list, *, limit_errors: int = 1000,
                                   errors.PrimaryKeyError(note=note, cells=[],
                                                          row_number=int(row_number))))
 
-            for order, (fields, source, source_key, lookup) in enumerate(lookups):
+            for order, (fields, source, source_key, lookup) in enumerate(foreign):
                 cols = [by_name[n] for n in fields]
                 _group_errors(cols, count, numbers, found, _FOREIGN, order, None, None,
                               lambda values, row_number, _e, _f, _r, f=fields, s=source,
@@ -921,11 +924,15 @@ def _as_float(value: Any) -> float | None:
     return number if np.isfinite(number) else None
 
 
-def _foreign_lookups(resource: Any) -> list[tuple[list[str], str, tuple, set]]:
+def _foreign_lookups(resource: Any, known: dict | None = None
+                     ) -> list[tuple[list[str], str, tuple, set]]:
     """The foreign keys as (fields, resource, key, set of referenced tuples),
-    read from the referenced resources as frictionless reads them."""
+    read from the referenced resources as frictionless reads them (``known``:
+    the sets already read from this package, by resource, key and encoding,
+    which the engine may set on a resource as it goes)."""
     result = []
     schema = resource.schema
+    known = {} if known is None else known
     for fk in schema.foreign_keys:
         source_name = fk["reference"]["resource"]
         source_key = tuple(fk["reference"]["fields"])
@@ -934,15 +941,20 @@ def _foreign_lookups(resource: Any) -> list[tuple[list[str], str, tuple, set]]:
         package = resource.package
         if package is None or not package.has_resource(source_name):
             raise Unsupported(f'foreign key to a missing resource "{source_name}"')
-        source = package.get_resource(source_name).to_copy()
-        if source.schema:
-            source.schema.foreign_keys = []
-        keys = set()
-        with source:
-            for row in source.row_stream:
-                cells = tuple(row.get(name) for name in source_key)
-                if set(cells) != {None}:
-                    keys.add(cells)
+        referenced = package.get_resource(source_name)
+        memo = (id(package), source_name, source_key, referenced.encoding)
+        keys = known.get(memo)
+        if keys is None:
+            source = referenced.to_copy()
+            if source.schema:
+                source.schema.foreign_keys = []
+            keys = set()
+            with source:
+                for row in source.row_stream:
+                    cells = tuple(row.get(name) for name in source_key)
+                    if set(cells) != {None}:
+                        keys.add(cells)
+            known[memo] = keys
         result.append((list(fk["fields"]), source_name, source_key, keys))
     return result
 
