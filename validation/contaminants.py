@@ -281,6 +281,7 @@ class ContaminantResultsCheck(Check):
                 or notes):
             notes.append("the table has none of the columns the contaminant rules read")
         self._units = units or {}
+        self._memo: dict[tuple, Any] = {}
         self._levels_by_id = {lv["ml_id"]: lv for lv in levels or []}
         self._levels_by_key = {(lv["substance_code"], lv["food_group_code"]): lv
                                for lv in levels or []}
@@ -362,7 +363,19 @@ class ContaminantResultsCheck(Check):
 
     def _pairs_failing(self, view: Any, names: list[str], test: Any) -> np.ndarray:
         combos, inverse = view.combinations(names)
-        return np.fromiter((test(*c) for c in combos), dtype=bool, count=len(combos))[inverse]
+        return np.fromiter((self._remember(("pair", *c), test, *c) for c in combos),
+                           dtype=bool, count=len(combos))[inverse]
+
+    def _remember(self, key: tuple, function: Any, *args: Any) -> Any:
+        """``function(*args)``, computed once per ``key`` (batches repeat the
+        same few combinations of codes; forgotten past 100,000)."""
+        memo = self._memo
+        found = memo.get(key)
+        if found is None:
+            if len(memo) >= 100_000:
+                memo.clear()
+            found = memo[key] = function(*args)
+        return found
 
     def _exceedance_candidates(self, view: Any, detected_y: np.ndarray,
                                value: np.ndarray) -> np.ndarray:
@@ -371,32 +384,9 @@ class ContaminantResultsCheck(Check):
         if self._has_ml_id:
             names.append(self.maximum_level_id_field)
         combos, inverse = view.combinations(names)
-        # per combination: 0 skip, 1 certainly an error, 2 no level (expect
-        # empty), 3 "not detected" limit, 4 a maximum at ``limit``
-        kinds = np.zeros(len(combos), dtype=np.int8)
-        limits = np.full(len(combos), math.nan)
-        for index, combo in enumerate(combos):
-            code, group = _text(combo[0]), _text(combo[1])
-            level = by_key = self._levels_by_key.get((code, group))
-            if self._has_ml_id:
-                ml_id = _text(combo[2])
-                if ml_id:
-                    level = self._levels_by_id.get(ml_id)
-                    if level is None:
-                        continue
-                    if (level["substance_code"], level["food_group_code"]) != (code, group):
-                        kinds[index] = 1
-                        continue
-                elif by_key is not None:
-                    kinds[index] = 1
-                    continue
-            if level is None:
-                kinds[index] = 2
-            elif level["limit_type"] == LIMIT_NOT_DETECTED:
-                kinds[index] = 3
-            elif level["maximum_level"] is not None:
-                kinds[index] = 4
-                limits[index] = level["maximum_level"]
+        found = [self._remember(("level", *c), self._level_kind, c) for c in combos]
+        kinds = np.array([f[0] for f in found], dtype=np.int8)
+        limits = np.array([f[1] for f in found], dtype=float)
         kind, limit = kinds[inverse], limits[inverse]
         actual = view.codes(self.exceeds_field)
         texts = [_text(v) for v in view.values(self.exceeds_field)]
@@ -408,6 +398,30 @@ class ContaminantResultsCheck(Check):
         return ((kind == 1) | ((kind == 2) & ~is_empty)
                 | ((kind == 3) & np.where(detected_y, ~is_y, ~is_n))
                 | ((kind == 4) & np.where(over, ~is_y, ~is_n)))
+
+    def _level_kind(self, combo: tuple) -> tuple[int, float]:
+        """For a (substance, food group[, maximum level id]) combination: 0
+        skip, 1 certainly an error, 2 no level (expect empty), 3 "not
+        detected" limit, 4 a maximum; and that maximum (NaN otherwise)."""
+        code, group = _text(combo[0]), _text(combo[1])
+        level = by_key = self._levels_by_key.get((code, group))
+        if self._has_ml_id:
+            ml_id = _text(combo[2])
+            if ml_id:
+                level = self._levels_by_id.get(ml_id)
+                if level is None:
+                    return 0, math.nan
+                if (level["substance_code"], level["food_group_code"]) != (code, group):
+                    return 1, math.nan
+            elif by_key is not None:
+                return 1, math.nan
+        if level is None:
+            return 2, math.nan
+        if level["limit_type"] == LIMIT_NOT_DETECTED:
+            return 3, math.nan
+        if level["maximum_level"] is not None:
+            return 4, float(level["maximum_level"])
+        return 0, math.nan
 
     def validate_row(self, row: Row) -> Iterable[Error]:
         # Cells frictionless or the number rules report: one report per fault.
