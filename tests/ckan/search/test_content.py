@@ -115,6 +115,23 @@ def test_content_ranks_below_the_title(org):
     assert _names("수은") == [titled["name"], contains["name"]]
 
 
+def test_a_label_late_in_a_large_table_outranks_a_sentence_that_mentions_it(org):
+    """A table that names the substance twice ranks above a dataset whose one
+    sentence mentions it once, however many labels come before it.
+
+    PostgreSQL keeps word positions up to 16,383 only; with the table's name
+    indexed again before each of its values, a table this size used them all
+    up, its later labels shared the last position, and the two syllable
+    pairs of 멜라민 no longer scored as neighbours."""
+    columns = ["c%d" % i for i in range(6)]
+    records = [{c: "품목 %s%03d" % (c, i) for c in columns} for i in range(250)]
+    records[-1]["c4"], records[-1]["c5"] = "멜라민 분석법", "멜라민"
+    table, _ = _dataset_with_table(org, "Survey F", records)
+    sentence, _ = _dataset_with_table(
+        org, "Survey G", [{"activity": "3-MCPD 및 멜라민 오염도 공개 (빠른 검색, 연구 자료)"}])
+    assert _names("멜라민") == [table["name"], sentence["name"]]
+
+
 @pytest.mark.ckan_config("ckanext.koreanap.search.content", "false")
 def test_content_indexing_can_be_switched_off(org):
     """With the option off, only the metadata is indexed."""

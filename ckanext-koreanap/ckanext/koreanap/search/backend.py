@@ -26,6 +26,7 @@ from sqlalchemy import exc as sa_exc
 from . import compiler as sqlc
 from . import text as analysis
 from .content import FIELD as CONTENT_FIELD
+from .content import SEPARATOR
 from .parser import FIELD_RE, QueryParseError, parse_dismax, parse_sort, parse_standard
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,12 @@ _TEXT_COPY_PREFIXES = ("extras_", "res_extras_", "vocab_")
 # What the dataset contains (search/content.py): weight C, below the rest.
 _WEIGHT_C = (CONTENT_FIELD,)
 
+# The vector's parts in this order because PostgreSQL keeps word positions
+# up to 16,383 and each part's positions follow the last one's: a large
+# dataset's content (C) comes last so its size never moves the metadata's
+# words past the limit, and within it the parts whose matches score by
+# nearness (Korean bigrams, morphemes, English phrases) come before the
+# single syllables, which match alone.
 _UPSERT = sa.text(
     """
     INSERT INTO koreanap_search_index (
@@ -65,14 +72,14 @@ _UPSERT = sa.text(
           || setweight(to_tsvector('simple', :ko_b), 'B')
           || setweight(to_tsvector('simple', :ko1_b), 'B')
           || setweight(CAST(:km_b AS tsvector), 'B')
-          || setweight(to_tsvector('english', :text_c), 'C')
-          || setweight(to_tsvector('simple', :ko_c), 'C')
-          || setweight(to_tsvector('simple', :ko1_c), 'C')
-          || setweight(CAST(:km_c AS tsvector), 'C')
           || setweight(to_tsvector('english', :text_d), 'D')
           || setweight(to_tsvector('simple', :ko_d), 'D')
           || setweight(to_tsvector('simple', :ko1_d), 'D')
-          || setweight(CAST(:km_d AS tsvector), 'D'),
+          || setweight(CAST(:km_d AS tsvector), 'D')
+          || setweight(to_tsvector('simple', :ko_c), 'C')
+          || setweight(CAST(:km_c AS tsvector), 'C')
+          || setweight(to_tsvector('english', :text_c), 'C')
+          || setweight(to_tsvector('simple', :ko1_c), 'C'),
         now())
     ON CONFLICT (index_id) DO UPDATE SET
         package_id = EXCLUDED.package_id, site_id = EXCLUDED.site_id,
@@ -130,6 +137,23 @@ def _first(value: Any) -> str | None:
     return values[0] if values else None
 
 
+def _content_text(entries: list[str]) -> str:
+    """The index text of a dataset's content: each table's label once, then its
+    values. Repeating the label before every value ("<table>: <value>", as
+    content.py stores them) spent most of a large dataset's 16,383 word
+    positions, so its later words all shared the last one and lost the
+    nearness ts_rank rewards (a substance named in a reference table ranked
+    below a sentence that mentions it elsewhere)."""
+    by_table: dict[str, list[str]] = {}
+    for entry in entries:
+        table, sep, value = entry.partition(SEPARATOR)
+        if not sep:
+            table, value = "", entry
+        by_table.setdefault(table, []).append(value)
+    return "\n".join(line for table, values in by_table.items()
+                     for line in ([table] if table else []) + values)
+
+
 def build_row(doc: dict[str, Any]) -> dict[str, Any]:
     """The table row for one CKAN index document."""
     fields = {}
@@ -148,7 +172,7 @@ def build_row(doc: dict[str, Any]) -> dict[str, Any]:
 
     d_keys = [k for k in fields if k in _TEXT_COPY_FIELDS or k.startswith(_TEXT_COPY_PREFIXES)]
     text_a, text_b, text_d = joined(_WEIGHT_A), joined(_WEIGHT_B), joined(d_keys)
-    text_c = joined(_WEIGHT_C)
+    text_c = _content_text(fields.get(CONTENT_FIELD, []))
     # Slugs like "heavy-metals-in-rice" also index their words.
     text_a += "\n" + (doc.get("name") or "").replace("-", " ").replace("_", " ")
     row = {
