@@ -18,14 +18,20 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Identity,
+    Index,
     Integer,
     Table,
     UnicodeText,
+    false,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
 # Crockford's base-32 letters: no I, L, O, U, so a code read aloud is unambiguous.
 _CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+# The default where the database writes the time itself.
+_NOW = text("now()")
 
 
 def now() -> datetime.datetime:
@@ -54,18 +60,24 @@ class ErrorReport(BaseModel):
         Column("location_column", UnicodeText),
         Column("reporter_name", UnicodeText),
         Column("reporter_email", UnicodeText),
-        Column("consent", Boolean, nullable=False, default=False),
+        Column("consent", Boolean, nullable=False, default=False, server_default=false()),
         Column("reporter_user_id", UnicodeText),
-        Column("status", UnicodeText, nullable=False, default="pending"),
-        Column("urgent", Boolean, nullable=False, default=False),
+        Column("status", UnicodeText, nullable=False, default="pending",
+               server_default="pending"),
+        Column("urgent", Boolean, nullable=False, default=False, server_default=false()),
         Column("assignee_id", UnicodeText),
         Column("resolution", UnicodeText),
         Column("public_answer", UnicodeText),
-        Column("created", DateTime(timezone=True), nullable=False, default=now),
-        Column("modified", DateTime(timezone=True), nullable=False, default=now),
+        Column("created", DateTime(timezone=True), nullable=False, default=now,
+               server_default=_NOW),
+        Column("modified", DateTime(timezone=True), nullable=False, default=now,
+               server_default=_NOW),
         Column("accepted_at", DateTime(timezone=True)),
         Column("due_at", DateTime(timezone=True)),
         Column("answered_at", DateTime(timezone=True)),
+        Index("koreanap_error_report_package_idx", "package_id", "status"),
+        Index("koreanap_error_report_org_idx", "owner_org", "status"),
+        Index("koreanap_error_report_queue_idx", "status", "due_at", "created"),
         extend_existing=True,
     )
 
@@ -74,16 +86,18 @@ class ErrorReportEvent(BaseModel):
     __table__ = Table(
         "koreanap_error_report_event",
         BaseModel.metadata,
-        Column("id", BigInteger, primary_key=True, autoincrement=True),
+        Column("id", BigInteger, Identity(), primary_key=True),
         Column("report_id", UnicodeText, ForeignKey("koreanap_error_report.id"),
                nullable=False),
-        Column("created", DateTime(timezone=True), nullable=False, default=now),
+        Column("created", DateTime(timezone=True), nullable=False, default=now,
+               server_default=_NOW),
         Column("actor_id", UnicodeText),
         Column("kind", UnicodeText, nullable=False),
         Column("from_status", UnicodeText),
         Column("to_status", UnicodeText),
         Column("text", UnicodeText),
-        Column("data", JSONB, nullable=False, default=dict),
+        Column("data", JSONB, nullable=False, default=dict, server_default="{}"),
+        Index("koreanap_error_report_event_report_idx", "report_id", "created", "id"),
         extend_existing=True,
     )
 
@@ -92,12 +106,13 @@ class ErrorReportOutbox(BaseModel):
     __table__ = Table(
         "koreanap_error_report_outbox",
         BaseModel.metadata,
-        Column("id", BigInteger, primary_key=True, autoincrement=True),
+        Column("id", BigInteger, Identity(), primary_key=True),
         Column("report_id", UnicodeText, ForeignKey("koreanap_error_report.id"),
                nullable=False),
         Column("job", UnicodeText, nullable=False),
-        Column("args", JSONB, nullable=False, default=list),
-        Column("created", DateTime(timezone=True), nullable=False, default=now),
+        Column("args", JSONB, nullable=False, default=list, server_default="[]"),
+        Column("created", DateTime(timezone=True), nullable=False, default=now,
+               server_default=_NOW),
         Column("error", UnicodeText),
         extend_existing=True,
     )
@@ -110,5 +125,6 @@ class ErrorReportRate(BaseModel):
         Column("key", UnicodeText, primary_key=True),
         Column("count", Integer, nullable=False),
         Column("expires", DateTime(timezone=True), nullable=False),
+        Index("koreanap_error_report_rate_expires_idx", "expires"),
         extend_existing=True,
     )
