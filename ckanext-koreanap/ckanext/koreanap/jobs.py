@@ -215,7 +215,7 @@ def _done_since(package_id: str, requested: float) -> dict[str, str] | None:
     statuses = kmodel.statuses_of(package_id)
     if statuses and all(
             s["status"] != "pending" and s["finished"]
-            and s["finished"].replace(tzinfo=datetime.UTC).timestamp() >= requested
+            and s["finished"].timestamp() >= requested
             for s in statuses.values()):
         return {rid: s["status"] for rid, s in statuses.items()}
     return None

@@ -1,9 +1,15 @@
 """Validation status per resource, quality score per dataset, and the rules a
 dataset's tables must follow beyond their Table Schema.
 
-Tables are created by the ``koreanap`` migrations (never at import). The
-status lives here, not in the resource, so recording a job's result does not
-change the dataset (no new activity, no "updated" on the next publish).
+Tables are created by the ``koreanap`` migrations (never at import); the
+declarations below are the schema those migrations build, and a test compares
+the migrated database with them. The status lives here, not in the resource,
+so recording a job's result does not change the dataset (no new activity, no
+"updated" on the next publish).
+
+Times are ``timestamp with time zone``: written and read as aware UTC
+datetimes (:func:`now`; rows are read back in UTC whatever the session's
+time zone).
 """
 from __future__ import annotations
 
@@ -17,19 +23,29 @@ from sqlalchemy.dialects.postgresql import JSONB, insert
 
 STATUSES = ("pending", "valid", "invalid", "error")
 
+# A time: an instant, stored with its time zone (timestamptz), given as aware UTC.
+_TIME = sa.DateTime(timezone=True)
+# The column default where the database writes the time itself.
+_NOW = sa.text("now()")
+
 resource_validation = sa.Table(
     "koreanap_resource_validation", BaseModel.metadata,
     sa.Column("resource_id", sa.UnicodeText, primary_key=True),
     sa.Column("package_id", sa.UnicodeText, nullable=False),
-    sa.Column("status", sa.UnicodeText, nullable=False, default="pending"),
+    sa.Column("status", sa.UnicodeText, nullable=False, default="pending",
+              server_default="pending"),
     sa.Column("report", JSONB),
     sa.Column("message", sa.UnicodeText),
     sa.Column("file_sha256", sa.UnicodeText),
     sa.Column("job_id", sa.UnicodeText),
+    # host:pid of the process running the job (to tell a dead worker)
     sa.Column("worker", sa.UnicodeText),
     sa.Column("datastore_rows", sa.BigInteger),
-    sa.Column("created", sa.DateTime),
-    sa.Column("finished", sa.DateTime),
+    sa.Column("created", _TIME, nullable=False, server_default=_NOW),
+    sa.Column("finished", _TIME),
+    sa.CheckConstraint("status IN ('pending', 'valid', 'invalid', 'error')",
+                       name="koreanap_resource_validation_status_check"),
+    sa.Index("koreanap_resource_validation_package", "package_id"),
 )
 
 dataset_quality = sa.Table(
@@ -39,7 +55,7 @@ dataset_quality = sa.Table(
     sa.Column("max", sa.Integer, nullable=False),
     sa.Column("band", sa.UnicodeText, nullable=False),
     sa.Column("detail", JSONB),
-    sa.Column("computed", sa.DateTime),
+    sa.Column("computed", _TIME, nullable=False, server_default=_NOW),
 )
 
 # Every score given (the dashboard's scores over time); the row above is the latest.
@@ -50,7 +66,8 @@ dataset_quality_history = sa.Table(
     sa.Column("total", sa.Integer, nullable=False),
     sa.Column("max", sa.Integer, nullable=False),
     sa.Column("band", sa.UnicodeText, nullable=False),
-    sa.Column("computed", sa.DateTime, nullable=False),
+    sa.Column("computed", _TIME, nullable=False, server_default=_NOW),
+    sa.Index("koreanap_dataset_quality_history_package", "package_id", "computed"),
 )
 
 link_check = sa.Table(
@@ -62,7 +79,8 @@ link_check = sa.Table(
     sa.Column("status", sa.Integer),
     sa.Column("method", sa.UnicodeText, nullable=False),
     sa.Column("message", sa.UnicodeText),
-    sa.Column("checked", sa.DateTime),
+    sa.Column("checked", _TIME, nullable=False, server_default=_NOW),
+    sa.Index("koreanap_link_check_package", "package_id"),
 )
 
 validation_rule = sa.Table(
@@ -73,20 +91,29 @@ validation_rule = sa.Table(
     sa.Column("definition", JSONB, nullable=False),
     sa.Column("report_code", sa.UnicodeText),
     sa.Column("created_by", sa.UnicodeText),
-    sa.Column("created", sa.DateTime),
-    sa.Column("retired", sa.DateTime),
+    sa.Column("created", _TIME, nullable=False, server_default=_NOW),
+    sa.Column("retired", _TIME),
     sa.Column("retired_by", sa.UnicodeText),
     sa.Column("retired_reason", sa.UnicodeText),
+    sa.Index("koreanap_validation_rule_package", "package_id"),
+    sa.Index("koreanap_validation_rule_report", "report_code"),
 )
 
 
 def _now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+    return datetime.datetime.now(datetime.UTC)
 
 
 def now() -> datetime.datetime:
-    """The time stored in ``created`` / ``finished`` (UTC, naive, as the columns are)."""
+    """The time stored in ``created`` / ``finished`` … (aware, UTC)."""
     return _now()
+
+
+def _in_utc(row: Any) -> dict[str, Any]:
+    """A row as a dict, its times in UTC (a timestamptz comes back in the session's
+    time zone)."""
+    return {k: v.astimezone(datetime.UTC) if isinstance(v, datetime.datetime) else v
+            for k, v in row.items()}
 
 
 def set_status(resource_id: str, package_id: str, status: str,
@@ -138,7 +165,7 @@ def pending_rows(limit: int = 500) -> list[dict[str, Any]]:
     rows = model.Session.execute(sa.select(
         c.resource_id, c.package_id, c.status, c.job_id, c.worker, c.created).where(
         c.status == "pending", c.job_id.isnot(None)).order_by(c.created).limit(limit))
-    return [dict(r) for r in rows.mappings()]
+    return [_in_utc(r) for r in rows.mappings()]
 
 
 def fail_stale(resource_id: str, job_id: str, message: str) -> bool:
@@ -155,7 +182,7 @@ def get_status(resource_id: str) -> dict[str, Any] | None:
     """A resource's row as a dict, or None when it was never validated."""
     row = model.Session.execute(sa.select(resource_validation).where(
         resource_validation.c.resource_id == resource_id)).mappings().first()
-    return dict(row) if row else None
+    return _in_utc(row) if row else None
 
 
 def statuses_of(package_id: str, with_report: bool = False) -> dict[str, dict[str, Any]]:
@@ -168,7 +195,7 @@ def statuses_of(package_id: str, with_report: bool = False) -> dict[str, dict[st
     rows = model.Session.execute(sa.select(*cols).where(
         resource_validation.c.package_id == package_id,
         resource_validation.c.resource_id.in_(active))).mappings()
-    return {r["resource_id"]: dict(r) for r in rows}
+    return {r["resource_id"]: _in_utc(r) for r in rows}
 
 
 def asset_facts(package_id: str) -> dict[str, dict[str, Any]]:
@@ -224,7 +251,7 @@ def get_quality(package_id: str) -> dict[str, Any] | None:
     """A dataset's score row (``total``, ``max``, ``band``, ``detail``), or None."""
     row = model.Session.execute(sa.select(dataset_quality).where(
         dataset_quality.c.package_id == package_id)).mappings().first()
-    return dict(row) if row else None
+    return _in_utc(row) if row else None
 
 
 def dataset_status(statuses: dict[str, dict[str, Any]]) -> str | None:
@@ -255,7 +282,7 @@ def links_of(package_id: str) -> list[dict[str, Any]]:
     rows = model.Session.execute(sa.select(link_check).where(
         link_check.c.package_id == package_id,
         link_check.c.resource_id.in_(active))).mappings()
-    return [dict(r) for r in rows]
+    return [_in_utc(r) for r in rows]
 
 
 def published_rows() -> int:
@@ -286,7 +313,7 @@ def get_rule(rule_id: str) -> dict[str, Any] | None:
     """One rule's row, or None."""
     row = model.Session.execute(sa.select(validation_rule).where(
         validation_rule.c.id == rule_id)).mappings().first()
-    return dict(row) if row else None
+    return _in_utc(row) if row else None
 
 
 def rules_of(package_id: str, *, include_retired: bool = False,
@@ -299,7 +326,7 @@ def rules_of(package_id: str, *, include_retired: bool = False,
         query = query.where(validation_rule.c.report_code == report_code)
     rows = model.Session.execute(query.order_by(validation_rule.c.created,
                                                 validation_rule.c.id)).mappings()
-    return [dict(r) for r in rows]
+    return [_in_utc(r) for r in rows]
 
 
 def retire_rule(rule_id: str, user: str | None, reason: str) -> None:

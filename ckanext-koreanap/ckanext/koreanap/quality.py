@@ -217,19 +217,17 @@ def month_keys(months: int, at: datetime.datetime) -> list[str]:
 
 
 def month_of(value: datetime.datetime) -> str:
-    """``YYYY-MM`` of a stored time (naive ones are UTC) in the display time zone."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=datetime.UTC)
+    """``YYYY-MM`` of a stored time (aware) in the display time zone."""
     return value.astimezone(display_zone()).strftime("%Y-%m")
 
 
 def month_end(key: str) -> datetime.datetime:
-    """The end of month ``YYYY-MM`` in the display time zone, as a stored time (UTC,
-    naive)."""
+    """The end of month ``YYYY-MM`` in the display time zone, as a stored time (aware,
+    UTC)."""
     year, month = (int(part) for part in key.split("-"))
     year, month = (year, month + 1) if month < 12 else (year + 1, 1)
     start = datetime.datetime(year, month, 1, tzinfo=display_zone())
-    return start.astimezone(datetime.UTC).replace(tzinfo=None)
+    return start.astimezone(datetime.UTC)
 
 
 def score_series(where: Scope, months: list[str]) -> dict[str, Any]:
@@ -290,7 +288,7 @@ def _finish(group: dict[str, Any]) -> None:
     total = score.pop("_sum")
     score["mean"] = round(total / score["scored"], 1) if score["scored"] else None
     if isinstance(score["last_computed"], datetime.datetime):
-        score["last_computed"] = score["last_computed"].isoformat()
+        score["last_computed"] = score["last_computed"].astimezone(datetime.UTC).isoformat()
     errors = group["errors"]
     if errors["rows_checked"]:
         errors["per_10000_rows"] = round(

@@ -431,7 +431,7 @@ def koreanap_quality_figures(context: dict, data_dict: dict[str, Any]) -> dict[s
                                       or quality.empty_series(months))
         organizations.append(dict(org, **group))
     return {
-        "generated": kmodel.now().replace(microsecond=0).isoformat() + "Z",
+        "generated": kmodel.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
         "includes_private": found["private_datasets"] > 0,
         "organization": chosen.name if chosen else None,
         "months": data_dict["months"],
