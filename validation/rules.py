@@ -177,8 +177,13 @@ _REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
 
 
 # Character sets are compared within the Basic Multilingual Plane (Hangul and CJK
-# included); what a class holds beyond it is not looked at.
-_PLANE = frozenset(map(chr, range(0x10000)))
+# included); what a class holds beyond it is not looked at. Built when a pattern
+# is first judged, not at import (65,536 strings: 10-40 ms at every start).
+@functools.cache
+def _plane() -> frozenset[str]:
+    return frozenset(map(chr, range(0x10000)))
+
+
 _CATEGORIES = {sre.CATEGORY_DIGIT: r"\d", sre.CATEGORY_NOT_DIGIT: r"\D",
                sre.CATEGORY_SPACE: r"\s", sre.CATEGORY_NOT_SPACE: r"\S",
                sre.CATEGORY_WORD: r"\w", sre.CATEGORY_NOT_WORD: r"\W"}
@@ -187,7 +192,7 @@ _CATEGORIES = {sre.CATEGORY_DIGIT: r"\d", sre.CATEGORY_NOT_DIGIT: r"\D",
 @functools.cache
 def _category(category: Any) -> frozenset[str] | None:
     test = _CATEGORIES.get(category)
-    return frozenset(filter(re.compile(test).fullmatch, _PLANE)) if test else None
+    return frozenset(filter(re.compile(test).fullmatch, _plane())) if test else None
 
 
 def _class(members: Any) -> frozenset[str] | None:
@@ -205,7 +210,7 @@ def _class(members: Any) -> frozenset[str] | None:
             found.update(_category(argument))
         else:
             return None
-    return _PLANE.difference(found) if negate else frozenset(found)
+    return _plane().difference(found) if negate else frozenset(found)
 
 
 def _first_characters(items: Any) -> frozenset[str] | None:
@@ -218,9 +223,9 @@ def _first_characters(items: Any) -> frozenset[str] | None:
         if op == sre.LITERAL:
             return frozenset(chr(value))
         if op == sre.NOT_LITERAL:
-            return _PLANE.difference(chr(value))
+            return _plane().difference(chr(value))
         if op == sre.ANY:
-            return _PLANE.difference("\n")
+            return _plane().difference("\n")
         if op == sre.IN:
             return _class(value)
         if op == sre.SUBPATTERN:
