@@ -11,7 +11,8 @@ def _pages(food_contaminants):
     name = food_contaminants["dataset"]["name"]
     return {"home": "/", "search": "/dataset/?q=카드뮴", "dataset": f"/dataset/{name}",
             "contaminants": "/contaminants", "commitments": "/commitments",
-            "report-form": f"/dataset/{name}/report-error", "not-found": "/no-such-page"}
+            "report-form": f"/dataset/{name}/report-error", "quality": "/quality",
+            "not-found": "/no-such-page"}
 
 
 @pytest.mark.parametrize("width", list(WIDTHS))
