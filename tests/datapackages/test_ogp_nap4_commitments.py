@@ -223,7 +223,8 @@ def test_contact_point_is_the_catalogue_error_report_page(descriptor):
 
 # This project's Korean translation (README "Korean translation"): each English column
 # below has a <column>_ko right after it, flagged koreanap:translationOf.
-TRANSLATED = {"commitments": ("title", "lead_division", "lead_agency", "description_summary"),
+TRANSLATED = {"commitments": ("title", "lead_division", "lead_agency", "ogp_values",
+                               "description_summary"),
               "milestones": ("activity",)}
 
 
@@ -258,6 +259,10 @@ def test_every_row_has_its_korean_translation(commitments, milestones):
                 where = (row["commitment_id"], row.get("sequence"), e + "_ko")
                 assert value.strip() == value and hangul.search(value), where
                 assert ".." not in value, where
+    for row in commitments:  # the same OGP values, one Korean item for each English one
+        count = [len([v for v in row[c].split("; ") if v.strip()])
+                 for c in ("ogp_values", "ogp_values_ko")]
+        assert count[0] == count[1] and ";" not in row["ogp_values_ko"].replace("; ", ""), row
     agencies = {c["lead_agency"]: c["lead_agency_ko"] for c in commitments}
     assert agencies["Culture Heritage Administration"] == "문화재청"
     assert "국가유산청" not in "".join(agencies.values())

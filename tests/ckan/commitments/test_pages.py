@@ -49,6 +49,27 @@ def test_filter_by_agency_and_value(app):
 
 
 @pytest.mark.usefixtures("clean_db")
+def test_ogp_values_read_in_the_pages_language(app):
+    """The OGP values column, a commitment's page and the value filter show this project's
+    Korean on Korean pages and the plan's English on English ones; the filter's value stays
+    the plan's English, so a link works in both languages."""
+    row = next(r for r in COMMITMENTS if r["ogp_id"] == "KR0036")
+    korean = ", ".join(v.strip() for v in row["ogp_values_ko"].split(";"))
+    plan = ", ".join(v.strip() for v in row["ogp_values"].split(";"))
+    body = app.get("/commitments").body
+    english = app.get("/en/commitments").body
+    assert f'<td lang="ko">{escape(korean)}</td>' in body and escape(plan) not in body
+    assert f'<td lang="en">{escape(plan)}</td>' in english
+    assert '<option value="Citizen Participation" >시민 참여</option>' in body
+    assert '<option value="Citizen Participation" >Citizen Participation</option>' in english
+    page = app.get(f"/commitments/{row['commitment_id']}").body
+    assert f'<dd class="col-sm-9" lang="ko">{escape(korean)}</dd>' in page
+    filtered = app.get("/commitments", params={"value": "Citizen Participation"}).body
+    assert filtered.count('class="koreanap-commitment-row"') == sum(
+        "Citizen Participation" in r["ogp_values"] for r in COMMITMENTS)
+
+
+@pytest.mark.usefixtures("clean_db")
 @pytest.mark.parametrize("params", [{"agency": "No such ministry"},
                                     {"value": "<script>alert(1)</script>"}])
 def test_unknown_filter_is_a_clear_400(app, params):

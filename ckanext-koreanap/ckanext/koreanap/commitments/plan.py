@@ -60,12 +60,22 @@ class Commitment(_Texts):
     lead_agency_ko: str = ""
     lead_division_ko: str = ""
     summary_ko: str = ""
+    values_ko: list[str] = field(default_factory=list)
+
+    def value_names(self, english: bool) -> list[str]:
+        """The OGP values in English, or in Korean where this project translated them
+        (the same items in the same order)."""
+        return list(self.values_ko if self.translated("values", english) else self.values)
+
+    def value_labels(self, english: bool) -> dict[str, str]:
+        """Each OGP value as the plan names it (the filter's value), to its name on the page."""
+        return dict(zip(self.values, self.value_names(english), strict=True))
 
     def any_translated(self, english: bool) -> bool:
         """Whether a Korean page of this commitment shows any of this project's
         translation (and so must say so)."""
         return any(self.translated(name, english) for name in
-                   ("title", "lead_agency", "lead_division", "summary")) or any(
+                   ("title", "lead_agency", "lead_division", "summary", "values")) or any(
             m.translated("activity", english) for m in self.milestones)
 
     def renamed(self, english: bool) -> str:
@@ -81,6 +91,18 @@ def package_path() -> Path:
 def _when(row: dict, prefix: str) -> str:
     return (row.get(f"{prefix}_date") or row.get(f"{prefix}_month")
             or row.get(f"{prefix}_text") or "").strip()
+
+
+def _items(cell: str | None) -> list[str]:
+    """The items of a '; '-separated cell."""
+    return [v.strip() for v in (cell or "").split(";") if v.strip()]
+
+
+def _translated_items(row: dict) -> list[str]:
+    """``ogp_values_ko``'s items, or none when they do not pair one to one with
+    ``ogp_values``' (the English is shown then, not a misaligned translation)."""
+    english, korean = _items(row.get("ogp_values")), _items(row.get("ogp_values_ko"))
+    return korean if len(korean) == len(english) else []
 
 
 def commitments() -> list[Commitment]:
@@ -102,7 +124,7 @@ def commitments() -> list[Commitment]:
             lead_agency=row.get("lead_agency") or "", lead_division=row.get("lead_division") or "",
             period=row.get("period_text") or "", start_date=row.get("start_date") or "",
             end_date=row.get("end_date") or "",
-            values=[v.strip() for v in (row.get("ogp_values") or "").split(";") if v.strip()],
+            values=_items(row.get("ogp_values")), values_ko=_translated_items(row),
             summary=row.get("description_summary") or "",
             title_ko=row.get("title_ko") or "", lead_agency_ko=row.get("lead_agency_ko") or "",
             lead_division_ko=row.get("lead_division_ko") or "",

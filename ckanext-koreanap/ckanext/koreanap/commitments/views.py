@@ -64,8 +64,10 @@ def index() -> str:
     # the choices read in the page's language
     labels = {c.lead_agency: c.text("lead_agency", english) for c in found if c.lead_agency}
     agencies = sorted(labels.items(), key=lambda item: item[1])
-    values = sorted({v for c in found for v in c.values})
-    for name, given, allowed in (("agency", agency, list(labels)), ("value", value, values)):
+    value_labels = {v: label for c in found for v, label in c.value_labels(english).items()}
+    values = sorted(value_labels.items(), key=lambda item: item[1])
+    for name, given, allowed in (("agency", agency, list(labels)),
+                                 ("value", value, list(value_labels))):
         if given and given not in allowed:
             return tk.abort(400, tk._('Unknown {name} "{given}": choose one from the list')
                             .format(name=name, given=given))
