@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     with app._wsgi_app.test_request_context():
         import ckan.plugins.toolkit as tk
 
-        from ckanext.koreanap import loader
+        from ckanext.koreanap.pipeline import loader
 
         site = tk.get_action("get_site_user")({"ignore_auth": True}, {})
         context = {"ignore_auth": True, "user": site["name"]}

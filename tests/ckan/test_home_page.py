@@ -14,7 +14,7 @@ def catalogue():
     """A public dataset of KR0043 whose table has 1,234 rows (valid), a private one with
     more rows, a KR0045 dataset, and two error reports on the public dataset: one answered
     within its deadline, one open."""
-    from ckanext.koreanap import model as kmodel
+    from ckanext.koreanap.pipeline import model as kmodel
 
     sysadmin = factories.Sysadmin()
     org = factories.Organization(title="식품의약품안전처")

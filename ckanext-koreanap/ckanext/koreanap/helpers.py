@@ -135,7 +135,7 @@ def koreanap_portal_fields() -> tuple[str, ...]:
 def koreanap_link_state(package_id: str) -> dict[str, Any]:
     """``{"checked", "ok", "total", "last"}`` of a dataset's last link check (for its page):
     how many URLs answered of how many, and when it last ran (None before any check)."""
-    from . import model as kmodel
+    from .pipeline import model as kmodel
 
     try:
         rows = kmodel.links_of(package_id)
@@ -162,7 +162,7 @@ def koreanap_validation_state(package_id: str) -> dict[str, Any]:
 
 
 def _validation_state(package_id: str) -> dict[str, Any]:
-    from . import model as kmodel
+    from .pipeline import model as kmodel
 
     try:
         rows = kmodel.statuses_of(package_id)
@@ -209,7 +209,7 @@ def koreanap_print_assets(pkg: dict[str, Any],
 
     import ckan.plugins.toolkit as tk
 
-    from . import model as kmodel
+    from .pipeline import model as kmodel
     from .view3d.formats import FORMAT_ALIASES
 
     try:

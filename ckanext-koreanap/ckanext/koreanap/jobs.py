@@ -44,9 +44,10 @@ from ckan import model
 
 from koreanap_validation.filehash import sha256_of
 
-from . import config, loader, rules, siteuser
-from . import model as kmodel
+from . import config, rules, siteuser
 from .datapackage import dataset_to_descriptor
+from .pipeline import loader
+from .pipeline import model as kmodel
 
 log = logging.getLogger(__name__)
 
@@ -287,7 +288,7 @@ def stored_file(resource: dict[str, Any]) -> str | None:
 
 def _place(resource: dict[str, Any], target: Path) -> None:
     """Put the resource's bytes at ``target`` (hard link when possible)."""
-    from . import fetch
+    from .pipeline import fetch
 
     target.parent.mkdir(parents=True, exist_ok=True)
     local = stored_file(resource)

@@ -31,8 +31,9 @@ import logging
 from typing import Any
 from urllib.parse import urljoin, urlparse
 
-from . import config, fetch
-from . import model as kmodel
+from . import config
+from .pipeline import fetch
+from .pipeline import model as kmodel
 
 log = logging.getLogger(__name__)
 

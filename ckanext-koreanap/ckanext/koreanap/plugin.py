@@ -21,6 +21,8 @@ from ckan.lib.plugins import DefaultTranslation
 from ckanext.datastore.interfaces import IDataDictionaryForm
 
 from . import dictionary, helpers, languages
+from .pipeline import views
+from .pipeline.logic import action, auth, validators
 
 log = logging.getLogger(__name__)
 
@@ -53,10 +55,10 @@ def _template_helpers(*_args) -> dict:
 @tk.blanket.cli
 @tk.blanket.config_declarations
 @tk.blanket.helpers(_template_helpers)
-@tk.blanket.actions
-@tk.blanket.auth_functions
-@tk.blanket.validators
-@tk.blanket.blueprints
+@tk.blanket.actions(action)
+@tk.blanket.auth_functions(auth)
+@tk.blanket.validators(validators)
+@tk.blanket.blueprints(views)
 class KoreanapPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
@@ -136,7 +138,7 @@ class KoreanapPlugin(p.SingletonPlugin, DefaultTranslation):
                 pkg_dict["ogp_values"] = json.loads(values)
             except ValueError:
                 pass
-        from . import model as kmodel
+        from .pipeline import model as kmodel
 
         try:
             rows = kmodel.statuses_of(pkg_dict["id"])
@@ -165,7 +167,8 @@ class KoreanapPlugin(p.SingletonPlugin, DefaultTranslation):
         self._queue(context, resource)
 
     def _queue(self, context, resource):
-        from . import jobs, loader
+        from . import jobs
+        from .pipeline import loader
 
         if loader.LOADING.get():
             return

@@ -20,7 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from ckan import model
 
-from . import model as kmodel
+from .pipeline import model as kmodel
 
 # Worst first: one status per dataset, the worst of its tables' (as model.dataset_status).
 VALIDATION_STATES = ("invalid", "error", "pending", "valid")

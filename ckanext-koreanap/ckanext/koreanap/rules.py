@@ -19,7 +19,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from . import model as kmodel
+from .pipeline import model as kmodel
 
 # How many breaking rows a preview lists (it counts them all).
 PREVIEW_ROWS = 20

@@ -74,7 +74,7 @@ def test_a_copy_load_by_the_publishing_job_drops_cached_searches(survey, tmp_pat
     table) signals the cache: the next search counts the newly loaded rows."""
     from ckanext.datastore.backend.postgres import get_read_engine
 
-    from ckanext.koreanap import loader
+    from ckanext.koreanap.pipeline import loader
 
     before = _search(**FILTER)
     kept = [r for r in survey["rows"] if r["substance_code"] == "HMT02"][:3]

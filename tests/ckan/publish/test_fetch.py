@@ -13,7 +13,7 @@ import threading
 
 import pytest
 
-from ckanext.koreanap import fetch
+from ckanext.koreanap.pipeline import fetch
 
 PUBLIC = "93.184.215.14"  # a global address: it passes the check
 

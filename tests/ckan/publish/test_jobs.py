@@ -151,7 +151,7 @@ def test_a_job_not_yet_in_the_queue_is_not_taken_for_gone(sysadmin, publish):
     from ckan import model
 
     from ckanext.koreanap import jobs
-    from ckanext.koreanap import model as kmodel
+    from ckanext.koreanap.pipeline import model as kmodel
 
     publish(PACKAGES / "ogp-nap4-commitments", sysadmin["name"])
     resource = _resource("ogp-nap4-commitments", "milestones")
@@ -177,8 +177,8 @@ def test_shows_and_pages_never_write_the_worker_settles_a_dead_job(sysadmin, pub
     from ckan import model
 
     from ckanext.koreanap import jobs
-    from ckanext.koreanap import model as kmodel
     from ckanext.koreanap.cli import make_worker
+    from ckanext.koreanap.pipeline import model as kmodel
 
     publish(PACKAGES / "ogp-nap4-commitments", sysadmin["name"])
     resource = _resource("ogp-nap4-commitments", "milestones")

@@ -5,7 +5,7 @@ import ckan.model as model
 import pytest
 from sqlalchemy import text
 
-from ckanext.koreanap import model as kmodel
+from ckanext.koreanap.pipeline import model as kmodel
 
 NAIVE_HEAD = "e5a7c9d20004"  # the last revision with naive timestamps
 STORED = datetime.datetime(2026, 3, 1, 23, 30, 15, 123456)  # naive, meant as UTC

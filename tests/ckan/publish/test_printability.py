@@ -139,7 +139,7 @@ def test_3d_file_without_validation_result_says_not_checked_yet(app, sysadmin):
     """A dataset whose 3D file has no validation result yet shows "not checked yet", no error."""
     from ckan import model
 
-    from ckanext.koreanap import model as kmodel
+    from ckanext.koreanap.pipeline import model as kmodel
 
     org = factories.Organization(users=[{"name": sysadmin["name"], "capacity": "admin"}])
     dataset = factories.Dataset(owner_org=org["id"], name="unchecked-3d")

@@ -7,7 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from ckan.model.base import BaseModel
 
-from ckanext.koreanap import model as kmodel
+from ckanext.koreanap.pipeline import model as kmodel
 from ckanext.koreanap.reports import model as rmodel
 
 # Tables of ours the migrations make that no Table declares: the search index is

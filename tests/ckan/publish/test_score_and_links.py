@@ -43,7 +43,7 @@ def _catalogue_and_command_give_the_same_excellent_score(slug):
     has the points koreanap validate gives the package on disk."""
     state = call_action("koreanap_dataset_validation_show", id=slug)
     assert state["score"]["total"] >= 351 and state["score"]["band"] == "excellent", state
-    from ckanext.koreanap import model as kmodel
+    from ckanext.koreanap.pipeline import model as kmodel
 
     served = kmodel.get_quality(state["id"])["detail"]
     command = check_package_metadata(PACKAGES / slug)["score"]
@@ -165,7 +165,7 @@ def files_host(monkeypatch):
     """A local HTTP server standing for a public host ``files.example.test``: the name is
     resolved (and checked) by the fetcher's own check, which answers this server's
     address for it; everything else (the request, the Host header) is real."""
-    from ckanext.koreanap import fetch
+    from ckanext.koreanap.pipeline import fetch
 
     server = http.server.HTTPServer(("127.0.0.1", 0), _Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -73,7 +73,7 @@ def catalogue():
     a retired one on fish, one from a report on secret. Reports: one pending on rice, one answered
     in 3 days (in time) on rice, one answered in 15 days (late) on fish, one accepted 15
     days ago and overdue on scans, one spam on scans, one answered in 8 days on secret."""
-    from ckanext.koreanap import model as kmodel
+    from ckanext.koreanap.pipeline import model as kmodel
 
     model.Session.execute(text("TRUNCATE {}".format(", ".join(
         REPORT_TABLES + ("koreanap_resource_validation", "koreanap_dataset_quality")))))
@@ -333,7 +333,7 @@ def test_scores_over_time_come_from_the_history(app, catalogue):
     datasets scored only now count from this month; the private one never for a visitor."""
     from sqlalchemy.dialects.postgresql import insert
 
-    from ckanext.koreanap import model as kmodel
+    from ckanext.koreanap.pipeline import model as kmodel
 
     model.Session.execute(insert(kmodel.dataset_quality_history).values(
         package_id=model.Package.get("rice").id, total=200, max=405, band="sufficient",
@@ -361,7 +361,7 @@ def test_scores_over_time_come_from_the_history(app, catalogue):
 def test_the_history_keeps_changes_not_repeats(catalogue):
     """Every validation job scores its dataset; the history gains a row only when the score
     differs from the dataset's latest, while the latest score's time still moves on."""
-    from ckanext.koreanap import model as kmodel
+    from ckanext.koreanap.pipeline import model as kmodel
 
     rice = model.Package.get("rice").id
 

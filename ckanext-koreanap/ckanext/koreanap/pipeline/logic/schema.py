@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ckan.logic.schema import validator_args
 
-from ..wholenumbers import int_between
+from ...wholenumbers import int_between
 
 
 @validator_args

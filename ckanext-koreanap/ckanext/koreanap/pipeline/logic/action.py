@@ -17,10 +17,10 @@ import ckan.plugins.toolkit as tk
 from ckan.logic import validate
 from sqlalchemy import or_ as sa_or
 
-from .. import config, jobs
+from ... import config, jobs
+from ... import upload_errors as refused
+from ...datapackage import dataset_to_descriptor
 from .. import model as kmodel
-from .. import upload_errors as refused
-from ..datapackage import dataset_to_descriptor
 from . import schema
 
 log = logging.getLogger(__name__)
@@ -100,7 +100,7 @@ def koreanap_link_check(context: dict, data_dict: dict[str, Any]) -> dict[str, A
     :returns: ``{"id", "job_id"}`` (``job_id`` None when the queue is unreachable)
     """
     tk.check_access("koreanap_link_check", context, data_dict)
-    from .. import linkcheck
+    from ... import linkcheck
 
     package = tk.get_action("package_show")(
         {"ignore_auth": True, "user": context.get("user")}, {"id": data_dict["id"]})
@@ -152,7 +152,7 @@ def koreanap_datapackage_show(context: dict, data_dict: dict[str, Any]) -> dict[
     """
     tk.check_access("koreanap_datapackage_show", context, data_dict)
     package = tk.get_action("package_show")(dict(context), {"id": data_dict["id"]})
-    from .. import rules
+    from ... import rules
 
     return dataset_to_descriptor(package, resource_path=lambda r: r.get("url"),
                                  rules=rules.for_package(package["id"]))
@@ -247,7 +247,7 @@ def _with_catalogue_rules(descriptor: dict[str, Any]) -> dict[str, Any]:
     catalogue validates with the rules it stores, as its job will."""
     from ckan import model
 
-    from .. import rules
+    from ... import rules
 
     out = {k: v for k, v in descriptor.items() if k != "koreanap:rules"}
     existing = model.Package.get(str(descriptor.get("name") or ""))
@@ -261,7 +261,7 @@ def _publish_in_process(context: dict, descriptor: dict, basepath: str, org: str
     import ckanapi
     from ckan import model
 
-    from ..publishing import Publisher, PublishError
+    from ...publishing import Publisher, PublishError
 
     def pause(seconds: float) -> None:
         # While it waits for the validation job this request holds no row
@@ -408,7 +408,7 @@ def koreanap_quality_figures(context: dict, data_dict: dict[str, Any]) -> dict[s
     tk.check_access("koreanap_quality_figures", context, data_dict)
     from ckan import model
 
-    from .. import quality
+    from ... import quality
 
     where = quality.scope(context.get("user"))
     chosen = None
@@ -445,7 +445,7 @@ def _rule_package(context: dict, package_id: str) -> dict[str, Any]:
 
 
 def _checked_rule(package: dict[str, Any], rule: dict[str, Any]) -> dict[str, Any]:
-    from .. import rules
+    from ... import rules
 
     try:
         return rules.checked(package, rule)
@@ -469,7 +469,7 @@ def koreanap_rule_preview(context: dict, data_dict: dict[str, Any]) -> dict[str,
         the table's schema (the message names the rule's field)
     """
     tk.check_access("koreanap_rule_preview", context, data_dict)
-    from .. import rules
+    from ... import rules
 
     package = _rule_package(context, data_dict["package_id"])
     rule = _checked_rule(package, data_dict["rule"])
@@ -494,7 +494,7 @@ def koreanap_rule_create(context: dict, data_dict: dict[str, Any]) -> dict[str, 
     tk.check_access("koreanap_rule_create", context, data_dict)
     from ckan import model
 
-    from .. import rules
+    from ... import rules
 
     package = _rule_package(context, data_dict["package_id"])
     rule = _checked_rule(package, data_dict["rule"])
@@ -522,7 +522,7 @@ def koreanap_rule_list(context: dict, data_dict: dict[str, Any]) -> list[dict[st
         dropped or retyped), or is None
     """
     tk.check_access("koreanap_rule_list", context, data_dict)
-    from .. import rules
+    from ... import rules
 
     package = tk.get_action("package_show")(dict(context), {"id": data_dict["package_id"]})
     fields = rules.schema_fields(package)
@@ -543,7 +543,7 @@ def koreanap_rule_retire(context: dict, data_dict: dict[str, Any]) -> dict[str, 
     tk.check_access("koreanap_rule_retire", context, data_dict)
     from ckan import model
 
-    from .. import rules
+    from ... import rules
 
     row = kmodel.get_rule(data_dict["id"])
     if row is None:

@@ -19,7 +19,7 @@ from typing import IO, Any
 
 import ckan.plugins.toolkit as tk
 
-from . import config, dictionary, siteuser
+from .. import config, dictionary, siteuser
 
 log = logging.getLogger(__name__)
 

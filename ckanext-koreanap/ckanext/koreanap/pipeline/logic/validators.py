@@ -7,8 +7,9 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from .. import config, fetch
-from .. import datapackage as dp
+from ... import config
+from ... import datapackage as dp
+from .. import fetch
 from .. import model as kmodel
 
 Invalid = tk.Invalid

@@ -21,9 +21,9 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from flask import Blueprint, Response, request, send_file
 
-from . import csvcells, jobs, rules, visitor
+from .. import csvcells, jobs, rules, visitor
+from ..datapackage import dataset_to_descriptor
 from . import model as kmodel
-from .datapackage import dataset_to_descriptor
 
 koreanap = Blueprint("koreanap", __name__)
 
@@ -204,7 +204,7 @@ QUALITY_CSV_REPORTS = tuple((f"reports_{key}", ("reports", key)) for key in (
 
 def quality_state_label(state: str) -> str:
     """A dataset validation state's name in the page's language (as the facets name it)."""
-    from .helpers import koreanap_status_label
+    from ..helpers import koreanap_status_label
 
     found = koreanap_status_label(state)
     return found["text"] if found else tk._("Not validated")
