@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from . import tables
 from . import text as analysis
 from .parser import (
     MUST,
@@ -34,7 +35,7 @@ from .parser import (
     Term,
 )
 
-TABLE = "koreanap_search_index"
+TABLE = tables.index.name
 
 # Index fields kept in their own columns (fast filters and sorts).
 COLUMN_FIELDS = {
