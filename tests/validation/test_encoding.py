@@ -1,4 +1,6 @@
 """UTF-8 check and fix (validation/encoding.py)."""
+import random
+
 import pytest
 
 from koreanap_validation.encoding import check_encoding, fix_encoding
@@ -51,6 +53,29 @@ def test_bad_byte_late_in_a_large_file_is_found(tmp_path):
     path.write_bytes(("a,b\n" + "1,가\n" * 400_000).encode("utf-8") + "2,나\n".encode("cp949"))
     result = check_encoding(path)
     assert not result.valid and result.bad_offset > 1_000_000
+
+
+def test_utf8_verdict_and_bad_offset_match_pythons_decoder_across_chunks(tmp_path, monkeypatch):
+    """Valid or not as Python's UTF-8 decoder says of the whole file, also when a character
+    or a bad byte falls on the boundary of the chunks the file is read in."""
+    from koreanap_validation import encoding
+    monkeypatch.setattr(encoding, "CHUNK", 4)
+    rng = random.Random(14)
+    pieces = ["a", "µ", "가", "😀", "\n"]
+    broken = [b"\xff", b"\xed\xa0\x80", b"\xc0\xaf", b"\xe0\x80", b"\xf4\x90\x80\x80", b"\xea"]
+    for trial in range(400):
+        data = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))).encode()
+        if trial % 2:
+            at = rng.randint(0, len(data))
+            data = data[:at] + rng.choice(broken) + data[at:]
+        path = tmp_path / f"{trial}.csv"
+        path.write_bytes(data)
+        try:
+            data.decode("utf-8")
+            valid = True
+        except UnicodeDecodeError:
+            valid = False
+        assert check_encoding(path).valid is valid, data
 
 
 @pytest.mark.parametrize("text,codec", [(KOREAN, "euc_kr"), (CP949_ONLY, "cp949")])
