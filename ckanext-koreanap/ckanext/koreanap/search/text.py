@@ -120,6 +120,18 @@ def _analyser():
     return _kiwi
 
 
+def warm() -> None:
+    """Load Kiwi now (the web server calls this in a background thread as a worker
+    starts, so no visitor's first Korean query waits the 2 s of loading it)."""
+    if MORPHOLOGY:
+        _tokens("한국어")
+
+
+def is_loaded() -> bool:
+    """Whether this process has loaded Kiwi."""
+    return _kiwi is not None
+
+
 def _tokens(text: str) -> list[tuple[str, str, int, int]]:
     """(form, tag, start, end) of Kiwi's morphemes in ``text``."""
     analyser = _analyser()
