@@ -113,12 +113,17 @@ def test_every_service_the_app_needs_is_defined(services):
 
 
 def test_backing_services_use_the_intended_images(services):
-    """db is PostgreSQL 15, solr is CKAN's Solr image with the 2.12 schema, redis is Redis 7."""
+    """db is PostgreSQL 15, redis is Redis 7, solr is built from docker/solr on CKAN's Solr
+    image with the 2.12 schema (tests/test_solr_configset.py checks what it adds)."""
     assert services["db"]["image"] == "postgres:15"
-    assert re.fullmatch(r"ckan/ckan-solr:2\.12-solr\d+", services["solr"]["image"]), services[
-        "solr"
-    ]["image"]
     assert services["redis"]["image"] == "redis:7"
+    build = services["solr"].get("build")
+    assert isinstance(build, dict), f"solr is not built: {services['solr']}"
+    assert (ROOT / build["context"]).resolve() == ROOT / "docker" / "solr", build
+    dockerfile = ROOT / build["context"] / build.get("dockerfile", "Dockerfile")
+    image = _final_from(dockerfile.read_text(encoding="utf-8"))
+    assert re.fullmatch(r"ckan/ckan-solr:2\.12-solr\d+", image), image
+    assert services["solr"].get("image"), "the built Solr image has no name"
 
 
 def test_ckan_and_worker_run_the_image_built_from_the_dockerfile(services):
