@@ -24,6 +24,7 @@ from ckan.lib.search.common import SearchError, SearchIndexError, SearchQueryErr
 from sqlalchemy import exc as sa_exc
 
 from . import compiler as sqlc
+from . import synonyms
 from . import text as analysis
 from .content import FIELD as CONTENT_FIELD
 from .content import SEPARATOR
@@ -388,6 +389,7 @@ class PostgresSearchConnection:
         fl = _as_list(params.get("fl") or "*")  # Solr returns every stored field by default
         fl = [f for part in fl for f in str(part).replace(",", " ").split()]
 
+        synonyms.refresh()  # the site's own sets, read again every few seconds
         binder = _Binder()
         # A plain SQL savepoint, not Session.begin_nested(): CKAN's session
         # hooks treat a nested commit like a real one (they re-index and drop

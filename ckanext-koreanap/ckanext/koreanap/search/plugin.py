@@ -12,7 +12,8 @@ from __future__ import annotations
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from . import content, dispatch, display, logic
+from . import content, dispatch, display, logic, synonym_actions
+from .views import koreanap_search
 
 
 @tk.blanket.config_declarations
@@ -21,6 +22,8 @@ class KoreanapSearchPlugin(p.SingletonPlugin):
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.ITemplateHelpers)
     p.implements(p.IActions)
+    p.implements(p.IAuthFunctions)
+    p.implements(p.IBlueprint)
 
     # IConfigurer
 
@@ -42,4 +45,14 @@ class KoreanapSearchPlugin(p.SingletonPlugin):
     # IActions
 
     def get_actions(self):
-        return logic.actions()
+        return {**logic.actions(), **synonym_actions.actions()}
+
+    # IAuthFunctions
+
+    def get_auth_functions(self):
+        return synonym_actions.auth_functions()
+
+    # IBlueprint
+
+    def get_blueprint(self):
+        return [koreanap_search]

@@ -1,4 +1,4 @@
-"""The search index's two tables, declared: the schema the ``koreanap_search``
+"""The search index's tables, declared: the schema the ``koreanap_search``
 migrations build, compared with the migrated database by a test
 (``tests/ckan/publish/test_schema_matches_declaration.py``).
 
@@ -67,3 +67,15 @@ facet = sa.Table(
 )
 sa.Index("koreanap_search_facet_field_idx", facet.c.field, facet.c.value, facet.c.doc_id)
 sa.Index("koreanap_search_facet_doc_idx", facet.c.doc_id)
+
+# The synonym sets a site's sysadmins add (search/synonyms.py) to the table
+# shipped in search/synonyms.csv; each with its source, as the shipped ones.
+synonym = sa.Table(
+    "koreanap_search_synonym", metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(always=True), primary_key=True),
+    sa.Column("terms", ARRAY(sa.Text), nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.Column("created", sa.DateTime(timezone=True), nullable=False,
+              server_default=sa.text("now()")),
+)

@@ -209,23 +209,49 @@ def _key(text: str) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def synonym_table() -> dict[str, tuple[str, ...]]:
-    """Each term of synonyms.csv (case-folded) -> the other terms of its sets.
-
-    One row is one set of equivalent terms (``|``-separated) with its source."""
-    table: dict[str, list[str]] = {}
+def shipped_sets() -> tuple[tuple[tuple[str, ...], str], ...]:
+    """The sets of synonyms.csv as ``(terms, source)``: one row is one set of
+    equivalent terms (``|``-separated) with its source."""
     try:
         with SYNONYMS_FILE.open(encoding="utf-8", newline="") as fh:
             rows = list(csv.DictReader(fh))
     except OSError as e:
         log.error("Search synonyms not loaded (%s); searching without them", e)
-        return {}
-    for row in rows:
-        terms = [t.strip() for t in row["terms"].split("|") if t.strip()]
+        return ()
+    return tuple((tuple(t.strip() for t in row["terms"].split("|") if t.strip()),
+                  row.get("source") or "") for row in rows)
+
+
+def _table(sets) -> dict[str, tuple[str, ...]]:
+    table: dict[str, list[str]] = {}
+    for terms in sets:
         for term in terms:
             others = table.setdefault(_key(term), [])
             others.extend(t for t in terms if _key(t) != _key(term) and t not in others)
     return {k: tuple(v) for k, v in table.items()}
+
+
+# The sets a site's sysadmins added (search/synonyms.py keeps this current), and
+# the table of both; replaced whole, never changed in place, so a thread reading
+# it needs no lock.
+_site_sets: tuple[tuple[str, ...], ...] = ()
+_merged: dict[str, tuple[str, ...]] | None = None
+
+
+def set_site_sets(sets) -> None:
+    """Use these sets (each a sequence of terms) beside the shipped ones."""
+    global _site_sets, _merged
+    sets = tuple(tuple(terms) for terms in sets)
+    if sets != _site_sets or _merged is None:
+        _site_sets = sets
+        _merged = _table([terms for terms, _source in shipped_sets()] + list(sets))
+
+
+def synonym_table() -> dict[str, tuple[str, ...]]:
+    """Each term (case-folded) -> the other terms of its sets, shipped and the site's."""
+    if _merged is None:
+        set_site_sets(_site_sets)
+    return _merged
 
 
 def synonyms_of(text: str) -> list[str]:
