@@ -27,3 +27,27 @@ def test_resource_names_put_the_page_language_first(app):
     links = BeautifulSoup(body, "html.parser").select(".resource-item a.heading")
     assert not any(link.has_attr("aria-label") for link in links)
     assert dataset["resources"][0]["name"] == "Substances / 유해물질"  # stored as given
+
+
+def test_the_data_status_banner_names_resources_in_the_page_language_first(app):
+    """The banner's list of which resources are samples and which transcriptions puts the
+    page's language first too (it listed 'Survey results / 조사 결과' on Korean pages)."""
+    factories.Dataset(owner_org=factories.Organization()["id"], name="mixed",
+                      data_status="transcription",
+                      resources=[{"url": "http://example.org/a.csv", "data_status": "sample",
+                                  "name": "Survey results / 조사 결과", "format": "CSV"},
+                                 {"url": "http://example.org/b.csv",
+                                  "data_status": "transcription",
+                                  "name": "Substances / 유해물질", "format": "CSV"}])
+
+    def parts(body):
+        soup = BeautifulSoup(body, "html.parser")
+        return [" ".join(li.get_text(" ").split())
+                for li in soup.select(".koreanap-data-status-parts li")]
+
+    korean = parts(app.get("/dataset/mixed", status=200).body)
+    english = parts(app.get("/en/dataset/mixed", status=200).body)
+    assert len(korean) == len(english) == 2
+    assert korean[0].endswith(": 조사 결과 / Survey results"), korean
+    assert korean[1].endswith(": 유해물질 / Substances"), korean
+    assert english[0].endswith(": Survey results / 조사 결과"), english
