@@ -59,8 +59,8 @@ def site():
 
 
 def test_korean_pages_show_no_untranslated_core_message(app, site):
-    """The main pages (visitor and publisher) show no English text that CKAN's Korean catalog
-    leaves untranslated."""
+    """The main pages (visitor and publisher) and the error pages show no English text that
+    CKAN's Korean catalog leaves untranslated."""
     untranslated = _untranslated_core_messages()
     assert len(untranslated) > 100  # the check reads CKAN's catalog, not an empty set
     visitor = ["/", "/dataset/", "/dataset/rice",
@@ -70,10 +70,12 @@ def test_korean_pages_show_no_untranslated_core_message(app, site):
                "/quality"]
     publisher = ["/dataset/new", "/dataset/edit/rice", "/organization/edit/mfds",
                  "/dashboard/datasets", f"/user/{site['user']}"]
+    # Error pages a visitor meets: a page only a sysadmin may see, one that does not exist.
+    errors = {"/ckan-admin": 403, "/no-such-page": 404}
     shown = {}
-    for path in visitor + publisher:
+    for path in visitor + publisher + list(errors):
         headers = site["auth"] if path in publisher else {}
-        body = app.get(path, headers=headers, status=200).body
+        body = app.get(path, headers=headers, status=errors.get(path, 200)).body
         for text in _shown_texts(body) & untranslated:
             shown.setdefault(text, path)
     assert not shown, "English on Korean pages (translate in i18n/ko_KR):\n" + "\n".join(
