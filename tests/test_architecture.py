@@ -9,7 +9,9 @@ import sys
 import tomllib
 from importlib.metadata import entry_points
 
+import grimp
 import pytest
+from importlinter.contracts.layers import LayersContract
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 EXTENSION = ROOT / "ckanext-koreanap" / "ckanext" / "koreanap"
@@ -58,6 +60,8 @@ def test_no_plugin_imports_covers_every_module_of_the_extension():
     (ROOT / "validation", "import ckan.plugins.toolkit  # noqa\n", "validation-without-ckan"),
     (EXTENSION / "search", "from ckanext.koreanap.view3d.plugin import VIEW_TYPE  # noqa\n",
      "no-plugin-imports"),
+    (EXTENSION / "pipeline" / "logic", "from ckanext.koreanap.pipeline import views  # noqa\n",
+     "pipeline-layers"),
 ])
 def test_a_deliberately_broken_rule_fails(where, line, contract):
     """Adding a module with an import that a contract forbids makes lint-imports
@@ -71,3 +75,25 @@ def test_a_deliberately_broken_rule_fails(where, line, contract):
     assert result.returncode == 1, result.stdout[-3000:]
     assert "BROKEN" in result.stdout
     assert "zz_architecture_probe" in result.stdout
+
+
+@pytest.mark.parametrize("importer, imported", [
+    ("staging", "queue"), ("loader", "validate"), ("validate", "queue"),
+    ("model", "liveness"), ("fetch", "staging"), ("liveness", "queue"), ("queue", "logic"),
+])
+def test_an_upward_import_in_the_pipeline_breaks_its_layers(importer, imported):
+    """The pipeline-layers contract of pyproject.toml fails when a lower module of the
+    pipeline imports a higher one. Its lower layers are modules, not folders, so a probe
+    file cannot join them: the import is added to the graph lint-imports builds."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["importlinter"]
+    options = {k: v for k, v in _contracts()["pipeline-layers"].items()
+               if k not in ("id", "name", "type")}
+    contract = LayersContract(name="pipeline-layers", session_options=config,
+                              contract_options=options)
+    graph = grimp.build_graph(*config["root_packages"], include_external_packages=True,
+                              cache_dir=None)
+    assert contract.check(graph, verbose=False).kept
+    pipeline = "ckanext.koreanap.pipeline."
+    graph.add_import(importer=pipeline + importer, imported=pipeline + imported,
+                     line_number=1, line_contents="from . import " + imported)
+    assert not contract.check(graph, verbose=False).kept

@@ -105,7 +105,7 @@ def test_redis_stopped_during_twenty_reports(stack, dataset, ledger):
 
 
 def _lock_key(dataset_id: str) -> int:
-    """The per-dataset advisory lock the validation job takes (ckanext.koreanap.jobs)."""
+    """The per-dataset advisory lock the validation job takes (pipeline/validate.py)."""
     return int.from_bytes(hashlib.sha256(dataset_id.encode()).digest()[:8], "big", signed=True)
 
 

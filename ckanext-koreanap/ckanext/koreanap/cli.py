@@ -96,10 +96,10 @@ def _settle_stale_validations() -> None:
     so. A failure is logged and tried again at the next round."""
     from ckan import model
 
-    from . import jobs
+    from .pipeline import liveness
 
     try:
-        marked = jobs.settle_stale()
+        marked = liveness.settle_stale()
     except Exception:  # noqa: BLE001 - PostgreSQL or Redis away: next round
         model.Session.rollback()
         log.warning("could not settle stale validations", exc_info=True)

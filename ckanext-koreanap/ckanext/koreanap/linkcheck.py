@@ -105,7 +105,7 @@ def check_url(url: str, timeout: float | None = None) -> dict[str, Any]:
 
 
 def _check_resource(resource: dict[str, Any]) -> list[dict[str, Any]]:
-    from .jobs import stored_file
+    from .pipeline.staging import stored_file
 
     urls = [u for u in (resource.get("url"), resource.get("access_url")) if u]
     rows = []

@@ -167,10 +167,9 @@ class KoreanapPlugin(p.SingletonPlugin, DefaultTranslation):
         self._queue(context, resource)
 
     def _queue(self, context, resource):
-        from . import jobs
-        from .pipeline import loader
+        from .pipeline import loader, queue
 
         if loader.LOADING.get():
             return
         package = model.Package.get(resource["package_id"])  # the job needs id and name only
-        jobs.enqueue({"id": package.id, "name": package.name}, [resource["id"]])
+        queue.enqueue({"id": package.id, "name": package.name}, [resource["id"]])

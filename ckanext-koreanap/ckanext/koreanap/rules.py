@@ -101,11 +101,11 @@ def _resource_of(package: dict[str, Any], name: str) -> dict[str, Any] | None:
 
 def _csv_path(resource: dict[str, Any]) -> str | None:
     """The local file of a CSV resource stored in the catalogue, or None."""
-    from . import jobs
+    from .pipeline import staging
 
     if (resource.get("format") or "").lower() != "csv":
         return None
-    return jobs.stored_file(resource)
+    return staging.stored_file(resource)
 
 
 def _rows(path: str) -> Iterator[dict[str, Any]]:

@@ -142,6 +142,39 @@ def test_datastore_load_queues_the_job_and_the_worker_loads(sysadmin, publish):
 
 
 @pytest.mark.usefixtures("with_request_context")
+def test_a_job_queued_before_the_pipeline_moved_still_runs(sysadmin, publish):
+    """RQ stores a queued job's function as its dotted path: a job waiting in Redis from
+    before the pipeline moved names ckanext.koreanap.jobs.run_job, and still validates
+    the dataset; a job queued now names ckanext.koreanap.pipeline.queue.run_job."""
+    from ckan import model
+    from ckan.lib import jobs as ckan_jobs
+    from rq.job import Job
+
+    from ckanext.koreanap.pipeline import model as kmodel
+    from ckanext.koreanap.pipeline import queue
+
+    publish(PACKAGES / "ogp-nap4-commitments", sysadmin["name"])
+    resource = _resource("ogp-nap4-commitments", "milestones")
+    package = {"id": resource["package_id"], "name": "ogp-nap4-commitments"}
+    old_id = "koreanap-validate-{}-before-move".format(package["id"])
+    kmodel.set_status(resource["id"], package["id"], "pending", job_id=old_id,
+                      report=None, message=None, worker=None)
+    model.Session.commit()
+    old = ckan_jobs.get_queue().enqueue_call("ckanext.koreanap.jobs.run_job",
+                                             args=[package["id"], None], job_id=old_id)
+    assert old.func_name == "ckanext.koreanap.jobs.run_job"
+    work_off_queue()
+    assert call_action("koreanap_validation_show", id=resource["id"])["status"] == "valid"
+
+    new_id = queue.enqueue(package, [resource["id"]])
+    connection = ckan_jobs.get_queue().connection
+    assert Job.fetch(new_id, connection=connection).func_name == (
+        "ckanext.koreanap.pipeline.queue.run_job")
+    work_off_queue()
+    assert call_action("koreanap_validation_show", id=resource["id"])["status"] == "valid"
+
+
+@pytest.mark.usefixtures("with_request_context")
 def test_a_job_not_yet_in_the_queue_is_not_taken_for_gone(sysadmin, publish):
     """enqueue marks resources pending before RQ holds the job: a show in between must not
     call that job gone (serve's publisher polled exactly then and saw 'error'); a job that
@@ -150,7 +183,7 @@ def test_a_job_not_yet_in_the_queue_is_not_taken_for_gone(sysadmin, publish):
 
     from ckan import model
 
-    from ckanext.koreanap import jobs
+    from ckanext.koreanap.pipeline import liveness
     from ckanext.koreanap.pipeline import model as kmodel
 
     publish(PACKAGES / "ogp-nap4-commitments", sysadmin["name"])
@@ -161,7 +194,7 @@ def test_a_job_not_yet_in_the_queue_is_not_taken_for_gone(sysadmin, publish):
     assert call_action("koreanap_validation_show", id=resource["id"])["status"] == "pending"
     kmodel.set_status(resource["id"], resource["package_id"], "pending",
                       job_id="koreanap-validate-not-queued-yet",
-                      created=kmodel.now() - datetime.timedelta(seconds=jobs.GONE_AFTER_S + 5))
+                      created=kmodel.now() - datetime.timedelta(seconds=liveness.GONE_AFTER_S + 5))
     model.Session.commit()
     shown = call_action("koreanap_validation_show", id=resource["id"])
     assert shown["status"] == "error" and "(gone)" in shown["message"]
@@ -176,14 +209,14 @@ def test_shows_and_pages_never_write_the_worker_settles_a_dead_job(sysadmin, pub
     import sqlalchemy as sa
     from ckan import model
 
-    from ckanext.koreanap import jobs
     from ckanext.koreanap.cli import make_worker
+    from ckanext.koreanap.pipeline import liveness
     from ckanext.koreanap.pipeline import model as kmodel
 
     publish(PACKAGES / "ogp-nap4-commitments", sysadmin["name"])
     resource = _resource("ogp-nap4-commitments", "milestones")
     other = _resource("ogp-nap4-commitments", "commitments")
-    old = kmodel.now() - datetime.timedelta(seconds=jobs.GONE_AFTER_S + 5)
+    old = kmodel.now() - datetime.timedelta(seconds=liveness.GONE_AFTER_S + 5)
     for r, job in ((resource, "koreanap-validate-long-gone"), (other, "koreanap-validate-new")):
         kmodel.set_status(r["id"], r["package_id"], "pending", job_id=job, created=old)
     model.Session.commit()

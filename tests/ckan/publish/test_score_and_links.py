@@ -79,7 +79,7 @@ def test_missing_upload_lowers_the_score_after_an_on_demand_check(all_four):
     resource's link fails and the URL indicators lose its share."""
     import os
 
-    from ckanext.koreanap.jobs import stored_file
+    from ckanext.koreanap.pipeline.staging import stored_file
 
     dataset = call_action("package_show", id="ogp-nap4-commitments")
     before = call_action("koreanap_dataset_validation_show", id=dataset["id"])["score"]

@@ -7,19 +7,24 @@ that first empties the table: a failure leaves the previous rows in place.
 ``_full_text`` is filled as the DataStore's row trigger would fill it, in
 one statement, and the table's indexes are rebuilt once afterwards. Each
 column's data dictionary entry (``info``: label, notes) comes from the Table
-Schema too (:mod:`ckanext.koreanap.dictionary`).
+Schema too (:mod:`ckanext.koreanap.dictionary`). The validation job calls
+:func:`load_table` for each valid table, then :func:`add_previews`.
 """
 from __future__ import annotations
 
 import contextvars
 import csv
 import io
+import json
 import logging
+from pathlib import Path
 from typing import IO, Any
 
 import ckan.plugins.toolkit as tk
+from ckan import model
 
 from .. import config, dictionary, siteuser
+from . import model as kmodel
 
 log = logging.getLogger(__name__)
 
@@ -198,3 +203,31 @@ def _ensure_table(context: dict, resource_id: str, fields: list[dict[str, str]],
                                                             "datastore_active": True})
     finally:
         LOADING.reset(token)
+
+
+def load_table(resource: dict, path: Path, schema: dict, sha: str) -> int | None:
+    """Load the rows unless the DataStore already holds this very file (then only
+    its data dictionary is brought up to the schema's column titles)."""
+    if not config.datastore_enabled():
+        return None
+    before = kmodel.get_status(resource["id"]) or {}
+    if (before.get("file_sha256") == sha and before.get("datastore_rows") is not None
+            and resource.get("datastore_active")):
+        set_dictionary(resource["id"], schema)
+        return before["datastore_rows"]
+    extra = resource.get("datapackage_extra")
+    dialect = (json.loads(extra) if isinstance(extra, str) and extra else {}).get("dialect")
+    return load_csv(resource["id"], str(path), schema, dialect)
+
+
+def add_previews(resource_id: str) -> None:
+    """The default views that need the DataStore (the table preview), once the rows
+    are in it: CKAN creates default views when a resource is made, before the load."""
+    context = siteuser.context()
+    try:
+        resource = tk.get_action("resource_show")(context, {"id": resource_id})
+        tk.get_action("resource_create_default_resource_views")(
+            context, {"resource": resource, "create_datastore_views": True})
+    except Exception:  # noqa: BLE001 - a preview is a convenience; never fail the load
+        log.exception("default views of %s failed", resource_id)
+        model.Session.rollback()

@@ -21,9 +21,11 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from flask import Blueprint, Response, request, send_file
 
-from .. import csvcells, jobs, rules, visitor
+from .. import csvcells, rules, visitor
 from ..datapackage import dataset_to_descriptor
 from . import model as kmodel
+from .liveness import as_shown
+from .staging import resource_rel_path, stored_file
 
 koreanap = Blueprint("koreanap", __name__)
 
@@ -41,7 +43,7 @@ def validation(id: str):
     """The dataset's validation report page."""
     package = _package(id)
     rows = kmodel.statuses_of(package["id"], with_report=True)
-    rows = {rid: jobs.as_shown(row) for rid, row in rows.items()}
+    rows = {rid: as_shown(row) for rid, row in rows.items()}
     links: dict[str, list[dict]] = {}
     for link in kmodel.links_of(package["id"]):
         links.setdefault(link["resource_id"], []).append(link)
@@ -109,7 +111,7 @@ def datapackage_json(id: str):
 
 
 def _zip_path(resource: dict[str, Any]) -> str:
-    rel = jobs._resource_rel_path(resource)
+    rel = resource_rel_path(resource)
     return rel
 
 
@@ -118,7 +120,7 @@ def datapackage_zip(id: str):
     package = _package(id)
     members = []
     for resource in package.get("resources", []):
-        local = jobs.stored_file(resource)
+        local = stored_file(resource)
         if local:
             members.append((resource, local))
     kept = [r for r, _ in members]

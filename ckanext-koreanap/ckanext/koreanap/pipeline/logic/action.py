@@ -17,17 +17,19 @@ import ckan.plugins.toolkit as tk
 from ckan.logic import validate
 from sqlalchemy import or_ as sa_or
 
-from ... import config, jobs
+from ... import config
 from ... import upload_errors as refused
 from ...datapackage import dataset_to_descriptor
 from .. import model as kmodel
+from .. import queue
+from ..liveness import as_shown
 from . import schema
 
 log = logging.getLogger(__name__)
 
 
 def _resource_summary(resource: dict, row: dict | None) -> dict[str, Any]:
-    row = jobs.as_shown(row) if row else None
+    row = as_shown(row) if row else None
     return {"id": resource["id"], "name": resource.get("datapackage_name") or resource.get(
         "name"), "status": row["status"] if row else None,
         "message": row.get("message") if row else None,
@@ -64,8 +66,8 @@ def koreanap_package_validate(context: dict, data_dict: dict[str, Any]) -> dict[
     tk.check_access("koreanap_package_validate", context, data_dict)
     package = tk.get_action("package_show")(
         {"ignore_auth": True, "user": context.get("user")}, {"id": data_dict["id"]})
-    job_id = jobs.enqueue(package, [r["id"] for r in package.get("resources", [])])
-    return dict(_dataset_state(package), job_id=job_id, workers=jobs.worker_count())
+    job_id = queue.enqueue(package, [r["id"] for r in package.get("resources", [])])
+    return dict(_dataset_state(package), job_id=job_id, workers=queue.worker_count())
 
 
 @tk.side_effect_free
@@ -84,7 +86,7 @@ def koreanap_dataset_validation_show(context: dict, data_dict: dict[str, Any]) -
     package = tk.get_action("package_show")(dict(context), {"id": data_dict["id"]})
     state = _dataset_state(package)
     if any(r["status"] == "pending" for r in state["resources"]):
-        state["workers"] = jobs.worker_count()
+        state["workers"] = queue.worker_count()
     return state
 
 
@@ -139,7 +141,7 @@ def koreanap_validation_show(context: dict, data_dict: dict[str, Any]) -> dict[s
     row = kmodel.get_status(data_dict["id"])
     if row is None:
         raise tk.ObjectNotFound(tk._("This resource has not been validated"))
-    row = jobs.as_shown(row)
+    row = as_shown(row)
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
 
 
@@ -173,7 +175,7 @@ def koreanap_datastore_load(context: dict, data_dict: dict[str, Any]) -> dict[st
     tk.check_access("koreanap_datastore_load", context, data_dict)
     resource = tk.get_action("resource_show")({"ignore_auth": True}, {"id": data_dict["id"]})
     package = tk.get_action("package_show")({"ignore_auth": True}, {"id": resource["package_id"]})
-    job_id = jobs.enqueue(package, [r["id"] for r in package.get("resources", [])])
+    job_id = queue.enqueue(package, [r["id"] for r in package.get("resources", [])])
     row = kmodel.get_status(resource["id"]) or {}
     return {"resource_id": resource["id"], "status": row.get("status"),
             "datastore_rows": row.get("datastore_rows"), "job_id": job_id}
@@ -503,7 +505,7 @@ def koreanap_rule_create(context: dict, data_dict: dict[str, Any]) -> dict[str, 
     stored = rules.store(package, rule, data_dict.get("report"),
                          user.name if user else None)
     model.Session.commit()
-    job_id = jobs.enqueue(package, [r["id"] for r in package.get("resources", [])])
+    job_id = queue.enqueue(package, [r["id"] for r in package.get("resources", [])])
     return dict(stored, preview=found, job_id=job_id)
 
 
@@ -554,5 +556,5 @@ def koreanap_rule_retire(context: dict, data_dict: dict[str, Any]) -> dict[str, 
     kmodel.retire_rule(row["id"], user.name if user else None, data_dict["reason"])
     model.Session.commit()
     package = _rule_package(context, row["package_id"])
-    job_id = jobs.enqueue(package, [r["id"] for r in package.get("resources", [])])
+    job_id = queue.enqueue(package, [r["id"] for r in package.get("resources", [])])
     return dict(rules.shown(kmodel.get_rule(row["id"])), job_id=job_id)
