@@ -103,6 +103,8 @@ def test_the_admin_page_adds_shows_refuses_and_removes(app, site):
     _login(app, "synonym-admin")
     page = app.get("/ckan-admin/synonyms", status=200).body
     assert 'href="/ckan-admin/synonyms"' in page and "남대문" in page
+    shown = re.sub(r"<[^>]+>", " ", page)
+    assert "검색 동의어" in shown and "Activities" not in shown  # the admin tabs in Korean
     response = app.post("/ckan-admin/synonyms", data={
         "_csrf_token": _csrf(page), "terms": "봉덕사종|성덕대왕신종",
         "source": "a test's own pairing"})
