@@ -355,18 +355,32 @@ def _rule_guard(resource: str | None, rule: str = TABLE_SCHEMA_RULE,
             resource) from exc
 
 
-def _sniff(resource: Any) -> tuple[str, str, list[str]] | None:
+def _sniff(resource: Any, keys: set | None = None, lookups: dict | None = None
+           ) -> tuple[str, str, list[str]] | None:
     """The delimiter and quote frictionless finds in a CSV file, and the
     labels it reads (None when it cannot open it). One opening of a copy
-    without foreign keys, so the tables they name are not read for this."""
+    without foreign keys, so the tables they name are not read for this.
+
+    ``keys``: the keys of this table that other tables' foreign keys name;
+    the same opening reads their values into ``lookups`` (as the fast path's
+    foreign-key check would read them from such a copy), so the table is not
+    opened once more for each."""
     try:
         copy = resource.to_copy()
         if copy.schema is not None:
             copy.schema.foreign_keys = []
         with copy as opened:  # frictionless sniffs the sample
-            return (fast.csv_option(opened.dialect, "delimiter", ","),
-                    fast.csv_option(opened.dialect, "quote_char", '"'),
-                    [str(label) for label in opened.labels])
+            found = (fast.csv_option(opened.dialect, "delimiter", ","),
+                     fast.csv_option(opened.dialect, "quote_char", '"'),
+                     [str(label) for label in opened.labels])
+            if keys and lookups is not None and resource.package is not None:
+                try:
+                    read = fast.referenced_keys(opened, keys)
+                except Exception:  # noqa: BLE001 - the foreign-key check reads it again
+                    read = {}
+                for key, values in read.items():
+                    lookups[fast.lookup_memo(resource, key)] = values
+            return found
     except FrictionlessException:
         return None
 
@@ -508,6 +522,13 @@ def validate_package(source: Any, checklist: ChecklistLike = None, *,
             specific.setdefault(resource_name, []).extend(found)
 
     lookups: dict = {}  # foreign keys' referenced values, read once per package
+    referenced: dict[str, set[tuple]] = {}  # the keys foreign keys name, by table
+    for resource in package.resources:
+        schema = getattr(resource, "schema", None)
+        for fk in (schema.foreign_keys if schema is not None else None) or []:
+            target = fk.get("reference", {}).get("resource")
+            if target and target != resource.name:
+                referenced.setdefault(target, set()).add(tuple(fk["reference"]["fields"]))
     for resource in package.resources:
         name = resource.name
         summary = {"name": name, "path": resource.path, "tabular": resource.tabular,
@@ -538,7 +559,8 @@ def validate_package(source: Any, checklist: ChecklistLike = None, *,
                     continue
             elif enc.bom:
                 resource.encoding = "utf-8-sig"
-            sniffed = (_sniff(resource) if (resource.format or "").lower() == "csv"
+            sniffed = (_sniff(resource, referenced.get(name), lookups)
+                       if (resource.format or "").lower() == "csv"
                        else None)
             problem = _delimiter_problem(resource, sniffed)
             if problem:

@@ -942,21 +942,35 @@ def _foreign_lookups(resource: Any, known: dict | None = None
         if package is None or not package.has_resource(source_name):
             raise Unsupported(f'foreign key to a missing resource "{source_name}"')
         referenced = package.get_resource(source_name)
-        memo = (id(package), source_name, source_key, referenced.encoding)
+        memo = lookup_memo(referenced, source_key)
         keys = known.get(memo)
         if keys is None:
             source = referenced.to_copy()
             if source.schema:
                 source.schema.foreign_keys = []
-            keys = set()
             with source:
-                for row in source.row_stream:
-                    cells = tuple(row.get(name) for name in source_key)
-                    if set(cells) != {None}:
-                        keys.add(cells)
+                keys = referenced_keys(source, [source_key])[source_key]
             known[memo] = keys
         result.append((list(fk["fields"]), source_name, source_key, keys))
     return result
+
+
+def lookup_memo(referenced: Any, key: tuple) -> tuple:
+    """Where a referenced table's key set is kept for :func:`validate_table`'s
+    ``lookups``: by package, resource, key and the encoding it is read with."""
+    return id(referenced.package), referenced.name, key, referenced.encoding
+
+
+def referenced_keys(opened: Any, keys: Iterable[tuple]) -> dict[tuple, set]:
+    """Each key's (field names') tuples of parsed values in the rows of an
+    opened frictionless resource, rows whose key cells are all None left out."""
+    found: dict[tuple, set] = {key: set() for key in keys}
+    for row in opened.row_stream:
+        for key, seen in found.items():
+            cells = tuple(row.get(name) for name in key)
+            if set(cells) != {None}:
+                seen.add(cells)
+    return found
 
 
 def _foreign_error(values: dict, row_number: int, fields: list[str], source: str,
