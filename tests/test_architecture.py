@@ -97,3 +97,49 @@ def test_an_upward_import_in_the_pipeline_breaks_its_layers(importer, imported):
     graph.add_import(importer=pipeline + importer, imported=pipeline + imported,
                      line_number=1, line_contents="from . import " + imported)
     assert not contract.check(graph, verbose=False).kept
+
+
+OUR_PACKAGES = ("ckanext.koreanap", "koreanap_validation", "frictionless_koreanap")
+
+
+def _private_uses(path: pathlib.Path) -> list[str]:
+    """``from <ours> import _x`` and ``<our module>._x`` in one file of ours."""
+    import ast
+
+    tree = ast.parse(path.read_text("utf-8"), filename=str(path))
+    ours, found = set(), []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (
+                node.level or (node.module or "").startswith(OUR_PACKAGES)):
+            for alias in node.names:
+                if alias.name.startswith("_") and not alias.name.startswith("__"):
+                    found.append(f"{path.name}:{node.lineno}: imports {alias.name}")
+                ours.add(alias.asname or alias.name)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith(OUR_PACKAGES) and alias.asname:
+                    ours.add(alias.asname)
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                and node.value.id in ours and node.attr.startswith("_")
+                and not node.attr.startswith("__")):
+            found.append(f"{path.name}:{node.lineno}: uses {node.value.id}.{node.attr}")
+    return found
+
+
+def test_no_private_name_is_used_across_modules():
+    """What one module of ours needs from another is public: no ``from .x import _y`` and
+    no ``x._y`` in the extension or the validation package (tests may look inside)."""
+    files = [p for folder in (EXTENSION, ROOT / "validation") for p in folder.rglob("*.py")
+             if "migration" not in p.parts]
+    assert len(files) > 50
+    found = [use for path in files for use in _private_uses(path)]
+    assert not found, "\n".join(found)
+
+
+def test_the_private_name_check_sees_both_forms(tmp_path):
+    """The check above finds an imported private name and a private attribute of a module."""
+    probe = tmp_path / "probe.py"
+    probe.write_text("from .fetch import _session\nfrom . import fetch\nfetch._pinned_url()\n")
+    assert [u.split(": ", 1)[1] for u in _private_uses(probe)] == [
+        "imports _session", "uses fetch._pinned_url"]

@@ -398,9 +398,9 @@ def test_check_names_the_shapes_of_each_result():
 ])
 def test_checksum_algorithm_fits_the_digest(value, algorithm):
     """spdx:algorithm is the one whose digest length the value has; a contradiction gives none."""
-    from koreanap_validation.metadata.dcat import _hash
+    from koreanap_validation.metadata.dcat import checksum_of
 
-    found = _hash(value)
+    found = checksum_of(value)
     assert (found or {}).get("algorithm") == algorithm
 
 

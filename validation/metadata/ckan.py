@@ -31,14 +31,14 @@ from typing import Any
 
 from .dcat import (
     COUNTRY,
-    _hash,
-    _licence,
-    _lookup,
-    _split_languages,
     agent_type,
+    checksum_of,
     classification_list,
+    concept_iri,
     flag,
     language_of,
+    licence_of_entry,
+    split_languages,
     split_sentences,
     themes,
 )
@@ -75,7 +75,7 @@ def _agent_names(title: str | None) -> dict[str, str]:
     match = _PARENTHESIS.match(title)
     if match and language_of(match["first"]) != language_of(match["second"]):
         return {language_of(match[part]): match[part].strip() for part in ("first", "second")}
-    return _split_languages(title, " / ") or {language_of(title): title}
+    return split_languages(title, " / ") or {language_of(title): title}
 
 
 def _extra(dataset: dict) -> dict:
@@ -140,7 +140,7 @@ def _distribution(resource: dict, licence: dict | None, status: str | None = Non
     description = resource.get("description")
     return {
         "id": resource.get("id") or resource.get("name"),
-        "title": _texts(name, name_en) if name_en else _split_languages(name, " / "),
+        "title": _texts(name, name_en) if name_en else split_languages(name, " / "),
         "description": (_texts(description, resource.get("description_en"))
                         if resource.get("description_en") else split_sentences(description)),
         "format": fmt,
@@ -148,7 +148,7 @@ def _distribution(resource: dict, licence: dict | None, status: str | None = Non
         "download_url": url,
         "access_url": resource.get("access_url") or url,
         "byte_size": int(size) if str(size or "").isdigit() else None,
-        "checksum": _hash(resource.get("hash")),
+        "checksum": checksum_of(resource.get("hash")),
         "licence": licence,
         "rights": resource.get("rights") or rights or None,
         "data_status": resource.get("data_status") or status,
@@ -167,7 +167,7 @@ def dataset_to_record(dataset: dict, dataset_uri: str, *,
         error-report page)
     """
     extra = _extra(dataset)
-    licence = _licence({"name": dataset.get("license_id"),
+    licence = licence_of_entry({"name": dataset.get("license_id"),
                         "title": dataset.get("license_title"),
                         "path": dataset.get("license_url")}) \
         if dataset.get("license_id") else None
@@ -206,12 +206,12 @@ def dataset_to_record(dataset: dict, dataset_uri: str, *,
         "licence": licence,
         "update_cycle": {
             "value": cycle,
-            "uri": _lookup("frequencies.ttl", cycle) or str(cycle),
+            "uri": concept_iri("frequencies.ttl", cycle) or str(cycle),
         } if cycle else None,
         "themes": themes(dataset.get("theme") or extra.get("koreanap:themes")),
         "spatial": spatial or None,
         "temporal": temporal or None,
-        "access_rights": {"value": access, "uri": _lookup("access-rights.ttl", access)
+        "access_rights": {"value": access, "uri": concept_iri("access-rights.ttl", access)
                           or access},
         # when the data was issued (the package's own date), never when this
         # catalogue loaded it (metadata_created); left out when unknown

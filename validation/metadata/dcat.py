@@ -117,7 +117,7 @@ def _resource_description(resource: dict) -> dict[str, str]:
     return split_sentences(english)
 
 
-def _split_languages(text: str | None, separator: str) -> dict[str, str]:
+def split_languages(text: str | None, separator: str) -> dict[str, str]:
     """Split bilingual text at ``separator`` and group the parts by language."""
     out: dict[str, list[str]] = {}
     for part in (text or "").split(separator):
@@ -167,14 +167,14 @@ def _multilingual(descriptor: dict, key: str, separator: str) -> dict[str, str]:
     }
     if out:
         return out
-    return _split_languages(descriptor.get(key), separator)
+    return split_languages(descriptor.get(key), separator)
 
 
 # ---------------------------------------------------------------- vocabularies
 
 
 @cache
-def _vocabulary(name: str) -> Graph:
+def vocabulary_of(name: str) -> Graph:
     graph = Graph()
     graph.parse(VOCAB_DIR / name, format="turtle")
     return graph
@@ -185,7 +185,7 @@ def vocabulary_graph() -> Graph:
     graph = Graph()
     for name in ("kogl-licences.ttl", "frequencies.ttl", "access-rights.ttl",
                  "data-statuses.ttl"):
-        graph += _vocabulary(name)
+        graph += vocabulary_of(name)
     return graph
 
 
@@ -193,7 +193,7 @@ def _labels(iri) -> list[Literal]:
     """``skos:prefLabel`` of a concept in any shipped vocabulary."""
     for name in ("data-themes.ttl", "adms-types.ttl", "languages.ttl", "frequencies.ttl",
                  "access-rights.ttl", "kogl-licences.ttl", "data-statuses.ttl"):
-        found = list(_vocabulary(name).objects(URIRef(str(iri)), SKOS.prefLabel))
+        found = list(vocabulary_of(name).objects(URIRef(str(iri)), SKOS.prefLabel))
         if found:
             return found
     return []
@@ -201,7 +201,7 @@ def _labels(iri) -> list[Literal]:
 
 def theme_choices() -> list[dict[str, str]]:
     """The EU data themes we ship: ``[{"value": "AGRI", "ko": …, "en": …}, …]`` by code."""
-    graph = _vocabulary("data-themes.ttl")
+    graph = vocabulary_of("data-themes.ttl")
     out = []
     for concept in set(graph.subjects(SKOS.inScheme, None)):
         labels = {label.language: str(label) for label in graph.objects(concept, SKOS.prefLabel)}
@@ -212,7 +212,7 @@ def theme_choices() -> list[dict[str, str]]:
 
 def concepts(name: str) -> dict[str, URIRef]:
     """Lower-cased notation and labels -> concept IRI of one vocabulary file."""
-    graph = _vocabulary(name)
+    graph = vocabulary_of(name)
     out: dict[str, URIRef] = {}
     for concept in set(graph.subjects(SKOS.inScheme, None)):
         out[str(concept).lower()] = concept
@@ -227,7 +227,7 @@ def formats() -> dict:
     return json.loads((VOCAB_DIR / "formats.json").read_text(encoding="utf-8"))
 
 
-def _lookup(name: str, value) -> str | None:
+def concept_iri(name: str, value) -> str | None:
     if value is None:
         return None
     found = concepts(name).get(str(value).strip().lower())
@@ -256,7 +256,7 @@ def agent_type(value) -> str | None:
     """An ADMS publisher-type IRI for ``NationalAuthority`` (or the IRI itself)."""
     if not value:
         return None
-    return _lookup("adms-types.ttl", value) or (
+    return concept_iri("adms-types.ttl", value) or (
         str(value) if str(value).startswith(str(PUBLISHER_TYPE)) else None)
 
 
@@ -264,7 +264,7 @@ def themes(values) -> list[str]:
     """EU data-theme IRIs for codes (``HEAL``) or IRIs; unknown codes are dropped."""
     if isinstance(values, str):
         values = [v for v in re.split(r"[,\s]+", values) if v]
-    return [found for found in (_lookup("data-themes.ttl", v) for v in values or ()) if found]
+    return [found for found in (concept_iri("data-themes.ttl", v) for v in values or ()) if found]
 
 
 def _contributor(descriptor: dict, roles: tuple[str, ...], need_email: bool) -> dict | None:
@@ -277,12 +277,12 @@ def _contributor(descriptor: dict, roles: tuple[str, ...], need_email: bool) -> 
     return None
 
 
-def _licence(entry: dict | str | None) -> dict | None:
+def licence_of_entry(entry: dict | str | None) -> dict | None:
     if not entry:
         return None
     if isinstance(entry, str):
         entry = {"name": entry}
-    uri = _lookup("kogl-licences.ttl", entry.get("name")) or _lookup(
+    uri = concept_iri("kogl-licences.ttl", entry.get("name")) or concept_iri(
         "kogl-licences.ttl", entry.get("path"))
     return {
         "name": entry.get("name"),
@@ -292,7 +292,7 @@ def _licence(entry: dict | str | None) -> dict | None:
     }
 
 
-def _hash(value: str | None) -> dict | None:
+def checksum_of(value: str | None) -> dict | None:
     """``{"algorithm", "value"}`` of a ``[algorithm:]hexdigest`` checksum, or None.
 
     Without a prefix the algorithm is the one whose digest has that length
@@ -313,7 +313,7 @@ def _hash(value: str | None) -> dict | None:
     return {"algorithm": algorithm, "value": digest}
 
 
-def _resolve(path: str | None, base: str) -> str | None:
+def resolve(path: str | None, base: str) -> str | None:
     if not path:
         return None
     if re.match(r"^[a-z][a-z0-9+.-]*://", path, re.I):
@@ -323,7 +323,7 @@ def _resolve(path: str | None, base: str) -> str | None:
 
 def data_status(value) -> str | None:
     """The data-status concept IRI of ``official``/``transcription``/``sample`` (or None)."""
-    return _lookup("data-statuses.ttl", value)
+    return concept_iri("data-statuses.ttl", value)
 
 
 def _size_on_disk(path, basepath) -> int | None:
@@ -344,12 +344,12 @@ def _resource_to_distribution(resource: dict, base: str, package_licence,
     path = resource.get("path")
     if isinstance(path, list):  # multipart resource: the first part is the download
         path = path[0] if path else None
-    url = _resolve(path, base)
+    url = resolve(path, base)
     fmt = resource.get("format") or (Path(path).suffix.lstrip(".") if path else None)
     own = resource.get("licenses") or []
     return {
         "id": resource.get("name"),
-        "title": _split_languages(resource.get("title"), " / "),
+        "title": split_languages(resource.get("title"), " / "),
         "description": _resource_description(resource),
         "format": fmt.lower() if fmt else None,
         "media_type": resource.get("mediatype") or resource.get("mediaType"),
@@ -357,8 +357,8 @@ def _resource_to_distribution(resource: dict, base: str, package_licence,
         "access_url": resource.get("koreanap:accessURL") or url,
         "byte_size": resource.get("bytes") if resource.get("bytes") is not None
         else _size_on_disk(path, basepath),
-        "checksum": _hash(resource.get("hash")),
-        "licence": _licence(own[0]) if own else package_licence,
+        "checksum": checksum_of(resource.get("hash")),
+        "licence": licence_of_entry(own[0]) if own else package_licence,
         "rights": texts_of(resource.get("koreanap:rights")) or package_rights,
         "data_status": resource.get("koreanap:dataStatus") or package_status,
     }
@@ -384,7 +384,8 @@ def descriptor_to_record(descriptor: dict, dataset_uri: str | None = None,
     uri = dataset_uri or f"urn:koreanap:package:{name}"
     base = dataset_base(descriptor, dataset_uri)
     licences = descriptor.get("licenses") or []
-    licence = _licence(descriptor.get("koreanap:licence") or (licences[0] if licences else None))
+    licence = licence_of_entry(descriptor.get("koreanap:licence")
+                               or (licences[0] if licences else None))
     keywords: dict[str, list[str]] = {}
     for keyword in descriptor.get("keywords") or []:
         if str(keyword).strip():
@@ -395,7 +396,7 @@ def descriptor_to_record(descriptor: dict, dataset_uri: str | None = None,
     contact = _agent(descriptor.get("koreanap:contactPoint")) or _contributor(
         descriptor, ("contact", "contactperson", "maintainer"), need_email=True)
     if contact and contact.get("uri"):  # "report-error": the page under the dataset's
-        contact["uri"] = _resolve(str(contact["uri"]), base)
+        contact["uri"] = resolve(str(contact["uri"]), base)
     status = descriptor.get("koreanap:dataStatus")
     access = descriptor.get("koreanap:accessRights")
     spatial = descriptor.get("koreanap:spatial")
@@ -416,14 +417,14 @@ def descriptor_to_record(descriptor: dict, dataset_uri: str | None = None,
         "licence": licence,
         "update_cycle": {
             "value": cycle,
-            "uri": _lookup("frequencies.ttl", cycle) or (str(cycle) if cycle else None),
+            "uri": concept_iri("frequencies.ttl", cycle) or (str(cycle) if cycle else None),
         } if cycle else None,
         "themes": themes(descriptor.get("koreanap:themes")),
         "spatial": spatial,
         "temporal": descriptor.get("koreanap:temporal"),
         "access_rights": {
             "value": access,
-            "uri": _lookup("access-rights.ttl", access) or str(access),
+            "uri": concept_iri("access-rights.ttl", access) or str(access),
         } if access else None,
         "issued": descriptor.get("koreanap:issued") or descriptor.get("created"),
         "modified": descriptor.get("koreanap:modified"),
@@ -492,7 +493,7 @@ def add_concept(graph: Graph, subject, prop, iri, *classes) -> URIRef:
 
 
 def _licence_types(iri) -> list:
-    return list(_vocabulary("kogl-licences.ttl").objects(URIRef(str(iri)), DCTERMS.type))
+    return list(vocabulary_of("kogl-licences.ttl").objects(URIRef(str(iri)), DCTERMS.type))
 
 
 def _add_licence(graph: Graph, subject, licence: dict | None) -> None:

@@ -16,7 +16,7 @@ import os
 import re
 from pathlib import Path
 
-from .dcat import _resolve, dataset_base
+from .dcat import dataset_base, resolve
 
 _REMOTE = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
 
@@ -46,7 +46,7 @@ def package_links(descriptor: dict, basepath, dataset_uri: str | None = None) ->
         target = (root / path).resolve()
         inside = target == root or root in target.parents
         ok = inside and target.is_file() and os.access(target, os.R_OK)
-        found[_resolve(path, base)] = {
+        found[resolve(path, base)] = {
             "ok": ok, "status": None, "method": "file", "checked": today,
             "message": None if ok else ("outside the package folder" if not inside
                                         else "no readable file at {}".format(path)),

@@ -56,12 +56,12 @@ def _request(method: str, url: str, timeout: float) -> tuple[int, str]:
     for _ in range(fetch.MAX_REDIRECTS + 1):
         address = fetch.checked_address(url)
         parsed = urlparse(url)
-        session = fetch._session((parsed.hostname or "").strip("[]"))
+        session = fetch.session_for((parsed.hostname or "").strip("[]"))
         try:
             response = session.request(
-                method, fetch._pinned_url(parsed, address), timeout=timeout,
+                method, fetch.pinned_url(parsed, address), timeout=timeout,
                 allow_redirects=False, stream=True,
-                headers=dict(headers, Host=fetch._host_header(parsed)))
+                headers=dict(headers, Host=fetch.host_header(parsed)))
         except requests.RequestException as error:
             raise fetch.FetchError("{}: {}".format(url, type(error).__name__)) from None
         finally:

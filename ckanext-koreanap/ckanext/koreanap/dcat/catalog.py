@@ -17,10 +17,10 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS
 from koreanap_validation.metadata.dcat import (
     COUNTRY,
     LANGUAGE,
-    _split_languages,
-    _vocabulary,
     add_concept,
     language_of,
+    split_languages,
+    vocabulary_of,
 )
 
 DATA_THEMES = URIRef("http://publications.europa.eu/resource/authority/data-theme")
@@ -44,7 +44,7 @@ def _texts(graph: Graph, subject, prop, fallback: dict[str, str]) -> None:
     for value in list(graph.objects(subject, prop)):
         if isinstance(value, Literal) and not value.language:
             graph.remove((subject, prop, value))
-            texts.update(_split_languages(str(value), " / ") or {})
+            texts.update(split_languages(str(value), " / ") or {})
         elif isinstance(value, Literal):
             texts.setdefault(value.language, str(value))
     for lang, text in (texts or fallback).items():
@@ -93,7 +93,7 @@ def complete_catalog(graph: Graph, catalog, config, first_issued=None) -> None:
 
     graph.add((catalog, DCAT.themeTaxonomy, DATA_THEMES))
     graph.add((DATA_THEMES, RDF.type, SKOS.ConceptScheme))
-    for title in _vocabulary("data-themes.ttl").objects(DATA_THEMES, DCTERMS.title):
+    for title in vocabulary_of("data-themes.ttl").objects(DATA_THEMES, DCTERMS.title):
         graph.add((DATA_THEMES, DCTERMS.title, title))
 
     if first_issued is not None and graph.value(catalog, DCTERMS.issued) is None:

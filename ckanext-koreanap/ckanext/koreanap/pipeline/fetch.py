@@ -118,14 +118,14 @@ def checked_address(url: str) -> str:
     return addresses[0]
 
 
-def _pinned_url(parsed, address: str) -> str:
+def pinned_url(parsed, address: str) -> str:
     """``parsed`` with its host replaced by ``address`` (port and path kept)."""
     literal = "[{}]".format(address) if ":" in address else address
     port = ":{}".format(parsed.port) if parsed.port else ""
     return urlunparse(parsed._replace(netloc=literal + port))
 
 
-def _host_header(parsed) -> str:
+def host_header(parsed) -> str:
     """The ``Host`` header of the original URL (no user info; port only if given)."""
     host = parsed.hostname or ""
     if ":" in host:
@@ -133,7 +133,7 @@ def _host_header(parsed) -> str:
     return host + (":{}".format(parsed.port) if parsed.port else "")
 
 
-def _session(hostname: str):
+def session_for(hostname: str):
     """A requests session whose https connections send ``hostname`` as SNI and check
     the certificate against it, while the URL names the checked address."""
     import requests
@@ -168,12 +168,12 @@ def download(url: str, target: Path, *, max_bytes: int, timeout: float = 60) -> 
         address = checked_address(url)
         parsed = urlparse(url)
         hostname = (parsed.hostname or "").strip("[]")
-        session = _session(hostname)
+        session = session_for(hostname)
         try:
             response = session.get(
-                _pinned_url(parsed, address), stream=True, timeout=timeout,
+                pinned_url(parsed, address), stream=True, timeout=timeout,
                 allow_redirects=False,
-                headers={"User-Agent": USER_AGENT, "Host": _host_header(parsed)})
+                headers={"User-Agent": USER_AGENT, "Host": host_header(parsed)})
         except requests.RequestException as error:
             session.close()
             raise FetchError("cannot fetch {}: {}".format(url, error)) from None
