@@ -327,7 +327,22 @@ def koreanap_lead_agency(pkg: dict[str, Any]) -> dict[str, Any] | None:
         url = tk.h.url_for("organization.read", id=org["name"])
     elif pkg.get("commitment") and "koreanap_commitments.read" in _endpoints():
         url = tk.h.url_for("koreanap_commitments.read", commitment_id=pkg["commitment"])
-    return {"name": name, "url": url, "division": pkg.get("lead_division")}
+    division = pkg.get("lead_division")
+    return {"name": name, "url": url, "division": division,
+            "division_ko": None if is_english() else _division_in_korean(pkg, division)}
+
+
+def _division_in_korean(pkg: dict[str, Any], division: str | None) -> str | None:
+    """The Korean name of the dataset's lead division where the plan package's commitment
+    names the same division and this project's translation gives its Korean name."""
+    from . import datapackage
+
+    if not division or not pkg.get("commitment"):
+        return None
+    row = datapackage.commitment(str(pkg["commitment"]), config.commitments_package())
+    if row and row.get("lead_division") == division:
+        return row.get("lead_division_ko") or None
+    return None
 
 
 def _endpoints() -> set[str]:

@@ -51,3 +51,29 @@ def test_the_data_status_banner_names_resources_in_the_page_language_first(app):
     assert korean[0].endswith(": 조사 결과 / Survey results"), korean
     assert korean[1].endswith(": 유해물질 / Substances"), korean
     assert english[0].endswith(": Survey results / 조사 결과"), english
+
+
+def test_the_lead_division_reads_in_the_pages_language(app):
+    """The dataset page names its commitment's lead division in Korean on Korean pages,
+    from this project's translation in the plan package, and as the plan prints it on
+    English ones; a division the plan does not name for that commitment stays as given."""
+    import csv
+    import pathlib
+
+    from markupsafe import escape
+
+    plan = pathlib.Path(__file__).resolve().parents[3] / "datapackages" / \
+        "ogp-nap4-commitments" / "data" / "commitments.csv"
+    with plan.open(encoding="utf-8", newline="") as fh:
+        row = next(r for r in csv.DictReader(fh) if r["ogp_id"] == "KR0043")
+    org = factories.Organization()["id"]
+    factories.Dataset(owner_org=org, name="survey", commitment="KR0043",
+                      lead_agency="식품의약품안전처", lead_division=row["lead_division"])
+    factories.Dataset(owner_org=org, name="other", commitment="KR0043",
+                      lead_agency="식품의약품안전처", lead_division="Some Other Division")
+    korean = app.get("/dataset/survey", status=200).body
+    english = app.get("/en/dataset/survey", status=200).body
+    assert f'<span lang="ko">{escape(row["lead_division_ko"])}</span>' in korean
+    assert f' · {escape(row["lead_division"])}' not in korean
+    assert f' · {escape(row["lead_division"])}' in english
+    assert " · Some Other Division" in app.get("/dataset/other", status=200).body
