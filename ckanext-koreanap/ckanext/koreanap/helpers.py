@@ -318,7 +318,8 @@ def koreanap_lead_agency(pkg: dict[str, Any]) -> dict[str, Any] | None:
     from .languages import is_english
 
     korean, english = pkg.get("lead_agency"), pkg.get("lead_agency_en")
-    name = (english or korean) if is_english() else (korean or english)
+    in_english = is_english()
+    name = (english or korean) if in_english else (korean or english)
     if not name:
         return None
     org = pkg.get("organization") or {}
@@ -329,7 +330,7 @@ def koreanap_lead_agency(pkg: dict[str, Any]) -> dict[str, Any] | None:
         url = tk.h.url_for("koreanap_commitments.read", commitment_id=pkg["commitment"])
     division = pkg.get("lead_division")
     return {"name": name, "url": url, "division": division,
-            "division_ko": None if is_english() else _division_in_korean(pkg, division)}
+            "division_ko": None if in_english else _division_in_korean(pkg, division)}
 
 
 def _division_in_korean(pkg: dict[str, Any], division: str | None) -> str | None:

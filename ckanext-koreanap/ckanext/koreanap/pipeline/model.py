@@ -100,13 +100,9 @@ validation_rule = sa.Table(
 )
 
 
-def _now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.UTC)
-
-
 def now() -> datetime.datetime:
     """The time stored in ``created`` / ``finished`` … (aware, UTC)."""
-    return _now()
+    return datetime.datetime.now(datetime.UTC)
 
 
 def _in_utc(row: Any) -> dict[str, Any]:
@@ -127,10 +123,10 @@ def set_status(resource_id: str, package_id: str, status: str,
     assert status in STATUSES, status
     row = {"resource_id": resource_id, "package_id": package_id, "status": status, **values}
     if status == "pending":
-        row.setdefault("created", _now())
+        row.setdefault("created", now())
         row.setdefault("finished", None)
     else:
-        row.setdefault("finished", _now())
+        row.setdefault("finished", now())
     stmt = insert(resource_validation).values(**row)
     where = None
     if unless_requested_after is not None:
@@ -145,7 +141,7 @@ def set_status(resource_id: str, package_id: str, status: str,
 
 def _failed(message: str) -> dict[str, Any]:
     """The columns of a row that ends in ``error`` with ``message`` (no report)."""
-    return {"status": "error", "message": message[:500], "report": None, "finished": _now()}
+    return {"status": "error", "message": message[:500], "report": None, "finished": now()}
 
 
 def fail_pending(package_id: str, message: str, requested_before: datetime.datetime) -> None:
@@ -232,7 +228,7 @@ def set_quality(package_id: str, score: dict[str, Any]) -> None:
     its history when it differs from the latest (a validation job scores the dataset
     every time; the history keeps changes, not repeats)."""
     row = {"package_id": package_id, "total": score["total"], "max": score["max"],
-           "band": score["band"], "detail": score, "computed": _now()}
+           "band": score["band"], "detail": score, "computed": now()}
     changed = ("total", "max", "band")
     # the latest score is the history's last row too (both are written here)
     last = model.Session.execute(
@@ -269,7 +265,7 @@ def set_links(package_id: str, rows: list[dict[str, Any]]) -> None:
     model.Session.execute(sa.delete(link_check).where(link_check.c.package_id == package_id))
     for row in rows:
         model.Session.execute(insert(link_check).values(
-            package_id=package_id, checked=row.get("checked") or _now(),
+            package_id=package_id, checked=row.get("checked") or now(),
             **{k: row.get(k) for k in ("resource_id", "url", "ok", "status", "method",
                                        "message")}))
 
@@ -304,7 +300,7 @@ def add_rule(rule_id: str, package_id: str, resource_name: str, definition: dict
     and ``report`` (those are columns)."""
     row = {"id": rule_id, "package_id": package_id, "resource_name": resource_name,
            "definition": definition, "report_code": report_code, "created_by": created_by,
-           "created": _now()}
+           "created": now()}
     model.Session.execute(insert(validation_rule).values(**row))
     return row
 
@@ -333,7 +329,7 @@ def retire_rule(rule_id: str, user: str | None, reason: str) -> None:
     """Mark an active rule retired (it stays, with who, when and why)."""
     model.Session.execute(sa.update(validation_rule).where(
         validation_rule.c.id == rule_id, validation_rule.c.retired.is_(None)).values(
-        retired=_now(), retired_by=user, retired_reason=reason))
+        retired=now(), retired_by=user, retired_reason=reason))
 
 
 def package_rules(package_id: str, report_url=None) -> list[dict[str, Any]]:

@@ -6,6 +6,7 @@ CKAN lets through every auth function.
 """
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -59,7 +60,8 @@ def _validated(data_dict: dict[str, Any]) -> tuple[list[str], str]:
 
 def _shown(row: dict[str, Any]) -> dict[str, Any]:
     return {"id": row["id"], "terms": list(row["terms"]), "source": row["source"],
-            "created_by": row["created_by"], "created": row["created"].isoformat()}
+            "created_by": row["created_by"],
+            "created": row["created"].astimezone(datetime.UTC).isoformat()}
 
 
 @tk.side_effect_free

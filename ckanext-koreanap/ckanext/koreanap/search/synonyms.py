@@ -52,10 +52,9 @@ def term_problem(term: str) -> str | None:
 
 def rows(connection=None) -> list[dict[str, Any]]:
     """The site's sets, oldest first: ``{id, terms, source, created_by, created}``."""
+    executor = model.Session if connection is None else connection
     query = sa.select(tables.synonym).order_by(tables.synonym.c.id)
-    if connection is not None:
-        return [dict(r._mapping) for r in connection.execute(query)]
-    return [dict(r._mapping) for r in model.Session.execute(query)]
+    return [dict(r._mapping) for r in executor.execute(query)]
 
 
 def refresh(force: bool = False) -> None:
