@@ -67,3 +67,27 @@ def test_rebuild_one_dataset(cli):
     stored = model.Session.execute(sa.text(
         "SELECT document->>'validated_data_dict' FROM koreanap_search_index")).scalar()
     assert json.loads(stored)["id"] == dataset["id"]
+
+
+def _index_table_exists():
+    return model.Session.execute(sa.text(
+        "SELECT to_regclass('koreanap_search_index') IS NOT NULL")).scalar_one()
+
+
+def test_db_clean_clears_the_index_and_db_init_restores_it(cli):
+    """`ckan db clean` succeeds (it dropped the index table, then cleared the index,
+    which failed with "relation does not exist"); `ckan db init` brings back an
+    empty index that new datasets go into."""
+    factories.Dataset()
+    result = cli.invoke(ckan, ["db", "clean", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "Clearing search index: SUCCESS" in result.output
+    model.Session.remove()
+    assert not _index_table_exists()
+    result = cli.invoke(ckan, ["db", "init"])
+    assert result.exit_code == 0, result.output
+    model.Session.remove()
+    assert _index_table_exists()
+    assert _indexed() == set()
+    dataset = factories.Dataset()
+    assert _indexed() == {dataset["name"]}

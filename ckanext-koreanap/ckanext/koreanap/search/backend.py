@@ -316,6 +316,12 @@ class PostgresSearchConnection:
                 node = parse_standard(q, "q")
             except QueryParseError as e:
                 raise SearchIndexError(str(e))
+            if not self._index_exists():
+                # `ckan db clean` drops every table, this one too, and then
+                # clears the index: with no table there is nothing to clear
+                # (`ckan db init` creates it again, empty).
+                log.info("Search index table %s is absent: nothing to delete", TABLE)
+                return
             where = self._where(node, binder)
         else:
             raise SearchIndexError("delete needs an id or a query")
@@ -325,6 +331,10 @@ class PostgresSearchConnection:
         except sa_exc.SQLAlchemyError as e:
             raise SearchIndexError("Could not delete from the search index: {}".format(
                 str(e).splitlines()[0]))
+
+    def _index_exists(self) -> bool:
+        return self.session.execute(
+            sa.text("SELECT to_regclass(:name) IS NOT NULL"), {"name": TABLE}).scalar_one()
 
     def commit(self, **_: Any) -> None:
         # Only CKAN's explicit "commit the index" calls (CLI rebuild/clear)
