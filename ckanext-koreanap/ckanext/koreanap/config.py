@@ -55,6 +55,16 @@ def upload_validation_wait() -> int:
     return tk.config.get("ckanext.koreanap.upload.validation_wait")
 
 
+def page_cache_seconds() -> int:
+    """Longest age of a page kept for anonymous visitors (0: no page cache)."""
+    return tk.config.get("ckanext.koreanap.page_cache.seconds")
+
+
+def page_cache_bytes() -> int:
+    """Each web process's memory budget for kept pages, in bytes."""
+    return max(1, tk.config.get("ckanext.koreanap.page_cache.mb")) * 1024 * 1024
+
+
 def datastore_enabled() -> bool:
     """Whether the DataStore plugin is loaded (valid tables are then loaded into it)."""
     import ckan.plugins as p

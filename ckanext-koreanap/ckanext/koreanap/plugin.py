@@ -20,7 +20,7 @@ from ckan.authz import get_local_functions
 from ckan.lib.plugins import DefaultTranslation
 from ckanext.datastore.interfaces import IDataDictionaryForm
 
-from . import dictionary, helpers, languages
+from . import dictionary, helpers, languages, pagecache
 from .pipeline import views
 from .pipeline.logic import action, auth, validators
 
@@ -67,6 +67,8 @@ class KoreanapPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IOrganizationController, inherit=True)
     p.implements(p.IResourceController, inherit=True)
     p.implements(IDataDictionaryForm, inherit=True)
+    p.implements(p.IMiddleware, inherit=True)
+    p.implements(p.ISignal)
 
     # IConfigurer
 
@@ -86,6 +88,16 @@ class KoreanapPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def i18n_domain(self):
         return languages.DOMAIN
+
+    # IMiddleware
+
+    def make_middleware(self, app, config):
+        return pagecache.install(app)
+
+    # ISignal
+
+    def get_signal_subscriptions(self):
+        return {tk.signals.action_succeeded: [pagecache.action_done]}
 
     # IFacets
 
