@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
+import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import helpers
 
@@ -171,3 +172,37 @@ def test_rows_carry_their_maximum_level_and_code_names(survey):
     assert " / " in result["labels"]["substance_code"][row["substance_code"]]
     assert result["resource_id"] == survey["resource_id"]
     assert result["package_name"] == "food-contaminants"
+
+
+def _all_rows(limit, **params):
+    """Every row of koreanap_contaminant_rows, batch after batch, as (sample, substance)."""
+    found, after = [], None
+    while True:
+        batch = helpers.call_action("koreanap_contaminant_rows", context={"user": ""},
+                                    limit=limit, **params, **({"after": after} if after else {}))
+        columns = batch["columns"]
+        found += [(r[columns.index("sample_id")], r[columns.index("substance_code")])
+                  for r in batch["rows"]]
+        after = batch["next"]
+        if after is None:
+            return found
+
+
+@pytest.mark.parametrize("sort", ["sample_id asc", "value desc", "value asc", "lod desc",
+                                  "survey_year asc", "food_item_code desc"])
+def test_row_batches_follow_the_search_order_without_gaps_or_repeats(survey, sort):
+    """koreanap_contaminant_rows in batches of 7 (keyset paging; empty cells and ties on the
+    sort column included) gives exactly the search's rows in the search's order."""
+    params = {"substance_group": "HMT", "sort": sort}
+    expected = _ids(_search(limit=1000, include_summary=False, **params)["rows"])
+    assert 7 < len(expected) < 1000
+    assert _all_rows(7, **params) == expected
+
+
+def test_a_row_batch_refuses_a_made_up_after(survey):
+    """``after`` must be the [value, _id] pair a previous answer gave (400 otherwise)."""
+    for after in (["x"], "not json", ["abc", 1], [None, -1]):
+        params = {"sort": "value asc", "after": after}
+        with pytest.raises(tk.ValidationError) as refused:
+            helpers.call_action("koreanap_contaminant_rows", context={"user": ""}, **params)
+        assert "after" in refused.value.error_dict

@@ -40,6 +40,9 @@ SUBSTANCE_GROUPS: dict[str, tuple[str, str]] = {
 YEAR_MIN, YEAR_MAX = 1970, 2100
 MAX_VALUES_PER_FILTER = 50
 MAX_OFFSET = 1_000_000
+# Most rows one call of koreanap_contaminant_rows returns (the CSV download asks for
+# this many at a time: its memory stays bounded whatever the file's length).
+MAX_ROWS_BATCH = 10_000
 
 # Columns that get an index (every filter column), see query.ensure_indexes.
 INDEXED = ("substance_code", "survey_year", "food_group_code", "food_item_code",
@@ -63,6 +66,9 @@ COVERING = {
                    ("food_group_code", "food_item_code")
                    + tuple(c for c in _CARRIED if c != "collection_place_code")),
 }
+
+# Said when there is no survey table to search (a catalog msgid, shown through _()).
+NOT_PUBLISHED = N_("The contamination survey table is not in the DataStore yet")
 
 SORTABLE = frozenset(COLUMNS)
 DEFAULT_SORT = ("sample_id", "asc")

@@ -11,7 +11,6 @@ import contextlib
 import decimal
 import hashlib
 import logging
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -273,25 +272,47 @@ def _chart(conn, table: SurveyTable, where_sql: str, params: dict[str, Any],
             "available": True}
 
 
-def stream_rows(table: SurveyTable, data: dict[str, Any], max_rows: int
-                ) -> Iterator[tuple]:
-    """Every matching row (at most ``max_rows``), in the search's order, fetched in batches.
+def rows_after(table: SurveyTable, data: dict[str, Any], after: tuple[str | None, int] | None,
+               limit: int) -> tuple[list[tuple], tuple[str | None, int] | None]:
+    """One batch of matching rows in the search's order: the first ``limit`` after the
+    row ``after`` names (keyset paging, so a long export never re-reads what it skipped
+    and each batch costs the same).
 
     :param table: the survey table
-    :param data: validated input; ``limit`` and ``offset`` are ignored
-    :param max_rows: a ceiling the caller checked the count against
+    :param data: validated input (filters, ``sort``); ``limit`` and ``offset`` are ignored
+    :param after: the last row of the previous batch as (its sort column's value as
+        text, or None when empty; its ``_id``), or None for the first batch
+    :param limit: rows in this batch
+    :returns: the rows (values in :data:`columns.COLUMNS` order) and the ``after`` of
+        the next batch (None when this one is the last)
+    :raises sqlalchemy.exc.DataError: ``after``'s value is not of the column's type
     """
+    column, direction = data.get("sort") or columns.DEFAULT_SORT
     where_sql, params = where(table, data)
-    sql = "SELECT {} FROM {} {} {} LIMIT :limit".format(
-        ", ".join(ident(c) for c in columns.COLUMNS), ident(table.resource_id), where_sql,
-        _order_by(data))
-    conn = tables.read_engine().connect()
-    try:
-        cursor = conn.execution_options(stream_results=True, yield_per=5000).execute(
-            sa.text(sql), dict(params, limit=max_rows))
-        yield from cursor
-    finally:
-        conn.close()
+    clauses = [where_sql[len("WHERE "):]] if where_sql else []
+    if after is not None:
+        # The order is (column, _id) in one direction, empty cells last: a later row
+        # has a later (value, _id), or an empty cell; after an empty cell, a later _id.
+        step = ">" if direction == "asc" else "<"
+        if after[0] is None:
+            clauses.append("({c} IS NULL AND _id {s} :after_id)".format(
+                c=ident(column), s=step))
+        else:
+            clauses.append("(({c}, _id) {s} (:after_value, :after_id) OR {c} IS NULL)".format(
+                c=ident(column), s=step))
+            params["after_value"] = after[0]
+        params["after_id"] = after[1]
+    sql = "SELECT {}, _id, {} FROM {} {} {} LIMIT :limit".format(
+        ", ".join(ident(c) for c in columns.COLUMNS), ident(column), ident(table.resource_id),
+        ("WHERE " + " AND ".join(clauses)) if clauses else "", _order_by(data))
+    with _connect() as conn:
+        found = conn.execute(sa.text(sql), dict(params, limit=limit)).fetchall()
+    if len(found) < limit or not found:
+        return [tuple(r[:len(columns.COLUMNS)]) for r in found], None
+    last = found[-1]
+    value = last[-1]
+    return ([tuple(r[:len(columns.COLUMNS)]) for r in found],
+            (None if value is None else str(value), int(last[-2])))
 
 
 def index_names(table: SurveyTable) -> dict[str, str]:

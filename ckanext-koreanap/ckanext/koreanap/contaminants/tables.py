@@ -27,13 +27,11 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
-from ..languages import N_
 from . import columns, config
+from .columns import NOT_PUBLISHED
 
 log = logging.getLogger(__name__)
 
-# A catalog msgid: raised translated (tk._), in the request's language.
-NOT_PUBLISHED = N_("The contamination survey table is not in the DataStore yet")
 REFERENCE_NAMES = ("substances", "food_groups", "food_items", "maximum_levels", "regions",
                    "collection_places")
 _CACHE_SECONDS = 300

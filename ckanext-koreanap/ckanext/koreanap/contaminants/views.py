@@ -18,7 +18,7 @@ from flask import Blueprint, Response, request, stream_with_context
 from .. import csvcells, visitor
 from ..dictionary import koreanap_column_labels
 from ..languages import is_english
-from . import cache, columns, config, query, tables
+from . import cache, columns, config
 
 koreanap_contaminants = Blueprint("koreanap_contaminants", __name__)
 
@@ -80,16 +80,15 @@ def _local_labels(ref: dict[str, Any]) -> dict[str, dict[str, str]]:
             for column, codes in ref["labels"].items()}
 
 
-def _options(table: tables.SurveyTable, labels: dict[str, dict[str, str]]
+def _options(values: dict[str, list[Any]], labels: dict[str, dict[str, str]]
              ) -> dict[str, list[dict]]:
     """Choices of each filter: the values present in the table, with their names."""
     out = {}
     for name, (column, _pattern) in columns.FILTERS.items():
         names = labels.get(column, {})
         out[name] = [{"value": str(v), "text": "{} {}".format(v, names.get(str(v), "")).strip()}
-                     for v in query.distinct_values(table, column)]
-    out["survey_year"] = [{"value": str(v), "text": str(v)}
-                          for v in query.distinct_values(table, "survey_year")]
+                     for v in values[name]]
+    out["survey_year"] = [{"value": str(v), "text": str(v)} for v in values["survey_year"]]
     out["substance_group"] = [{"value": k, "text": _in_page_language(names)}
                               for k, names in columns.SUBSTANCE_GROUPS.items()]
     return out
@@ -143,11 +142,11 @@ def search_page():
     except tk.NotAuthorized:
         return tk.abort(403, tk._("Not allowed to read this table"))
     if result is not None and not errors:
-        table = tables.survey_table_for(context, {})
-        labels = _local_labels(tables.reference(table))
+        choices = tk.get_action("koreanap_contaminant_choices")(context, {})
+        labels = _local_labels(choices)
         size = config.page_size()
         extra.update(
-            result=result, options=_options(table, labels),
+            result=result, options=_options(choices["values"], labels),
             page=data["offset"] // size + 1,
             pages=max(1, -(-result["total"] // size)),
             labels=labels,
@@ -188,8 +187,7 @@ def download_csv():
     errors = {k: [tk._("Unknown parameter")] for k in raw if k not in PAGE_PARAMS}
     data = {k: v for k, v in raw.items() if k != "page" and k not in errors}
     result = None
-    validated, invalid = tk.navl_validate(dict(data), _schema(), {})
-    errors.update(invalid)
+    errors.update(_validation_errors(data))
     context = visitor.context()
     try:
         if not errors:
@@ -211,18 +209,28 @@ def download_csv():
                                    url=tk.url_for("datastore.dump",
                                                   resource_id=result["resource_id"],
                                                   _external=True)))
-    table = tables.survey_table_for(context, data)  # found by the action's call
 
     def generate():
+        # One batch of rows at a time from the action (keyset paging), so memory stays
+        # bounded however many rows match; at most the total counted above.
+        rows_of = tk.get_action("koreanap_contaminant_rows")
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(columns.COLUMNS)
-        for n, row in enumerate(query.stream_rows(table, validated, result["total"]), 1):
-            writer.writerow([csvcells.cell(v) for v in row])
-            if n % 1000 == 0:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
+        left, after = result["total"], None
+        while left > 0:
+            batch = rows_of(context, dict(data, limit=min(left, columns.MAX_ROWS_BATCH),
+                                          **({"after": after} if after else {})))
+            for n, row in enumerate(batch["rows"], 1):
+                writer.writerow([csvcells.cell(v) for v in row])
+                if n % 1000 == 0:
+                    yield buffer.getvalue()
+                    buffer.seek(0)
+                    buffer.truncate()
+            left -= len(batch["rows"])
+            after = batch["next"]
+            if after is None:
+                break
         yield buffer.getvalue()
 
     filename = "contaminants-{}.csv".format(result["package_name"] or "search")
@@ -245,7 +253,7 @@ def _validation_errors(data: dict[str, Any]) -> dict[str, list[str]]:
 
 def _not_found_text(error: Exception) -> str:
     """Why there is no table to search (the action says it in the page's language)."""
-    return str(getattr(error, "message", None) or tk._(tables.NOT_PUBLISHED))
+    return str(getattr(error, "message", None) or tk._(columns.NOT_PUBLISHED))
 
 
 def _text(status: int, message: str) -> Response:

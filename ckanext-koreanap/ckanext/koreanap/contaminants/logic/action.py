@@ -5,8 +5,9 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan.logic import validate
+from sqlalchemy import exc as sa_exc
 
-from .. import cache, query, tables
+from .. import cache, columns, query, tables
 from . import schema
 
 
@@ -112,6 +113,52 @@ def koreanap_contaminant_search(context, data_dict):
                                      lambda: query.missing_indexes(table)),
     })
     return result
+
+
+@tk.side_effect_free
+@validate(schema.rows)
+def koreanap_contaminant_rows(context, data_dict):
+    """The rows of a search in its order, one batch at a time (keyset paging): what the
+    page's CSV download writes, without a total or a summary.
+
+    :param resource_id: and the filters and ``sort``: as ``koreanap_contaminant_search``
+    :param limit: rows in this batch, 1..10,000 (default 1,000)
+    :param after: the ``next`` of the previous answer (a ``[value, _id]`` pair or its
+        JSON text); without it, the first batch
+    :returns: ``resource_id``, ``columns`` (the survey columns), ``rows`` (each a list
+        of values in that order, as stored) and ``next`` (``after`` of the next batch;
+        None after the last row)
+    """
+    tk.check_access("koreanap_contaminant_rows", context, data_dict)
+    table = _table(context, data_dict)
+    try:
+        rows, after = query.rows_after(table, data_dict, data_dict.get("after"),
+                                       data_dict["limit"])
+    except sa_exc.DataError:
+        raise tk.ValidationError({"after": [tk._(
+            "Must be the next of the previous answer: [value, _id]")]})
+    return {"resource_id": table.resource_id, "columns": list(columns.COLUMNS),
+            "rows": [list(row) for row in rows],
+            "next": list(after) if after is not None else None}
+
+
+@tk.side_effect_free
+@validate(schema.choices)
+def koreanap_contaminant_choices(context, data_dict):
+    """What each filter of the quick-search page offers: the values present in the survey
+    table's columns (cached a few minutes) and the names of every code.
+
+    :param resource_id: the survey table (default: see README, "which table")
+    :returns: ``resource_id``, ``values`` (filter parameter -> the values present,
+        also ``survey_year``) and ``labels`` (column -> code -> [Korean, English] name)
+    """
+    tk.check_access("koreanap_contaminant_choices", context, data_dict)
+    table = _table(context, data_dict)
+    values = {name: query.distinct_values(table, column)
+              for name, (column, _pattern) in columns.FILTERS.items()}
+    values["survey_year"] = query.distinct_values(table, "survey_year")
+    return {"resource_id": table.resource_id, "values": values,
+            "labels": tables.reference(table)["labels"]}
 
 
 @validate(schema.index)

@@ -27,3 +27,15 @@ def koreanap_contaminant_index(context, data_dict):
     """Whoever may write the survey table (the dataset's editors, sysadmins)."""
     return _may(context, "datastore_create", tables.survey_table_for(context, data_dict),
                 tk._("Not allowed to index this table"))
+
+
+@tk.auth_allow_anonymous_access
+def koreanap_contaminant_rows(context, data_dict):
+    """As a search: whoever may read the survey table."""
+    return koreanap_contaminant_search(context, data_dict)
+
+
+@tk.auth_allow_anonymous_access
+def koreanap_contaminant_choices(context, data_dict):
+    """As a search: whoever may read the survey table."""
+    return koreanap_contaminant_search(context, data_dict)

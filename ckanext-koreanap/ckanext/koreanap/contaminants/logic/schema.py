@@ -36,3 +36,20 @@ def index():
         "resource_id": [_v("ignore_empty"), v.resource_id],
         "__extras": [v.no_unknown_parameters],
     }
+
+
+def rows():
+    """The parameters of ``koreanap_contaminant_rows``: the search's filters and sort, the
+    batch's ``limit`` and the ``after`` of the previous batch."""
+    schema = {k: v for k, v in search().items()
+              if k not in ("limit", "offset", "include_summary", "include_chart")}
+    schema.update({
+        "limit": [_v("default")(1000), int_between(1, columns.MAX_ROWS_BATCH)],
+        "after": [_v("ignore_missing"), v.row_after],
+    })
+    return schema
+
+
+def choices():
+    """The parameters of ``koreanap_contaminant_choices``."""
+    return index()

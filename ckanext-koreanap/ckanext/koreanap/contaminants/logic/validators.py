@@ -139,3 +139,22 @@ def no_unknown_parameters(key, data, errors, context):
     for name in extras:
         errors[(name,)] = [tk._("Unknown parameter")]
     data.pop(key, None)
+
+
+def row_after(value: Any, context: Any) -> tuple[str | None, int]:
+    """A validator: the ``next`` of a previous answer of ``koreanap_contaminant_rows``, a
+    ``[value, _id]`` pair (value text or null; ``_id`` a whole number), or its JSON text."""
+    import json
+
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            value = None
+    if (not isinstance(value, (list, tuple)) or len(value) != 2
+            or not (value[0] is None or isinstance(value[0], str))
+            or (isinstance(value[0], str) and len(value[0]) > _MAX_TEXT)
+            or not isinstance(value[1], int) or isinstance(value[1], bool)
+            or not 0 <= value[1] < 2 ** 63):
+        raise tk.Invalid(tk._("Must be the next of the previous answer: [value, _id]"))
+    return value[0], value[1]
