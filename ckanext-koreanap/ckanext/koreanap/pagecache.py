@@ -152,9 +152,14 @@ class SiteVersion:
             self._redis = self._connect()
         return self._redis
 
+    def _paused(self) -> bool:
+        # A hung Redis makes each command wait for the socket timeout of ckan.redis.url:
+        # after one failure this process does not ask for a while.
+        return self._failed_at is not None and time.monotonic() - self._failed_at < REDIS_PAUSE_S
+
     def current(self) -> str | None:
         """The version, or None (Redis failed here moments ago, or now)."""
-        if self._failed_at is not None and time.monotonic() - self._failed_at < REDIS_PAUSE_S:
+        if self._paused():
             return None
         try:
             redis = self._client()
@@ -169,7 +174,9 @@ class SiteVersion:
         return value.decode() if isinstance(value, bytes) else str(value)
 
     def replace(self) -> bool:
-        """Make every kept page stale; False when Redis failed."""
+        """Make every kept page stale; False when Redis failed (now or moments ago)."""
+        if self._paused():
+            return False
         try:
             self._client().set(self.key, secrets.token_hex(8))
         except Exception as error:  # noqa: BLE001 - the caller drops its own entries instead
@@ -371,8 +378,8 @@ def action_done(action_name: str, **_kwargs: Any) -> None:
     from ckan import logic
     from flask import g, has_request_context
 
-    if has_request_context() and g.get("koreanap_reading"):
-        return  # a page being read: its actions do not write (a write request counts anyway)
+    if has_request_context() and g.get("koreanap_reading") is not None:
+        return  # a web request: a read does not write, and a write request counts at its end
     current = cache()
     if current is None:
         return
