@@ -121,6 +121,15 @@ def test_date_math():
     assert compiler.resolve_date_math("2020-01-01T00:00:00Z", now) == "2020-01-01T00:00:00Z"
 
 
+def test_date_math_in_any_order():
+    """Roundings and steps apply left to right in any order, as in Solr (NOW/DAY+1DAY
+    was compared as text before)."""
+    now = datetime.datetime(2024, 1, 31, 13, 45, 10)
+    assert compiler.resolve_date_math("NOW/DAY+1DAY", now) == "2024-02-01T00:00:00Z"
+    assert compiler.resolve_date_math("NOW-1YEAR/MONTH", now) == "2023-01-01T00:00:00Z"
+    assert compiler.resolve_date_math("NOW/YEAR-1DAY", now) == "2023-12-31T00:00:00Z"
+
+
 def test_values_only_ever_become_bound_parameters():
     """Compiled SQL carries user values only as parameters, never in the SQL text."""
     bound = {}

@@ -381,7 +381,10 @@ class PostgresSearchConnection:
             fq_nodes = [parse_standard(str(fq), "fq", op)
                         for fq in _as_list(params.get("fq"))]
         except QueryParseError as e:
-            raise SearchQueryError(str(e))
+            # Solr answers a syntax error with an error CKAN turns into
+            # SearchError: the /dataset page says "There was an error while
+            # searching" and the API answers 409 Search Error.
+            raise SearchError(str(e))
         return q_node, fq_nodes
 
     def search(self, q: str | None = None, **params: Any) -> Results:
@@ -436,9 +439,9 @@ class PostgresSearchConnection:
         except (SearchError, SearchQueryError):
             self._rollback_to_savepoint()
             raise
-        except QueryParseError as e:  # e.g. date math past year 9999, found while compiling
+        except QueryParseError as e:  # e.g. not a date, found while compiling
             self._rollback_to_savepoint()
-            raise SearchQueryError(str(e))
+            raise SearchError(str(e))
         except sa_exc.SQLAlchemyError as e:
             self._rollback_to_savepoint()
             log.warning("Search query failed: %s", e)

@@ -75,10 +75,37 @@ MAX_MM_COMBINATIONS = 20
 
 _NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 _NUMERIC_SQL = r"'^-?[0-9]+(\.[0-9]+)?$'"
-_DATE_MATH = re.compile(
-    r"^NOW((?:[+-][0-9]+(?:YEAR|MONTH|DAY|HOUR|MINUTE|SECOND)S?)*)"
-    r"(?:/(YEAR|MONTH|DAY|HOUR|MINUTE|SECOND)S?)?$"
-)
+_UNITS = ["YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND"]
+# NOW, then steps (+7DAYS) and roundings (/DAY) in any order, as Solr reads them.
+_DATE_MATH = re.compile(r"^NOW((?:(?:[+-][0-9]+|/)(?:%s)S?)*)$" % "|".join(_UNITS))
+_DATE_MATH_OP = re.compile(r"([+-][0-9]+|/)(%s)S?" % "|".join(_UNITS))
+
+
+# Date fields of CKAN's Solr schema (DatePointField): a value that is not a
+# date makes Solr refuse the query ("Invalid Date String").
+DATE_FIELDS = {"metadata_created", "metadata_modified", "indexed_ts"}
+_SOLR_DATE = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2})(\.[0-9]{1,9})?Z")
+
+
+def is_date_field(field: str) -> bool:
+    return field in DATE_FIELDS or field.endswith("_date")
+
+
+def check_date(field: str, value: str) -> None:
+    """QueryParseError unless ``value`` is a date Solr's date fields take: an
+    instant in UTC (``2020-01-01T00:00:00Z``, optionally with a fraction and
+    date math after it) or date math from ``NOW``."""
+    if _DATE_MATH.match(value):
+        return
+    m = _SOLR_DATE.match(value)
+    if m:
+        try:
+            datetime.datetime.fromisoformat(m.group(1))
+            return
+        except ValueError:
+            pass
+    raise QueryParseError("Invalid Date String {!r} for the date field {} (a date is written "
+                          "2020-01-01T00:00:00Z, or NOW-7DAYS)".format(value, field))
 
 
 def is_text_field(field: str) -> bool:
@@ -103,40 +130,39 @@ def wildcard_to_like(pattern: str) -> str:
     return "".join(out)
 
 
-def _shift(moment: datetime.datetime, steps: str) -> datetime.datetime:
-    """``moment`` moved by date math's steps (``+1YEAR-7DAYS``); OverflowError or
-    ValueError when that leaves the calendar (years 1 to 9999)."""
-    for sign, amount, unit in re.findall(
-            r"([+-])([0-9]+)(YEAR|MONTH|DAY|HOUR|MINUTE|SECOND)", steps):
-        n = int(amount) * (1 if sign == "+" else -1)
-        if unit in ("YEAR", "MONTH"):
-            months = moment.month - 1 + n * (12 if unit == "YEAR" else 1)
-            year, month = moment.year + months // 12, months % 12 + 1
-            day = min(moment.day, [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0)
-                                   else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1])
-            moment = moment.replace(year=year, month=month, day=day)
-        else:
-            moment += datetime.timedelta(**{unit.lower() + "s": n})
+def _shift(moment: datetime.datetime, amount: int, unit: str) -> datetime.datetime:
+    """``moment`` moved by ``amount`` ``unit``s; OverflowError or ValueError when
+    that leaves the calendar (years 1 to 9999)."""
+    if unit in ("YEAR", "MONTH"):
+        months = moment.month - 1 + amount * (12 if unit == "YEAR" else 1)
+        year, month = moment.year + months // 12, months % 12 + 1
+        day = min(moment.day, [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0)
+                               else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1])
+        return moment.replace(year=year, month=month, day=day)
+    return moment + datetime.timedelta(**{unit.lower() + "s": amount})
+
+
+def _round(moment: datetime.datetime, unit: str) -> datetime.datetime:
+    """``moment`` rounded down to its ``unit`` (``/DAY``: midnight)."""
+    keep = _UNITS.index(unit)
+    parts = dict(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    for name in ["month", "day", "hour", "minute", "second", "microsecond"][keep:]:
+        moment = moment.replace(**{name: parts[name]})
     return moment
 
 
 def resolve_date_math(value: str, now: datetime.datetime | None = None) -> str:
-    """Turn Solr date math (``NOW``, ``NOW-7DAYS``, ``NOW/DAY``) into ISO text."""
+    """Turn Solr date math (``NOW``, ``NOW-7DAYS``, ``NOW/DAY+1DAY``) into ISO text."""
     m = _DATE_MATH.match(value)
     if not m:
         return value
     moment = now or datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
     try:
-        moment = _shift(moment, m.group(1))
+        for op, unit in _DATE_MATH_OP.findall(m.group(1)):
+            moment = _round(moment, unit) if op == "/" else _shift(moment, int(op), unit)
     except (OverflowError, ValueError):
         raise QueryParseError("date math {} is out of range (dates run from year 1 to "
                               "9999)".format(value)) from None
-    rounding = m.group(2)
-    if rounding:
-        keep = ["YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND"].index(rounding)
-        parts = dict(month=1, day=1, hour=0, minute=0, second=0)
-        for name in ["month", "day", "hour", "minute", "second"][keep:]:
-            moment = moment.replace(**{name: parts[name]})
     return moment.replace(microsecond=0).isoformat() + "Z"
 
 
@@ -214,6 +240,8 @@ class Compiler:
         field = getattr(node, "field", None) or self.default_field
         if isinstance(node, Exists):
             return self._exists(field)
+        if is_date_field(field):
+            self._check_dates(field, node)
         if isinstance(node, Range):
             return self._range(field, node)
         if field in NGRAM_FIELDS:
@@ -223,6 +251,19 @@ class Compiler:
         if is_text_field(field):
             return self._field_text(field, node)
         return self._string(field, node)
+
+    @staticmethod
+    def _check_dates(field: str, node: Node) -> None:
+        if isinstance(node, Range):
+            for bound in (node.low, node.high):
+                if bound is not None:
+                    check_date(field, bound)
+        elif isinstance(node, Term) and node.wildcard:
+            raise QueryParseError("A wildcard cannot match the date field {} ({!r}); use a "
+                                  "range such as [2020-01-01T00:00:00Z TO NOW]"
+                                  .format(field, node.text))
+        elif isinstance(node, (Term, Phrase)):
+            check_date(field, node.text)
 
     # -- boolean -----------------------------------------------------------
     def _boolean(self, node: Boolean, negated: bool) -> str | None:

@@ -11,6 +11,12 @@ database other than as a bound parameter.
 Boolean clauses follow Lucene's own rules (MUST / SHOULD / MUST_NOT, and the
 way ``AND``/``OR`` change the occur flag of the neighbouring clause), so
 queries mean here what they mean to Solr.
+
+What Lucene's parser refuses is refused here too rather than read some other
+way: a boost without its number (``x^``, ``x^high``) and an unescaped ``/``
+in a term (Lucene starts a regular expression there, which this index does
+not run). DisMax, which CKAN uses for a ``q`` without a colon (the search
+box), refuses nothing: unbalanced quotes and brackets are dropped.
 """
 from __future__ import annotations
 
@@ -265,6 +271,11 @@ class _StandardParser:
                 break
             if ch == ":":
                 raise self.error("unexpected ':'")
+            if ch == "/":
+                # Lucene reads /.../ as a regular expression; escape it or quote
+                # the value to search for a slash.
+                raise self.error("'/' starts a regular expression, which is not "
+                                 "supported (escape it as \\/ or quote the value)")
             self.pos += 1
         if self.pos == start:
             raise self.error("expected a term")
@@ -321,11 +332,16 @@ class _StandardParser:
         return Range(field, bounds[0], bounds[1], include_low, include_high)
 
     def skip_suffixes(self) -> None:
-        # Boost (^2) and fuzziness/proximity (~1) change scoring only.
+        # Boost (^2) and fuzziness/proximity (~1) change scoring only. Lucene
+        # requires the boost's number; the slop's is optional.
         while self.pos < len(self.text) and self.text[self.pos] in "^~":
+            mark = self.text[self.pos]
             self.pos += 1
-            m = re.compile(r"[0-9.]*").match(self.text, self.pos)
-            self.pos = m.end() if m else self.pos
+            m = re.compile(r"[0-9]+(?:\.[0-9]+)?").match(self.text, self.pos)
+            if m:
+                self.pos = m.end()
+            elif mark == "^":
+                raise self.error("'^' (a boost) must be followed by a number", self.pos - 1)
 
 
 def parse_standard(text: str, param: str = "q", default_op: str = "AND") -> Node:
