@@ -13,6 +13,7 @@ filters and the facet lists; only storage and query evaluation live here.
 """
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 from collections.abc import Iterable
@@ -33,6 +34,11 @@ from .parser import FIELD_RE, QueryParseError, parse_dismax, parse_sort, parse_s
 log = logging.getLogger(__name__)
 
 TABLE = sqlc.TABLE
+
+# Set while `ckan search-index rebuild` runs without deferring commits
+# (--commit-each); see :func:`.dispatch.install`.
+COMMIT_EACH: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "koreanap_search_commit_each", default=False)
 
 # Stored fields too large or too redundant to filter or facet on.
 _NOT_FILTERABLE = {"data_dict", "validated_data_dict"}
@@ -295,6 +301,10 @@ class PostgresSearchConnection:
 
     # -- writes ----------------------------------------------------------
     def add(self, docs: list[dict[str, Any]], commit: bool = True, **_: Any) -> None:
+        # A savepoint, so a document that fails leaves the transaction usable:
+        # `ckan search-index rebuild --force` goes on with the next dataset, as
+        # it does when Solr refuses one.
+        self.session.execute(sa.text("SAVEPOINT koreanap_search_add"))
         try:
             for doc in docs:
                 row = build_row(doc)
@@ -303,8 +313,14 @@ class PostgresSearchConnection:
                     "doc_id": doc_id, "facet_fields": row["facet_fields"],
                     "facet_values": row["facet_values"]})
         except sa_exc.SQLAlchemyError as e:
+            self.session.execute(sa.text("ROLLBACK TO SAVEPOINT koreanap_search_add"))
             raise SearchIndexError("Could not write the search index: {}".format(
                 str(e).splitlines()[0]))
+        self.session.execute(sa.text("RELEASE SAVEPOINT koreanap_search_add"))
+        if commit and COMMIT_EACH.get():
+            # `rebuild --commit-each`: each dataset is searchable as soon as it is
+            # indexed. Any other write commits with the change that caused it.
+            self.session.commit()
 
     def delete(self, id: str | None = None, q: str | None = None,
                commit: bool = True, **_: Any) -> None:

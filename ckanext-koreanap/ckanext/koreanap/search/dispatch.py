@@ -20,7 +20,7 @@ import ckan.plugins as p
 import sqlalchemy as sa
 from ckan import model
 
-from .backend import TABLE, PostgresSearchConnection
+from .backend import COMMIT_EACH, TABLE, PostgresSearchConnection
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +76,19 @@ def _clear(package_reference: str) -> None:
     model.Session.commit()
 
 
+def _rebuild(*args: Any, **kwargs: Any) -> None:
+    original = getattr(search.rebuild, _MARK)
+    # Rebuilding every dataset with defer_commit=False (`--commit-each`) asks
+    # the index to commit after each one (one dataset's rebuild commits anyway).
+    whole = (args[0] if args else kwargs.get("package_id")) is None \
+        and kwargs.get("package_ids") is None
+    token = COMMIT_EACH.set(whole and not kwargs.get("defer_commit", False))
+    try:
+        original(*args, **kwargs)
+    finally:
+        COMMIT_EACH.reset(token)
+
+
 def install() -> None:
     targets = [
         (search_common, "make_connection", _make_connection),
@@ -92,3 +105,5 @@ def install() -> None:
         original_clear = search.clear
         wrapper = _dispatching(original_clear, _clear)
         search.clear = wrapper
+    if not hasattr(search.rebuild, _MARK):
+        search.rebuild = _dispatching(search.rebuild, _rebuild)
