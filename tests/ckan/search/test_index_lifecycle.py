@@ -1,4 +1,7 @@
 """The index follows every dataset change, inside the change's own transaction."""
+import datetime
+import re
+
 import ckan.lib.search as search
 import pytest
 import sqlalchemy as sa
@@ -123,3 +126,34 @@ def test_clear_all_empties_only_this_sites_index():
         # CKAN's clean_db does not drop plugin tables: leave nothing behind.
         model.Session.execute(sa.text("DELETE FROM koreanap_search_index"))
         model.Session.commit()
+
+
+# How Solr writes a date back (Java's Instant): UTC, milliseconds unless they are 0, "Z".
+_SOLR_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{3})?Z$")
+
+
+def _solr_form(ckan_time):
+    """CKAN's microsecond time as Solr would give it back."""
+    moment = datetime.datetime.fromisoformat(ckan_time)
+    millis = moment.microsecond // 1000
+    return moment.replace(microsecond=0).isoformat() + (".%03dZ" % millis if millis else "Z")
+
+
+def test_index_documents_give_dates_in_solrs_form():
+    """fl and `search-index show` return metadata_created/_modified, *_date fields and
+    indexed_ts as Solr does (millisecond precision, trailing Z), not CKAN's
+    microseconds; the dataset's own times are unchanged."""
+    dataset = factories.Dataset(
+        extras=[{"key": "release_date", "value": "2020-01-02 03:04:05.678901"},
+                {"key": "review_date", "value": "2021-06-30T12:00:00+09:00"}])
+    fields = "name,metadata_created,metadata_modified,release_date,review_date,indexed_ts"
+    doc = helpers.call_action("package_search", fl=fields)["results"][0]
+    assert doc["metadata_created"] == _solr_form(dataset["metadata_created"])
+    assert doc["metadata_modified"] == _solr_form(dataset["metadata_modified"])
+    assert doc["release_date"] == "2020-01-02T03:04:05.678Z"
+    assert doc["review_date"] == "2021-06-30T03:00:00Z"
+    assert _SOLR_DATE.match(doc["indexed_ts"]), doc["indexed_ts"]
+    shown = search.show(dataset["name"])
+    assert {k: shown[k] for k in fields.split(",")} == doc
+    assert helpers.call_action("package_show", id=dataset["id"])["metadata_created"] \
+        == dataset["metadata_created"]

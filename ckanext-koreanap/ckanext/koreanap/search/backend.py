@@ -14,6 +14,7 @@ filters and the facet lists; only storage and query evaluation live here.
 from __future__ import annotations
 
 import contextvars
+import datetime
 import json
 import logging
 from collections.abc import Iterable
@@ -161,6 +162,42 @@ def _content_text(entries: list[str]) -> str:
                      for line in ([table] if table else []) + values)
 
 
+def is_date_field(field: str) -> bool:
+    """Whether Solr keeps ``field`` as a date (CKAN's schema: the two metadata
+    times, ``indexed_ts`` and every ``*_date``)."""
+    return sqlc.is_date_field(field)
+
+
+def solr_date(value: Any) -> Any:
+    """A date as Solr gives it back: in UTC, to the millisecond, with a trailing
+    ``Z``, and no fraction when the milliseconds are 0 (``2026-12-06T23:00:00.123Z``,
+    ``2026-12-06T23:00:00Z``). CKAN sends microseconds; anything not a date is
+    returned as it is."""
+    if not isinstance(value, str):
+        return value
+    try:
+        moment = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(datetime.UTC).replace(tzinfo=None)
+    millis = moment.microsecond // 1000
+    text = moment.replace(microsecond=0).isoformat()
+    return text + (".%03dZ" % millis if millis else "Z")
+
+
+def stored_document(doc: dict[str, Any]) -> dict[str, Any]:
+    """The document as Solr stores it: its dates in Solr's form, with the time it
+    was indexed (``indexed_ts``, which Solr's schema fills); content
+    (:data:`CONTENT_FIELD`) is indexed, not stored (as in docker/solr's schema),
+    so the documents CKAN reads back stay the size of the metadata."""
+    stored = {k: solr_date(v) if is_date_field(k) else v
+              for k, v in doc.items() if k != CONTENT_FIELD}
+    stored.setdefault("indexed_ts", solr_date(
+        datetime.datetime.now(datetime.UTC).isoformat()))
+    return stored
+
+
 def build_row(doc: dict[str, Any]) -> dict[str, Any]:
     """The table row for one CKAN index document."""
     fields = {}
@@ -197,10 +234,7 @@ def build_row(doc: dict[str, Any]) -> dict[str, Any]:
         "metadata_created": _first(doc.get("metadata_created")),
         "title_string": _first(doc.get("title_string")),
         "fields": json.dumps(fields, ensure_ascii=False),
-        # Content is indexed, not stored (as in docker/solr's schema): the
-        # documents CKAN reads back stay the size of the metadata.
-        "document": json.dumps({k: v for k, v in doc.items() if k != CONTENT_FIELD},
-                               ensure_ascii=False, default=str),
+        "document": json.dumps(stored_document(doc), ensure_ascii=False, default=str),
         # Korean runs go to the bigram vectors only, so a word such as
         # "3차원" is indexed as "3" + 차원 and matches the query "3차원".
         "text_a": analysis.HANGUL_RUN.sub(" ", text_a),
