@@ -18,7 +18,8 @@ def test_browse_benchmark_runs_briefly(clean_catalogue, test_ini, tmp_path):
                       "--work-dir", tmp_path, timeout=300)
     assert done.returncode == 0, done.stderr
     for kind in KINDS:
-        line = re.search(r"^{} +(\d+) .* (\d+)  (PASS|FAIL)$".format(kind), done.stdout, re.M)
+        line = re.search(r"^{} +(\d+) .* (\d+) +\d+%  (PASS|FAIL)$".format(kind), done.stdout,
+                         re.M)
         assert line, "no line for {} in the output".format(kind)
         assert int(line.group(1)) > 0 and line.group(2) == "0", line.group(0)
     assert "load average" in done.stdout and "total:" in done.stdout
