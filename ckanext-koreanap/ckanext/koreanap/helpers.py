@@ -132,16 +132,37 @@ def koreanap_portal_fields() -> tuple[str, ...]:
     return PORTAL_FIELDS
 
 
+def _shown(action: str, package_id: str) -> Any:
+    """What a show action gives the page's visitor about a dataset, or None when it
+    refuses or fails (the page then shows nothing of it, as before any validation)."""
+    import logging
+
+    import ckan.plugins.toolkit as tk
+    from flask import has_request_context
+
+    from . import visitor
+
+    context = visitor.context() if has_request_context() else {"user": ""}
+    try:
+        return tk.get_action(action)(context, {"id": package_id})
+    except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError):
+        return None
+    except Exception:  # noqa: BLE001 - tables missing (plugin not migrated): show nothing
+        logging.getLogger(__name__).debug("%s of %s not read", action, package_id,
+                                          exc_info=True)
+        return None
+
+
 def koreanap_link_state(package_id: str) -> dict[str, Any]:
     """``{"checked", "ok", "total", "last"}`` of a dataset's last link check (for its page):
     how many URLs answered of how many, and when it last ran (None before any check)."""
-    from .pipeline import model as kmodel
+    import datetime
 
-    try:
-        rows = kmodel.links_of(package_id)
-    except Exception:  # noqa: BLE001 - table missing (plugin not migrated): show nothing
+    rows = _shown("koreanap_link_check_show", package_id)
+    if rows is None:
         return {"checked": False, "ok": 0, "total": 0, "last": None}
-    last = max((r["checked"] for r in rows if r.get("checked")), default=None)
+    last = max((datetime.datetime.fromisoformat(r["checked"]) for r in rows
+                if r.get("checked")), default=None)
     return {"checked": bool(rows), "ok": sum(1 for r in rows if r["ok"]), "total": len(rows),
             "last": last.strftime("%Y-%m-%d %H:%M UTC") if last else None}
 
@@ -162,15 +183,11 @@ def koreanap_validation_state(package_id: str) -> dict[str, Any]:
 
 
 def _validation_state(package_id: str) -> dict[str, Any]:
-    from .pipeline import model as kmodel
-
-    try:
-        rows = kmodel.statuses_of(package_id)
-        quality = kmodel.get_quality(package_id)
-    except Exception:  # noqa: BLE001 - tables missing (plugin not migrated): show nothing
+    found = _shown("koreanap_dataset_status_show", package_id)
+    if found is None:
         return {"status": None, "resources": {}, "score": None}
-    return {"status": kmodel.dataset_status(rows), "resources": rows,
-            "score": {k: quality[k] for k in ("total", "max", "band")} if quality else None}
+    return {"status": found["status"], "resources": found["resources"],
+            "score": found["score"]}
 
 
 _STATUS_LABELS = {
@@ -209,13 +226,9 @@ def koreanap_print_assets(pkg: dict[str, Any],
 
     import ckan.plugins.toolkit as tk
 
-    from .pipeline import model as kmodel
     from .view3d.formats import FORMAT_ALIASES
 
-    try:
-        facts = kmodel.asset_facts(pkg["id"])
-    except Exception:  # noqa: BLE001 - tables missing (plugin not migrated): none measured
-        facts = {}
+    facts = _shown("koreanap_dataset_assets_show", pkg["id"]) or {}
     found = []
     for res in pkg.get("resources") or []:
         if resource_id and res.get("id") != resource_id:

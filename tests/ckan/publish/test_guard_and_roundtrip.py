@@ -103,6 +103,30 @@ def test_pages_show_status_score_and_report(sysadmin, publish, app):
     assert "resource-" + resource["id"] in page
 
 
+def test_the_pages_show_actions_answer_whoever_may_see_the_dataset(sysadmin, publish):
+    """The show actions the dataset pages call (statuses, reports, 3D facts, links) answer
+    an anonymous visitor on a public dataset and refuse one on a private dataset."""
+    from ckan.logic import NotAuthorized
+
+    publish(PACKAGES / "ogp-nap4-commitments", sysadmin["name"])
+    dataset = call_action("package_show", id="ogp-nap4-commitments")
+    anonymous = {"user": "", "ignore_auth": False}
+    state = call_action("koreanap_dataset_status_show", anonymous, id=dataset["name"])
+    assert state["status"] == "valid" and state["score"]["band"]
+    assert set(state["resources"]) == {r["id"] for r in dataset["resources"]}
+    report = call_action("koreanap_dataset_report_show", anonymous, id=dataset["id"])
+    assert report["status"] == "valid" and report["score"]["detail"]
+    assert all("report" in row for row in report["resources"].values())
+    call_action("package_patch", context={"user": sysadmin["name"]}, id=dataset["id"],
+                private=True)
+    for action in ("koreanap_dataset_status_show", "koreanap_dataset_report_show",
+                   "koreanap_dataset_assets_show", "koreanap_link_check_show"):
+        with pytest.raises(NotAuthorized):
+            call_action(action, dict(anonymous), id=dataset["id"])
+        call_action(action, {"user": sysadmin["name"], "ignore_auth": False},
+                    id=dataset["id"])
+
+
 def test_facets_include_commitment_and_validation_status(sysadmin, publish):
     """Search facets count datasets by commitment, OGP value and validation status."""
     publish(PACKAGES / "food-contaminants", sysadmin["name"])

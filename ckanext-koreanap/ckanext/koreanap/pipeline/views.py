@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 import tempfile
@@ -21,10 +22,8 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from flask import Blueprint, Response, request, send_file
 
-from .. import csvcells, rules, visitor
+from .. import csvcells, visitor
 from ..datapackage import dataset_to_descriptor
-from . import model as kmodel
-from .liveness import as_shown
 from .staging import resource_rel_path, stored_file
 
 koreanap = Blueprint("koreanap", __name__)
@@ -39,14 +38,29 @@ def _package(id: str) -> dict[str, Any]:
         return tk.abort(403, tk._("Not authorized to see this dataset"))
 
 
+def _when(text: str | None) -> datetime.datetime | None:
+    """An action's ISO 8601 time as the datetime the page formats."""
+    return datetime.datetime.fromisoformat(text) if text else None
+
+
+def _shown(action: str, package: dict[str, Any]) -> Any:
+    try:
+        return tk.get_action(action)(visitor.context(), {"id": package["id"]})
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Dataset not found"))
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("Not authorized to see this dataset"))
+
+
 def validation(id: str):
     """The dataset's validation report page."""
     package = _package(id)
-    rows = kmodel.statuses_of(package["id"], with_report=True)
-    rows = {rid: as_shown(row) for rid, row in rows.items()}
+    found = _shown("koreanap_dataset_report_show", package)
+    rows = found["resources"]
     links: dict[str, list[dict]] = {}
-    for link in kmodel.links_of(package["id"]):
-        links.setdefault(link["resource_id"], []).append(link)
+    for link in _shown("koreanap_link_check_show", package):
+        links.setdefault(link["resource_id"], []).append(dict(link,
+                                                              checked=_when(link["checked"])))
     sections = []
     for resource in package.get("resources", []):
         row = rows.get(resource["id"])
@@ -63,10 +77,12 @@ def validation(id: str):
         can_edit = True
     except tk.NotAuthorized:
         can_edit = False
+    score = found["score"]
     return tk.render("koreanap/validation.html", {
         "pkg_dict": package, "sections": sections, "can_edit": can_edit,
-        "state": {"status": kmodel.dataset_status(rows),
-                  "score": kmodel.get_quality(package["id"])}})
+        "state": {"status": found["status"],
+                  "score": dict(score, computed=_when(score.get("computed")))
+                  if score else None}})
 
 
 def check_links(id: str):
@@ -124,8 +140,10 @@ def datapackage_zip(id: str):
         if local:
             members.append((resource, local))
     kept = [r for r, _ in members]
+    # The rules its datapackage.json carries (the dataset's active rules).
+    shown = tk.get_action("koreanap_datapackage_show")(visitor.context(), {"id": package["id"]})
     descriptor = dataset_to_descriptor(dict(package, resources=kept), resource_path=_zip_path,
-                                       rules=rules.for_package(package["id"]))
+                                       rules=shown.get("koreanap:rules"))
     handle = tempfile.TemporaryFile(suffix=".zip")
     with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("datapackage.json", json.dumps(descriptor, ensure_ascii=False, indent=2))

@@ -121,10 +121,91 @@ def koreanap_link_check_show(context: dict, data_dict: dict[str, Any]) -> list[d
         (the URL breaks the SSRF rules); empty before any check
     """
     tk.check_access("koreanap_link_check_show", context, data_dict)
-    package = tk.get_action("package_show")(dict(context), {"id": data_dict["id"]})
     return [dict({k: v for k, v in row.items() if k != "package_id"},
                  checked=row["checked"].isoformat() if row.get("checked") else None)
-            for row in kmodel.links_of(package["id"])]
+            for row in kmodel.links_of(_dataset_id(data_dict["id"]))]
+
+
+def _dataset_id(reference: str) -> str:
+    """The id of the dataset of this id or name (its auth function has let the caller see
+    it); cheaper than ``package_show``, which the pages' helpers would pay on every page."""
+    from ckan import model
+
+    package = model.Package.get(reference)
+    if package is None:
+        raise tk.ObjectNotFound(tk._("Dataset not found"))
+    return package.id
+
+
+def _iso(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
+
+
+# What koreanap_dataset_status_show gives of each resource's stored row.
+_STATUS_FIELDS = ("status", "message", "datastore_rows", "created", "finished")
+
+
+@tk.side_effect_free
+@validate(schema.id_only)
+def koreanap_dataset_status_show(context: dict, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """A dataset's validation statuses as stored and its score: what its pages show.
+
+    Cheap enough for every dataset and resource page: no report, no question to the
+    job queue (a pending row whose job died reads ``pending`` here until the worker's
+    maintenance round records it; ``koreanap_dataset_validation_show`` and the
+    validation page already say ``error``).
+
+    :param id: the dataset's id or name
+    :returns: ``{"id", "status", "resources": {resource_id: {"status", "message",
+        "datastore_rows", "created", "finished"}}, "score": {"total", "max", "band"}}``;
+        only validated active resources are keyed; ``status`` is the worst of theirs,
+        None (as ``score``) before any validation
+    """
+    tk.check_access("koreanap_dataset_status_show", context, data_dict)
+    package_id = _dataset_id(data_dict["id"])
+    rows = kmodel.statuses_of(package_id)
+    quality = kmodel.get_quality(package_id)
+    return {"id": package_id, "status": kmodel.dataset_status(rows),
+            "resources": {rid: _iso({k: row.get(k) for k in _STATUS_FIELDS})
+                          for rid, row in rows.items()},
+            "score": {k: quality[k] for k in ("total", "max", "band")} if quality else None}
+
+
+@tk.side_effect_free
+@validate(schema.id_only)
+def koreanap_dataset_report_show(context: dict, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Every validation report of a dataset and its score in full (its validation page).
+
+    :param id: the dataset's id or name
+    :returns: ``{"id", "status", "resources": {resource_id: row}, "score"}``: each
+        validated active resource's row as ``koreanap_validation_show`` gives it
+        (a pending row whose job will never finish reads ``error``); ``score`` the
+        stored score with its ``detail`` and ``computed`` (None before any);
+        ``status`` the worst of the rows'
+    """
+    tk.check_access("koreanap_dataset_report_show", context, data_dict)
+    package_id = _dataset_id(data_dict["id"])
+    rows = {rid: as_shown(row)
+            for rid, row in kmodel.statuses_of(package_id, with_report=True).items()}
+    quality = kmodel.get_quality(package_id)
+    return {"id": package_id, "status": kmodel.dataset_status(rows),
+            "resources": {rid: _iso(row) for rid, row in rows.items()},
+            "score": _iso({k: v for k, v in quality.items() if k != "package_id"})
+            if quality else None}
+
+
+@tk.side_effect_free
+@validate(schema.id_only)
+def koreanap_dataset_assets_show(context: dict, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """What the 3D asset rule measured of each of a dataset's files (only that part of
+    each stored report is read).
+
+    :param id: the dataset's id or name
+    :returns: ``{resource_id: {"status", "asset"}}`` for its validated active
+        resources; ``asset`` is None where nothing was measured
+    """
+    tk.check_access("koreanap_dataset_assets_show", context, data_dict)
+    return kmodel.asset_facts(_dataset_id(data_dict["id"]))
 
 
 @tk.side_effect_free

@@ -40,6 +40,27 @@ def koreanap_dataset_validation_show(context: dict, data_dict: dict[str, Any]) -
 
 
 @tk.auth_allow_anonymous_access
+def koreanap_dataset_status_show(context: dict, data_dict: dict[str, Any]) -> dict:
+    """Stored validation statuses and score: whoever may see the dataset."""
+    tk.check_access("package_show", context, {"id": data_dict.get("id")})
+    return {"success": True}
+
+
+@tk.auth_allow_anonymous_access
+def koreanap_dataset_report_show(context: dict, data_dict: dict[str, Any]) -> dict:
+    """A dataset's validation reports: whoever may see the dataset."""
+    tk.check_access("package_show", context, {"id": data_dict.get("id")})
+    return {"success": True}
+
+
+@tk.auth_allow_anonymous_access
+def koreanap_dataset_assets_show(context: dict, data_dict: dict[str, Any]) -> dict:
+    """What was measured of a dataset's 3D files: whoever may see the dataset."""
+    tk.check_access("package_show", context, {"id": data_dict.get("id")})
+    return {"success": True}
+
+
+@tk.auth_allow_anonymous_access
 def koreanap_validation_show(context: dict, data_dict: dict[str, Any]) -> dict:
     """A resource's validation report: whoever may see its dataset."""
     package_id = _dataset_of_resource(context, str(data_dict.get("id") or ""))
