@@ -168,9 +168,9 @@ def test_the_korean_type_runs_nori_and_the_synonyms_at_query_time(ours):
 
 
 def test_the_content_field_is_declared_and_searched_by_default(ours):
-    """koreanap_content (search/content.py FIELD) is a multi-valued indexed, unstored
+    """koreanap_content (content.py FIELD) is a multi-valued indexed, unstored
     field, copied into text, which CKAN's default query fields search."""
-    content_py = (SEARCH_DIR / "content.py").read_text(encoding="utf-8")
+    content_py = (SEARCH_DIR.parent / "content.py").read_text(encoding="utf-8")
     name = re.search(r'^FIELD = "([^"]+)"', content_py, re.MULTILINE).group(1)
     field = _by_name(ours, "field")[name]
     assert (field.get("indexed"), field.get("stored"), field.get("multiValued")) == (

@@ -10,7 +10,7 @@ matches. This script writes, from files it is given::
   the CKAN the stack runs) with every field and dynamic field kept, plus a
   field type ``text_ko`` (Solr's Korean analyzer, Nori, then CKAN's English
   stemming; at query time the synonyms) on every field CKAN analyses as text,
-  and the content field ``koreanap_content`` (search/content.py), copied into
+  and the content field ``koreanap_content`` (content.py), copied into
   ``text`` so the default search covers it;
 - ``OUT_DIR/synonyms.txt``: the synonym sets of SYNONYMS_CSV (search/synonyms.csv,
   ``|``-separated terms) in Solr's format, one set a line.
@@ -29,7 +29,7 @@ from pathlib import Path
 KOREAN_TYPE = "text_ko"
 # CKAN's analysed text types: their fields get the Korean one instead.
 CKAN_TEXT_TYPES = ("text", "text_general")
-CONTENT_FIELD = "koreanap_content"  # search/content.py FIELD
+CONTENT_FIELD = "koreanap_content"  # content.py FIELD
 SYNONYMS_FILE = "synonyms.txt"
 # Solr's Korean analyzer with its defaults; the synonym filter parses its file
 # with it, so a set's terms are split into the same tokens as the query.

@@ -9,13 +9,14 @@ Three sources, read when the dataset is indexed (``before_dataset_index``):
   their short text columns, which is where code lists and reference tables
   keep their labels (substance names, food items, heritage item names,
   commitment titles, milestones);
-- both bounded (see ``search/config_declaration.yaml``), so a dataset with a
+- both bounded (see ``config_declaration.yaml``), so a dataset with a
   large table costs a bounded index size and indexing time.
 
 Each piece of content is one entry ``"<table>: <text>"`` in the index field
-:data:`FIELD`; the PostgreSQL index gives that field a lower weight than the
+:data:`FIELD`, added by the ``koreanap`` plugin whichever index is in use: the
+PostgreSQL index (``koreanap_search``) gives that field a lower weight than the
 title, tags and description, and Solr (``docker/solr``) has it as a text field
-of its own. The DataStore is read through its read-only engine with
+of its own, copied into the free text. The DataStore is read through its read-only engine with
 identifiers from its own catalogue and the bounds as bound values.
 """
 from __future__ import annotations
@@ -29,7 +30,7 @@ import ckan.plugins as p
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
-from . import config as search_config
+from . import config as content_config
 
 log = logging.getLogger(__name__)
 
@@ -100,9 +101,9 @@ def table_values(engine, resource_id: str, budget: int) -> list[str]:
     rows scanned is left out whole: it holds identifiers or free text (sample
     ids, shelter names, addresses), not labels.
     """
-    max_length = search_config.content_value_length()
-    per_column = search_config.content_column_values()
-    scan_rows = search_config.content_scan_rows()
+    max_length = content_config.content_value_length()
+    per_column = content_config.content_column_values()
+    scan_rows = content_config.content_scan_rows()
     with engine.connect() as connection:
         columns = connection.execute(_TEXT_COLUMNS, {"table": resource_id}).scalars().all()
         if not columns:
@@ -144,7 +145,7 @@ def datastore_entries(resource: dict[str, Any], engine, budget: int) -> list[str
 def dataset_entries(pkg_dict: dict[str, Any]) -> list[str]:
     """The content entries of a dataset, in resource order, at most the
     per-dataset bound of DataStore values."""
-    if not search_config.content_enabled():
+    if not content_config.content_enabled():
         return []
     entries: list[str] = []
     resources = [r for r in pkg_dict.get("resources") or [] if isinstance(r, dict)]
@@ -153,7 +154,7 @@ def dataset_entries(pkg_dict: dict[str, Any]) -> list[str]:
     engine = None
     if any(r.get("datastore_active") for r in resources):
         engine = _datastore_engine()
-    budget = search_config.content_max_values()
+    budget = content_config.content_max_values()
     for resource in resources:
         values = datastore_entries(resource, engine, budget)
         budget -= len(values)

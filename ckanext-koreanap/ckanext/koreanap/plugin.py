@@ -6,6 +6,9 @@ The dataset schema comes from ckanext-scheming (``scheming_datasets``) with
 ``scheming.dataset_schemas = ckanext.koreanap.schemas:dataset.yaml``.
 The Korean and English message catalogs of every koreanap plugin are loaded
 here (ITranslation; see :mod:`ckanext.koreanap.languages`).
+What a dataset contains is added to its index document here
+(:mod:`ckanext.koreanap.content`, re-indexed on DataStore writes by
+:mod:`ckanext.koreanap.reindex`), so Solr and the PostgreSQL index both get it.
 """
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ from ckan.authz import get_local_functions
 from ckan.lib.plugins import DefaultTranslation
 from ckanext.datastore.interfaces import IDataDictionaryForm
 
-from . import dictionary, helpers, languages, pagecache
+from . import content, dictionary, helpers, languages, pagecache, reindex
 from .pipeline import views
 from .pipeline.logic import action, auth, validators
 
@@ -52,10 +55,16 @@ def _template_helpers(*_args) -> dict:
             **dictionary.get_helpers()}
 
 
+def _actions(*_args) -> dict:
+    """The pipeline's actions (pipeline/logic/action.py) and, with the DataStore
+    loaded, its write actions chained to re-index the dataset (reindex.py)."""
+    return {**dict(get_local_functions(action)), **reindex.actions()}
+
+
 @tk.blanket.cli
 @tk.blanket.config_declarations
 @tk.blanket.helpers(_template_helpers)
-@tk.blanket.actions(action)
+@tk.blanket.actions(_actions)
 @tk.blanket.auth_functions(auth)
 @tk.blanket.validators(validators)
 @tk.blanket.blueprints(views)
@@ -150,17 +159,21 @@ class KoreanapPlugin(p.SingletonPlugin, DefaultTranslation):
                 pkg_dict["ogp_values"] = json.loads(values)
             except ValueError:
                 pass
+        self._add_validation_status(pkg_dict)
+        # What the dataset contains (koreanap_content), for either index.
+        return content.add_to_index(pkg_dict)
+
+    def _add_validation_status(self, pkg_dict):
         from .pipeline import model as kmodel
 
         try:
             rows = kmodel.statuses_of(pkg_dict["id"])
         except Exception:  # noqa: BLE001 - not migrated yet: index without statuses
             log.debug("no validation table yet", exc_info=True)
-            return pkg_dict
+            return
         status = kmodel.dataset_status(rows)
         if status:
             pkg_dict["validation_status"] = status
-        return pkg_dict
 
     # IDataDictionaryForm (the English column names and notes, see dictionary.py)
 

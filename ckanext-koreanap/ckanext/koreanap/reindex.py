@@ -1,7 +1,8 @@
 """Re-index a dataset when rows are written to one of its DataStore tables.
 
-Its content (search/content.py) includes the distinct values of its DataStore
-tables, so a load through CKAN's DataStore actions must refresh the index.
+Its content (content.py) includes the distinct values of its DataStore
+tables, so a load through CKAN's DataStore actions must refresh the index,
+whichever index is in use (Solr or ``koreanap_search``).
 (The publishing job loads with COPY and re-indexes itself when it is done.)
 """
 from __future__ import annotations
@@ -12,13 +13,13 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from . import config as search_config
+from . import config as content_config
 
 log = logging.getLogger(__name__)
 
 
 def _reindex_resource(context: dict, resource_id: str | None) -> None:
-    if not resource_id or not search_config.content_enabled():
+    if not resource_id or not content_config.content_enabled():
         return
     resource = model.Resource.get(resource_id)
     if resource is None or not resource.package_id:

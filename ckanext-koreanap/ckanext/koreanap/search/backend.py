@@ -25,11 +25,11 @@ from ckan import model
 from ckan.lib.search.common import SearchError, SearchIndexError, SearchQueryError
 from sqlalchemy import exc as sa_exc
 
+from ..content import FIELD as CONTENT_FIELD
+from ..content import SEPARATOR
 from . import compiler as sqlc
 from . import synonyms
 from . import text as analysis
-from .content import FIELD as CONTENT_FIELD
-from .content import SEPARATOR
 from .parser import FIELD_RE, QueryParseError, parse_dismax, parse_sort, parse_standard
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,8 @@ _TEXT_COPY_FIELDS = ("notes", "organization", "res_name", "res_description",
                      "maintainer", "author", "license", "license_id", "url", "urls",
                      "res_url", "text", "version")
 _TEXT_COPY_PREFIXES = ("extras_", "res_extras_", "vocab_")
-# What the dataset contains (search/content.py): weight C, below the rest.
+# What the dataset contains (content.py, added by the koreanap plugin): weight C,
+# below the rest.
 _WEIGHT_C = (CONTENT_FIELD,)
 
 # The vector's parts in this order because PostgreSQL keeps word positions
@@ -148,7 +149,7 @@ def _first(value: Any) -> str | None:
 def _content_text(entries: list[str]) -> str:
     """The index text of a dataset's content: each table's label once, then its
     values. Repeating the label before every value ("<table>: <value>", as
-    content.py stores them) spent most of a large dataset's 16,383 word
+    content.py adds them) spent most of a large dataset's 16,383 word
     positions, so its later words all shared the last one and lost the
     nearness ts_rank rewards (a substance named in a reference table ranked
     below a sentence that mentions it elsewhere)."""

@@ -57,7 +57,7 @@ ARRAY_COLUMN_FIELDS = {"permission_labels": "permission_labels"}
 TEXT_FIELDS = {
     "title", "notes", "res_name", "res_description", "author", "maintainer",
     "urls", "license", "ckan_url", "download_url",
-    "koreanap_content",  # what the dataset contains (search/content.py)
+    "koreanap_content",  # what the dataset contains (content.py)
 }
 TEXT_FIELD_PREFIXES = ("extras_", "res_extras_")
 # Solr's n-gram copies of name and title (package_autocomplete queries them):

@@ -10,7 +10,8 @@ from ckan import model
 from ckan.common import request
 from sqlalchemy import exc as sa_exc
 
-from . import content, text
+from .. import content
+from . import text
 from .compiler import TABLE
 
 log = logging.getLogger(__name__)

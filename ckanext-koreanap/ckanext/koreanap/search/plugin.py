@@ -4,22 +4,21 @@ The embedded default (one machine, no Solr). Production leaves this plugin
 out of ``ckan.plugins`` and CKAN talks to Solr as usual; nothing else in the
 project depends on which index is in use.
 
-It also indexes what each dataset contains (``content.py``) and re-indexes a
-dataset when rows are written to one of its DataStore tables.
+What each dataset contains (``koreanap_content``) is added to its document
+by the ``koreanap`` plugin, for Solr as for this index (``content.py``); this
+plugin ranks it and says on ``/dataset`` which of it matched.
 """
 from __future__ import annotations
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from . import content, dispatch, display, logic, synonym_actions
+from . import dispatch, display, synonym_actions
 from .views import koreanap_search
 
 
-@tk.blanket.config_declarations
 class KoreanapSearchPlugin(p.SingletonPlugin):
     p.implements(p.IConfigurer)
-    p.implements(p.IPackageController, inherit=True)
     p.implements(p.ITemplateHelpers)
     p.implements(p.IActions)
     p.implements(p.IAuthFunctions)
@@ -32,11 +31,6 @@ class KoreanapSearchPlugin(p.SingletonPlugin):
         dispatch.install()
         tk.add_template_directory(config, "templates")
 
-    # IPackageController
-
-    def before_dataset_index(self, pkg_dict):
-        return content.add_to_index(pkg_dict)
-
     # ITemplateHelpers
 
     def get_helpers(self):
@@ -45,7 +39,7 @@ class KoreanapSearchPlugin(p.SingletonPlugin):
     # IActions
 
     def get_actions(self):
-        return {**logic.actions(), **synonym_actions.actions()}
+        return synonym_actions.actions()
 
     # IAuthFunctions
 
