@@ -2,9 +2,11 @@
 
 Loads CKAN in-process from an ini (normally ``var/bench.ini``, written by
 ``benchmarks/run-search``), creates the datasets once through CKAN's own
-``package_create`` (so every search-index document is the real one), then
-times six kinds of ``package_search`` call as an anonymous user and prints
-p50/p95/max latency against the issue's target (p95 < 50 ms).
+``package_create`` (or, with ``--bulk``, writes their rows in batches and
+indexes them through CKAN's indexer: every search-index document is the real
+one either way), then times seven kinds of ``package_search`` call as an
+anonymous user and prints p50/p95/max latency against the issue's targets
+(p95 < 50 ms; < 100 ms for a match on dataset content only).
 
 The datasets are reproducible: dataset number *i* is generated from the seed
 and *i* alone, so an interrupted run resumes where it stopped and a re-run
@@ -16,6 +18,7 @@ measurement, not a test), 1 the catalogue could not be set up, 2 usage error.
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing
 import os
 import queue
@@ -29,9 +32,13 @@ from collections.abc import Callable
 from typing import Any
 
 TARGET_P95_MS = 50.0
+# A match on content only (the issue's target for it is looser).
+CONTENT_KIND = "content-only match"
+CONTENT_TARGET_P95_MS = 100.0
+AFTER_WRITE_KIND = "facets, index just written"
 BENCH_SITE_ID = "koreanap-bench"
 ADMIN = "bench-admin"
-NAME_RE = re.compile(r"-(\d{5})$")
+NAME_RE = re.compile(r"-(\d{5,})$")  # 5 digits, 6 from 100000 on
 TAG_RE = re.compile(r"^[\w .-]{2,100}$")
 
 # -- the catalogue's shape ---------------------------------------------------
@@ -322,6 +329,79 @@ TOPICS = [
 ]
 ORG_TITLES = {name: ko for name, ko, _ in ORGANIZATIONS}
 
+# -- the small table each generated dataset describes ----------------------------
+#
+# Each generated dataset's first table resource carries a Table Schema
+# (resource field ``schema``) with labelled fields: what search/content.py
+# indexes as content, so every dataset exercises content indexing without a
+# DataStore table (100,000 of those would be the benchmark of the DataStore).
+
+# (name, type, title, description): every table has these.
+COMMON_FIELDS = [
+    ("sido", "string", "시도 (province)", "광역자치단체 이름"),
+    ("year", "integer", "기준연도 (reference year)", "자료의 기준이 되는 연도"),
+]
+# A few columns a table of the topic has; topics not listed get only the common ones.
+TOPIC_FIELDS = {
+    "food-contaminants": [
+        ("food", "string", "식품명 (food item)", "식품공전의 식품 분류"),
+        ("result", "number", "검출량 (result, mg/kg)", "분석 결과 농도")],
+    "heritage-3d": [
+        ("point_count", "integer", "점 개수 (points)", "점군을 이루는 점의 수"),
+        ("resolution", "number", "해상도 (resolution, mm)", "스캔 해상도")],
+    "buildings": [
+        ("use", "string", "주용도 (main use)", "건축물대장의 주용도"),
+        ("floors", "integer", "지상층수 (floors above ground)", "")],
+    "earthquake-shelters": [
+        ("capacity", "integer", "수용인원 (capacity)", "대피 가능 인원"),
+        ("lat", "number", "위도 (latitude)", "WGS84")],
+    "traffic-accidents": [
+        ("deaths", "integer", "사망자수 (deaths)", "사고 후 30일 이내 사망"),
+        ("injuries", "integer", "부상자수 (injuries)", "")],
+    "air-emissions": [
+        ("sector", "string", "배출원 (source sector)", "CAPSS 배출원 대분류"),
+        ("tonnes", "number", "배출량 (emissions, t/yr)", "")],
+    "water-quality": [
+        ("bod", "number", "생물화학적 산소요구량 (BOD, mg/L)", ""),
+        ("tp", "number", "총인 (total phosphorus, mg/L)", "")],
+    "weather": [
+        ("temp", "number", "기온 (air temperature, °C)", "1시간 평균"),
+        ("rain", "number", "강수량 (precipitation, mm)", "")],
+}
+# Columns whose labels appear in no generated title, tag, description or
+# resource text (nor in the data packages'): a query for them finds a dataset
+# by its content only. About three datasets in ten have one.
+CONTENT_ONLY_FIELDS = [
+    ("specimen_no", "string", "검체번호 (specimen number)", "검사기관이 부여한 검체 고유번호"),
+    ("surveyor", "string", "시료채취자 (surveyor)", "현장에서 시료를 채취한 담당자"),
+    ("district_code", "string", "행정동코드 (district code)", "행정표준코드 10자리"),
+    ("station_code", "string", "측정소코드 (station code)", "관측 지점의 고유 코드"),
+    ("census_block", "string", "집계구 (census block)", "통계청 집계구 번호"),
+    ("verifier", "string", "검증자 (verifier)", "자료를 검증한 담당자"),
+]
+# The labels a content-only query asks for. Not asked: "district code" and
+# "station code" ("district", "station" and "code" each occur in generated
+# metadata), 측정소코드 and 집계구 (Korean partial matching also finds the
+# 측정 and 집계 of generated descriptions), "verifier" (stemmed, it finds the
+# food-contaminants data package's "verified").
+CONTENT_ONLY_QUERIES = ["검체번호", "specimen number", "시료채취자", "surveyor", "행정동코드",
+                        "census block", "검증자"]
+TABLE_KINDS = ("CSV", "JSON", "XLSX")
+
+
+def _table_schema(rng: random.Random, slug: str) -> dict[str, Any]:
+    """The Table Schema of a generated dataset's table (labelled fields)."""
+    columns = COMMON_FIELDS + TOPIC_FIELDS.get(slug, [])
+    if rng.random() < 0.3:
+        columns = columns + [rng.choice(CONTENT_ONLY_FIELDS)]
+    fields = []
+    for name, kind, title, description in columns:
+        field = {"name": name, "type": kind, "title": title}
+        if description:
+            field["description"] = description
+        fields.append(field)
+    return {"fields": fields}
+
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60].strip("-")
@@ -359,7 +439,7 @@ def dataset(i: int, seed: int) -> dict[str, Any]:
     if d["region"]:
         fields["spatial_coverage"] = d["region"]
     extras = [{"key": "survey_year", "value": str(d["year"])}]
-    return {
+    data = {
         "name": "%s-%05d" % (_slug(d["en"]), i),
         "title": title,
         "notes": notes.strip(),
@@ -375,6 +455,15 @@ def dataset(i: int, seed: int) -> dict[str, Any]:
         "extras": extras,
         **fields,
     }
+    # Drawn last, so the rest of dataset i is what it was before tables had schemas.
+    table = next((r for r in resources if r["format"] in TABLE_KINDS), None)
+    if table is None:  # 3D models only: add the point list they come with
+        table = {"name": "측정점 목록 (point list, CSV)", "format": "CSV",
+                 "description": "CSV 파일입니다. CSV file.",
+                 "url": "https://data.%s.go.kr/files/%s-points.csv" % (org, topic.slug)}
+        resources.append(table)
+    table["schema"] = json.dumps(_table_schema(rng, topic.slug), ensure_ascii=False)
+    return data
 
 
 # -- the queries ---------------------------------------------------------------
@@ -401,6 +490,11 @@ def query_kinds() -> list[tuple[str, Callable[[int], dict[str, Any]]]]:
         ("sort by modified", lambda k: {"sort": "metadata_modified desc",
                                         "rows": [10, 20, 50][k % 3]}),
         ("deep paging (start=5000)", lambda k: {"start": 5000 + 20 * (k % 5), "rows": 20}),
+        (CONTENT_KIND, lambda k: {"q": CONTENT_ONLY_QUERIES[k % len(CONTENT_ONLY_QUERIES)]}),
+        # The facets kind again, each call just after a dataset was re-indexed
+        # (untimed): what a call costs when the kept facet counts are stale.
+        (AFTER_WRITE_KIND, lambda k: {"q": "", "facet.field": FACETS,
+                                      "facet.limit": [10, 20, 50][k % 3]}),
     ]
 
 
@@ -416,8 +510,6 @@ PACKAGE_ORG = "bench-datapackages"
 def _ensure_packages() -> None:
     """The four data packages as datasets (metadata and resource descriptions, no
     files: what the index reads today), created once."""
-    import json
-
     import ckan.plugins.toolkit as tk
     from ckan import model
 
@@ -563,7 +655,7 @@ def _reindex() -> float:
     return time.perf_counter() - started
 
 
-def _create_worker(ini: str, numbers: list[int], seed: int, report: Any,
+def _create_worker(ini: str, numbers: list[int], report: Any, seed: int,
                    morphology: bool = True) -> None:
     """Create the given datasets in this process; report progress on ``report``."""
     import ckan.plugins.toolkit as tk
@@ -605,10 +697,87 @@ def _create_worker(ini: str, numbers: list[int], seed: int, report: Any,
 def _create(ini: str, missing: list[int], seed: int, workers: int,
             morphology: bool = True) -> float:
     """Create the missing datasets with ``workers`` processes; return seconds taken."""
+    return _run_workers(_create_worker, ini, missing, workers, (seed, morphology), "created")
+
+
+BULK_BATCH = 1000
+
+
+def _bulk_create(missing: list[int], seed: int) -> float:
+    """Write the missing datasets' rows in batches (benchmarks/bulk_datasets.py),
+    after checking on the first that both paths give the same package_show."""
+    import bulk_datasets
+    from ckan import model
+
+    ids = bulk_datasets.Ids(ADMIN)
+    differ = bulk_datasets.check_against_package_create(dataset(missing[0], seed), ids, ADMIN)
+    if differ:
+        raise RuntimeError("dataset %d written in bulk differs from package_create's: %s"
+                           % (missing[0], "; ".join(differ[:5])))
+    print("  dataset %d written in bulk has the same package_show as through "
+          "package_create (ids and times aside)" % missing[0], flush=True)
+    started = last = time.perf_counter()
+    for done in range(0, len(missing), BULK_BATCH):
+        batch = missing[done:done + BULK_BATCH]
+        bulk_datasets.insert([dataset(i, seed) for i in batch], ids)
+        model.Session.commit()
+        now = time.perf_counter()
+        if now - last >= 10 or done + len(batch) == len(missing):
+            print("  written %6d/%d  %6.0f datasets/s" % (
+                done + len(batch), len(missing), (done + len(batch)) / (now - started)),
+                flush=True)
+            last = now
+    return time.perf_counter() - started
+
+
+def _unindexed() -> list[str]:
+    """Ids of the active datasets the index does not hold yet."""
+    import sqlalchemy as sa
+    from ckan import model
+    from ckan.common import config
+
+    return list(model.Session.execute(sa.text(
+        "SELECT p.id FROM package p WHERE p.state = 'active' AND p.type = 'dataset'"
+        " AND NOT EXISTS (SELECT 1 FROM koreanap_search_index i"
+        "  WHERE i.package_id = p.id AND i.site_id = :site) ORDER BY p.id"),
+        {"site": config["ckan.site_id"]}).scalars())
+
+
+def _index_worker(ini: str, package_ids: list[str], report: Any,
+                  morphology: bool = True) -> None:
+    """Index the given datasets through CKAN's own path, committing every 100."""
+    import ckan.logic as logic
+    import ckan.plugins.toolkit as tk
+
+    try:
+        _set_morphology(morphology)
+        app = _app(ini)
+        with app._wsgi_app.test_request_context():
+            from ckan import model
+
+            for start in range(0, len(package_ids), 100):
+                chunk = package_ids[start:start + 100]
+                for package_id in chunk:
+                    # package_show -> index_package, as `ckan search-index rebuild`
+                    logic.index_update_package({"ignore_auth": True}, package_id, True)
+                model.Session.commit()
+                model.Session.remove()
+                report.put(("done", len(chunk)))
+    except tk.ObjectNotFound as e:
+        report.put(("error", "not found: %s" % e))
+    except Exception as e:  # one clear line back to the parent
+        report.put(("error", "%s: %s" % (type(e).__name__, str(e).splitlines()[0] if str(e)
+                                         else "")))
+    report.put(("finished", 0))
+
+
+def _run_workers(target: Callable[..., None], ini: str, items: list[Any], workers: int,
+                 extra: tuple[Any, ...], verb: str) -> float:
+    """Share ``items`` among ``workers`` processes running ``target``; print
+    progress every 10 s; return seconds taken."""
     ctx = multiprocessing.get_context("spawn")
     report = ctx.Queue()
-    procs = [ctx.Process(target=_create_worker,
-                         args=(ini, missing[w::workers], seed, report, morphology),
+    procs = [ctx.Process(target=target, args=(ini, items[w::workers], report, *extra),
                          daemon=True)
              for w in range(workers)]
     for proc in procs:
@@ -633,11 +802,11 @@ def _create(ini: str, missing: list[int], seed: int, workers: int,
         else:
             finished += 1
         now = time.perf_counter()
-        if kind == "done" and (now - last >= 10 or done == len(missing)):
+        if kind == "done" and (now - last >= 10 or done == len(items)):
             rate = done / (now - started) if now > started else 0.0
-            eta = (len(missing) - done) / rate if rate else 0.0
-            print("  created %5d/%d  %5.1f datasets/s  elapsed %s  left ~%s"
-                  % (done, len(missing), rate, _duration(now - started), _duration(eta)),
+            eta = (len(items) - done) / rate if rate else 0.0
+            print("  %s %6d/%d  %5.1f datasets/s  elapsed %s  left ~%s"
+                  % (verb, done, len(items), rate, _duration(now - started), _duration(eta)),
                   flush=True)
             last = now
     for proc in procs:
@@ -659,16 +828,25 @@ def _percentile(values: list[float], pct: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
 
 
-def _measure(runs: int, warmup: int, target: float) -> list[tuple[Any, ...]]:
+def _measure(runs: int, warmup: int, target: float,
+             content_target: float) -> list[tuple[Any, ...]]:
+    import ckan.logic as logic
     import ckan.plugins.toolkit as tk
+    import sqlalchemy as sa
     from ckan import model
 
     search = tk.get_action("package_search")
     table = []
+    written = list(model.Session.execute(sa.text(
+        "SELECT id FROM package WHERE state = 'active' ORDER BY id LIMIT 50")).scalars())
     for label, params in query_kinds():
+        goal = content_target if label == CONTENT_KIND else target
         timings, counts = [], []
         for k in range(warmup + runs):
             data = params(k)
+            if label == AFTER_WRITE_KIND:
+                logic.index_update_package({"ignore_auth": True}, written[k % len(written)])
+                model.Session.commit()
             model.Session.remove()  # each call starts afresh, as a request does
             started = time.perf_counter()
             result = search({"user": ""}, data)
@@ -678,27 +856,27 @@ def _measure(runs: int, warmup: int, target: float) -> list[tuple[Any, ...]]:
                 counts.append(result["count"])
         p95 = _percentile(timings, 95)
         table.append((label, runs, statistics.median(timings), p95, max(timings),
-                      min(counts), max(counts), "PASS" if p95 < target else "FAIL"))
+                      min(counts), max(counts), goal, "PASS" if p95 < goal else "FAIL"))
     return table
 
 
-def _print_table(table: list[tuple[Any, ...]], target: float) -> None:
+def _print_table(table: list[tuple[Any, ...]]) -> None:
     header = ("query kind", "runs", "p50 ms", "p95 ms", "max ms", "results",
-              "p95 < %g ms" % target)
+              "p95 target")
     print("| %-26s | %5s | %7s | %7s | %7s | %-11s | %-11s |" % header)
     print("|%s|%s:|%s:|%s:|%s:|%s|%s|" % ("-" * 28, "-" * 6, "-" * 8, "-" * 8, "-" * 8,
                                            "-" * 13, "-" * 13))
-    for label, runs, p50, p95, worst, low, high, verdict in table:
+    for label, runs, p50, p95, worst, low, high, goal, verdict in table:
         counts = "%d" % low if low == high else "%d–%d" % (low, high)
         print("| %-26s | %5d | %7.1f | %7.1f | %7.1f | %-11s | %-11s |"
-              % (label, runs, p50, p95, worst, counts, verdict))
+              % (label, runs, p50, p95, worst, counts, "< %g %s" % (goal, verdict)))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="benchmarks/search.py",
         description="Create realistic datasets through package_create (once) and print "
-                    "p50/p95 latency of six kinds of package_search call.")
+                    "p50/p95 latency of seven kinds of package_search call.")
     parser.add_argument("--ini", required=True, help="CKAN ini (benchmarks/run-search "
                         "passes var/bench.ini; never point this at a catalogue you keep)")
     parser.add_argument("--datasets", type=int, default=10000, metavar="N",
@@ -712,6 +890,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=4, help="random seed (default: %(default)s)")
     parser.add_argument("--target-ms", type=float, default=TARGET_P95_MS, metavar="MS",
                         help="p95 target per query kind (default: %(default)s)")
+    parser.add_argument("--content-target-ms", type=float, default=CONTENT_TARGET_P95_MS,
+                        metavar="MS", help="p95 target of the content-only match "
+                        "(default: %(default)s)")
+    parser.add_argument("--bulk", action="store_true",
+                        help="create the missing datasets by writing CKAN's rows in "
+                             "batches (benchmarks/bulk_datasets.py; checked against "
+                             "package_create on one dataset first), then index them "
+                             "through CKAN's indexer with --workers processes: for "
+                             "100,000 datasets")
     parser.add_argument("--rebuild", action="store_true",
                         help="purge every dataset and create them again")
     parser.add_argument("--site-id", default=BENCH_SITE_ID, metavar="ID",
@@ -752,7 +939,13 @@ def main(argv: list[str] | None = None) -> int:
                 _purge()
             have = _existing_numbers()
             missing = [i for i in range(1, args.datasets + 1) if i not in have]
-            if missing:
+            if missing and args.bulk:
+                print("Writing %d datasets' rows in batches of %d (--bulk)"
+                      % (len(missing), BULK_BATCH), flush=True)
+                took = _bulk_create(missing, args.seed)
+                print("Wrote %d datasets in %s (%.0f/s)"
+                      % (len(missing), _duration(took), len(missing) / took), flush=True)
+            elif missing:
                 print("Creating %d datasets through package_create (%d process%s)"
                       % (len(missing), args.workers, "" if args.workers == 1 else "es"),
                       flush=True)
@@ -766,6 +959,16 @@ def main(argv: list[str] | None = None) -> int:
                       % len(have), flush=True)
 
             _ensure_packages()
+            unindexed = _unindexed() if args.bulk else []
+            if unindexed:
+                print("Indexing %d datasets through CKAN's indexer (%d process%s)"
+                      % (len(unindexed), args.workers, "" if args.workers == 1 else "es"),
+                      flush=True)
+                model.Session.remove()
+                took = _run_workers(_index_worker, args.ini, unindexed, args.workers,
+                                    (not args.no_morphology,), "indexed")
+                print("Indexed %d datasets in %s (%.1f/s)"
+                      % (len(unindexed), _duration(took), len(unindexed) / took), flush=True)
             if args.reindex:
                 print("Re-indexing every dataset (%s)" % (
                     "n-grams only" if args.no_morphology else "with morphemes"), flush=True)
@@ -796,12 +999,13 @@ def main(argv: list[str] | None = None) -> int:
                       % (indexed, active, args.ini), file=sys.stderr, flush=True)
             print("Timing package_search as an anonymous user: %d warm-up + %d timed "
                   "calls per kind\n" % (args.warmup, args.runs), flush=True)
-            table = _measure(args.runs, args.warmup, args.target_ms)
+            table = _measure(args.runs, args.warmup, args.target_ms,
+                             args.content_target_ms)
             judged = _judge()
     except Exception as e:  # one line, not a traceback: this is a command
         print("error: %s: %s (CKAN's log is above)" % (type(e).__name__, e), file=sys.stderr)
         return 1
-    _print_table(table, args.target_ms)
+    _print_table(table)
     print("\nJudged queries (tests/ckan/search/judged_queries.csv; rows marked 'needs' "
           "left out):")
     for scope, count, hit1, hit3, misses in judged:
@@ -811,9 +1015,8 @@ def main(argv: list[str] | None = None) -> int:
             print("    not first: %s%s" % ("; ".join(misses[:10]),
                                           " …" if len(misses) > 10 else ""))
     failed = [row[0] for row in table if row[-1] == "FAIL"]
-    print("\n%s" % ("All six query kinds meet p95 < %g ms." % args.target_ms if not failed
-                     else "Missed the p95 < %g ms target: %s." % (args.target_ms,
-                                                                 ", ".join(failed))))
+    print("\n%s" % ("All %d query kinds meet their p95 targets." % len(table) if not failed
+                     else "Missed the p95 target: %s." % ", ".join(failed)))
     return 0
 
 
