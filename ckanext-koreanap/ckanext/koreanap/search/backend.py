@@ -28,7 +28,7 @@ from sqlalchemy import exc as sa_exc
 from ..content import FIELD as CONTENT_FIELD
 from ..content import SEPARATOR
 from . import compiler as sqlc
-from . import synonyms
+from . import facet_cache, synonyms
 from . import text as analysis
 from .parser import FIELD_RE, QueryParseError, parse_dismax, parse_sort, parse_standard
 
@@ -333,6 +333,7 @@ class PostgresSearchConnection:
 
     def __init__(self, session: Any = None) -> None:
         self.session = session or model.Session
+        facet_cache.listen()
 
     # -- writes ----------------------------------------------------------
     def add(self, docs: list[dict[str, Any]], commit: bool = True, **_: Any) -> None:
@@ -340,6 +341,7 @@ class PostgresSearchConnection:
         # `ckan search-index rebuild --force` goes on with the next dataset, as
         # it does when Solr refuses one.
         self.session.execute(sa.text("SAVEPOINT koreanap_search_add"))
+        facet_cache.mark_written(self.session)
         try:
             for doc in docs:
                 row = build_row(doc)
@@ -376,6 +378,7 @@ class PostgresSearchConnection:
             where = self._where(node, binder)
         else:
             raise SearchIndexError("delete needs an id or a query")
+        facet_cache.mark_written(self.session)
         try:
             self.session.execute(sa.text("DELETE FROM %s WHERE %s" % (TABLE, where)),
                                  binder.params)
@@ -581,6 +584,14 @@ class PostgresSearchConnection:
                 "fields": "fields" if other_fields else "NULL AS fields",
                 "table": TABLE, "where": where_sql, "values": " UNION ALL ".join(parts),
                 "mincount": binder(mincount), "limit": binder(limit)})
+        # Kept until the index changes (facet_cache.py): the pages that ask for
+        # facets with no query count every public dataset on each call.
+        key = (sql, tuple(sorted((k, repr(v)) for k, v in binder.params.items())))
+        generation = facet_cache.generation(self.session)
+        if generation is not None:
+            kept = facet_cache.cache.get(key, generation)
+            if kept is not None:
+                return kept
         hits = 0
         facets: dict[str, list[Any]] = {name: [] for name in facet_fields}
         rows = sorted(self.session.execute(sa.text(sql), binder.params).all(),
@@ -590,4 +601,6 @@ class PostgresSearchConnection:
                 hits = int(count)
             else:
                 facets[field].extend([value, int(count)])
+        if generation is not None:
+            facet_cache.cache.put(key, generation, (hits, facets))
         return hits, facets

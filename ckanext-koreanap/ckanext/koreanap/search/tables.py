@@ -68,6 +68,10 @@ facet = sa.Table(
 sa.Index("koreanap_search_facet_field_idx", facet.c.field, facet.c.value, facet.c.doc_id)
 sa.Index("koreanap_search_facet_doc_idx", facet.c.doc_id)
 
+# Advanced after each commit that wrote the index: facet counts are kept
+# until it moves (search/facet_cache.py).
+generation = sa.Sequence("koreanap_search_generation", metadata=metadata)
+
 # The synonym sets a site's sysadmins add (search/synonyms.py) to the table
 # shipped in search/synonyms.csv; each with its source, as the shipped ones.
 synonym = sa.Table(
