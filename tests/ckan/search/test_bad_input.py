@@ -125,8 +125,10 @@ def test_dataset_page_says_there_was_an_error_while_searching(app, q):
     korean = app.get("/dataset/", query_string={"q": q}, status=200).body
     assert 'id="search-error"' in korean
     assert "검색 중 오류가 발생했습니다." in korean
+    assert "<h1>오류</h1>" in korean  # CKAN's heading, the bare word "Error", translated
     english = app.get("/en/dataset/", query_string={"q": q}, status=200).body
     assert "There was an error while searching." in english
+    assert "<h1>Error</h1>" in english
 
 
 def test_dataset_page_free_text_with_stray_brackets_is_not_an_error(app):
