@@ -150,3 +150,25 @@ def test_the_dataset_list_says_which_content_matched(app, org):
     assert page.count("data-koreanap-content-matches") == 1
     block = page.split("data-koreanap-content-matches", 1)[1].split("</ul>", 1)[0]
     assert "유해물질 표" in block and ": 멜라민" in block  # the table, then the value
+
+
+def test_the_content_action_answers_whoever_may_see_the_dataset(org):
+    """koreanap_search_content_show (what /dataset's matched line reads) gives a public
+    dataset's indexed content to anyone, and a private one's to nobody outside it."""
+    import ckan.plugins.toolkit as tk
+    from ckan.tests import factories
+
+    public, _ = _dataset_with_table(org, "Survey G", [{"substance": "카드뮴"}])
+    anonymous = {"user": "", "ignore_auth": False}
+    shown = call_action("koreanap_search_content_show", context=anonymous, id=public["name"])
+    assert shown["id"] == public["id"]
+    assert any(entry.endswith(": 카드뮴") for entry in shown["entries"])
+
+    private = factories.Dataset(owner_org=org["id"], private=True)
+    with pytest.raises(tk.NotAuthorized):
+        call_action("koreanap_search_content_show", context=anonymous, id=private["id"])
+    assert call_action("koreanap_search_content_show", context={"user": org["user"]},
+                       id=private["id"])["entries"] == []
+    with pytest.raises(tk.ObjectNotFound):
+        call_action("koreanap_search_content_show", context={"user": org["user"]},
+                    id="no-such-dataset")

@@ -2,22 +2,13 @@
 ("matched in table 유해물질: 카드뮴"), when its metadata does not say it."""
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-import sqlalchemy as sa
-from ckan import model
+import ckan.plugins.toolkit as tk
 from ckan.common import request
-from sqlalchemy import exc as sa_exc
 
-from .. import content
+from .. import content, visitor
 from . import text
-from .compiler import TABLE
-
-log = logging.getLogger(__name__)
-
-_ENTRIES = sa.text(
-    "SELECT fields -> :field FROM %s WHERE package_id = :id LIMIT 1" % TABLE)
 
 
 def _metadata_text(package: dict[str, Any]) -> str:
@@ -57,11 +48,9 @@ def content_matches(package: dict[str, Any], q: str | None = None) -> list[dict[
     if not terms or not isinstance(package, dict) or not package.get("id"):
         return []
     try:
-        entries = model.Session.execute(
-            _ENTRIES, {"field": content.FIELD, "id": package["id"]}).scalar()
-    except sa_exc.SQLAlchemyError:
-        log.warning("content matches of %s not read", package.get("id"), exc_info=True)
-        model.Session.rollback()
+        entries = tk.get_action("koreanap_search_content_show")(
+            visitor.context(), {"id": package["id"]})["entries"]
+    except (tk.NotAuthorized, tk.ObjectNotFound):
         return []
     if not entries:
         return []

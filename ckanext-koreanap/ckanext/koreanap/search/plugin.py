@@ -13,7 +13,7 @@ from __future__ import annotations
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from . import dispatch, display, synonym_actions
+from . import content_actions, dispatch, display, synonym_actions
 from .views import koreanap_search
 
 
@@ -39,12 +39,12 @@ class KoreanapSearchPlugin(p.SingletonPlugin):
     # IActions
 
     def get_actions(self):
-        return synonym_actions.actions()
+        return {**synonym_actions.actions(), **content_actions.actions()}
 
     # IAuthFunctions
 
     def get_auth_functions(self):
-        return synonym_actions.auth_functions()
+        return {**synonym_actions.auth_functions(), **content_actions.auth_functions()}
 
     # IBlueprint
 
