@@ -480,16 +480,24 @@ class PostgresSearchConnection:
             order.append("index_id ASC")
 
             facet_fields = self._facet_fields(params)
+            docs: list[dict[str, Any]] = []
+            hits = None
             if facet_fields:
                 hits, facets = self._count_and_facets(params, facet_fields, where_sql, binder)
             else:
-                hits = self.session.execute(
-                    sa.text("SELECT count(*) FROM %s WHERE %s" % (TABLE, where_sql)),
-                    binder.params).scalar_one()
                 facets = {}
-            docs: list[dict[str, Any]] = []
-            if rows > 0 and hits > start:
-                docs = self._fetch(where_sql, score_sql, order, fl, rows, start, binder)
+                if rows > 0 and compiler.rank_queries and any(
+                        field == "score" for field, _ in sort or [("score", "desc")]):
+                    # A page in score order reads every match anyway: count them
+                    # in that pass, not in a second scan (None: past the end).
+                    docs, hits = self._fetch(where_sql, score_sql, order, fl, rows, start,
+                                             binder, count=True)
+                if hits is None:
+                    hits = self.session.execute(
+                        sa.text("SELECT count(*) FROM %s WHERE %s" % (TABLE, where_sql)),
+                        binder.params).scalar_one()
+            if rows > 0 and hits > start and not docs:
+                docs, _total = self._fetch(where_sql, score_sql, order, fl, rows, start, binder)
         except (SearchError, SearchQueryError):
             self._rollback_to_savepoint()
             raise
@@ -512,15 +520,20 @@ class PostgresSearchConnection:
             log.exception("Could not roll back the search savepoint")
 
     def _fetch(self, where_sql: str, score_sql: str, order: list[str], fl: list[str],
-               rows: int, start: int, binder: _Binder) -> list[dict[str, Any]]:
+               rows: int, start: int, binder: _Binder,
+               count: bool = False) -> tuple[list[dict[str, Any]], int | None]:
+        """The page's documents, and with ``count`` the number of matches
+        (None when the page is past the last one)."""
         # Two steps: order and cut the page on narrow columns first, then read
         # the (large, out-of-line) documents of that page only.
         page = self.session.execute(sa.text(
-            "SELECT doc_id, %s AS score FROM %s WHERE %s ORDER BY %s LIMIT %s OFFSET %s" % (
-                score_sql, TABLE, where_sql, ", ".join(order), binder(rows), binder(start))),
+            "SELECT doc_id, %s AS score%s FROM %s WHERE %s ORDER BY %s LIMIT %s OFFSET %s" % (
+                score_sql, ", count(*) OVER () AS total" if count else "", TABLE, where_sql,
+                ", ".join(order), binder(rows), binder(start))),
             binder.params).all()
         if not page:
-            return []
+            return [], None
+        total = int(page[0][2]) if count else None
         want_score = "score" in fl
         keys = [f for f in fl if f not in ("*", "score")]
         doc_binder = _Binder()
@@ -535,15 +548,15 @@ class PostgresSearchConnection:
             select = "CAST('{}' AS jsonb)"
         rows_by_id = dict(self.session.execute(sa.text(
             "SELECT doc_id, %s FROM %s WHERE doc_id = ANY(%s)" % (
-                select, TABLE, doc_binder([doc_id for doc_id, _ in page]))),
+                select, TABLE, doc_binder([row[0] for row in page]))),
             doc_binder.params).all())
         docs = []
-        for doc_id, score in page:
+        for doc_id, score, *_total in page:
             doc = {k: v for k, v in (rows_by_id.get(doc_id) or {}).items() if v is not None}
             if want_score:
                 doc["score"] = float(score)
             docs.append(doc)
-        return docs
+        return docs, total
 
     def _facet_fields(self, params: dict[str, Any]) -> list[str]:
         if str(params.get("facet", "true")).lower() not in ("true", "on", "1"):
