@@ -21,8 +21,9 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from flask import Blueprint, Response, request, send_file
 
+from koreanap_client.datapackage import dataset_to_descriptor
+
 from .. import csvcells, rules, visitor
-from ..datapackage import dataset_to_descriptor
 from . import model as kmodel
 from .liveness import as_shown
 from .staging import resource_rel_path, stored_file
