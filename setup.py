@@ -68,7 +68,8 @@ setup(
         # Rule data: one copy, loaded by the command line and by CKAN.
         "koreanap_validation": ["README.md", "checklists/*.yaml", "codelists/*.csv",
                                 "codelists/*.json"],
-        "koreanap_validation.metadata": ["README.md", "shapes/*.ttl", "vocabularies/*"],
+        # shapes/**: our shapes and the DCAT-AP 3.0.0 release the score also checks.
+        "koreanap_validation.metadata": ["README.md", "shapes/**/*", "vocabularies/*"],
     },
     install_requires=[
         # CKAN is installed first with its own pins (see requirements.txt);

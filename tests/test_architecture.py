@@ -67,19 +67,22 @@ def _setup_arguments() -> dict:
     return setup.call_args.kwargs
 
 
+def _folder(name: str, package_dir: dict) -> pathlib.PurePosixPath:
+    """The folder setuptools takes package ``name`` from, through ``package_dir``."""
+    parts = name.split(".")
+    for i in range(len(parts), -1, -1):  # the longest package_dir prefix, else ""
+        prefix = ".".join(parts[:i])
+        if prefix in package_dir:
+            return pathlib.PurePosixPath(package_dir[prefix], *parts[i:])
+    return pathlib.PurePosixPath(*parts)
+
+
 def _misnamed_folders(packages, package_dir) -> list[str]:
     """Packages whose folder, as setuptools finds it through ``package_dir``, is not
     named like the package (``a.b`` must live in ``.../a/b``)."""
     found = []
     for name in packages:
-        parts = name.split(".")
-        for i in range(len(parts), -1, -1):  # the longest package_dir prefix, else ""
-            prefix = ".".join(parts[:i])
-            if prefix in package_dir:
-                folder = pathlib.PurePosixPath(package_dir[prefix], *parts[i:])
-                break
-        else:
-            folder = pathlib.PurePosixPath(*parts)
+        parts, folder = name.split("."), _folder(name, package_dir)
         if folder.parts[-len(parts):] != tuple(parts):
             found.append(f"{name} -> {folder}")
     return found
@@ -108,6 +111,32 @@ def test_the_folder_name_check_sees_an_alias():
     assert _misnamed_folders(["koreanap_validation", "koreanap_validation.metadata", "x.y"],
                              {"": "src", "koreanap_validation": "validation"}) == [
         "koreanap_validation -> validation", "koreanap_validation.metadata -> validation/metadata"]
+
+
+def test_every_file_of_our_packages_is_installed():
+    """A regular install (a wheel, as the Docker image makes) carries every file git keeps
+    in a package folder: the modules of the packages setup.py lists and the data its
+    package_data names (the DCAT-AP 3.0.0 shapes the score reads were once left out)."""
+    arguments = _setup_arguments()
+    package_dir = arguments["package_dir"]
+    shipped = set()
+    for name in arguments["packages"]:
+        shipped.update((ROOT / _folder(name, package_dir)).glob("*.py"))
+    for name, patterns in arguments["package_data"].items():
+        folder = ROOT / _folder(name, package_dir)
+        shipped.update(p for pattern in patterns for p in folder.glob(pattern) if p.is_file())
+    roots = [package_dir[""], *{str(_folder(n, package_dir).parent) for n in package_dir if n}]
+    listed = subprocess.run(["git", "ls-files", "-z", "--", *roots], cwd=ROOT,
+                            capture_output=True, text=True, check=True).stdout
+    kept = [ROOT / p for p in listed.split("\0") if p]
+    assert len(kept) > 200
+    # Files beside the packages (validation/README.md) and placeholders (.keep) are not
+    # package files.
+    missing = [str(p.relative_to(ROOT)) for p in kept
+               if p not in shipped and not p.name.startswith(".")
+               and str(p.parent.relative_to(ROOT)) not in roots]
+    assert not missing, "not in a wheel (setup.py's packages or package_data):\n" + \
+        "\n".join(missing)
 
 
 def test_imported_packages_are_the_folders_of_this_tree():
