@@ -37,6 +37,7 @@ WORKDIR ${SRC_DIR}/ckanext-koreanap
 COPY requirements.txt setup.py ./
 COPY --from=frontend /build/ckanext-koreanap ./ckanext-koreanap
 COPY validation ./validation
+COPY client ./client
 # The plan's own data package: the /commitments pages read it.
 COPY datapackages/ogp-nap4-commitments ./datapackages/ogp-nap4-commitments
 ENV KOREANAP_COMMITMENTS_PACKAGE=${SRC_DIR}/ckanext-koreanap/datapackages/ogp-nap4-commitments
@@ -59,7 +60,7 @@ RUN set -eux; \
     pip install --no-cache-dir -c /tmp/ckan-constraints.txt .; \
     rm -f /tmp/ckan-constraints.txt; \
     python3 -c 'import ckan; assert ckan.__version__ == "'"$want"'", ckan.__version__'; \
-    python3 -c 'import ckanext.koreanap.plugin, ckanext.koreanap.search.plugin, ckanext.koreanap.view3d.plugin, koreanap_validation'; \
+    python3 -c 'import ckanext.koreanap.plugin, ckanext.koreanap.search.plugin, ckanext.koreanap.view3d.plugin, koreanap_validation, koreanap_client.console, frictionless_koreanap'; \
     test -s "$(python3 -c 'import ckanext.koreanap.view3d as v, os; print(os.path.dirname(v.__file__))')/assets/build/view3d.js"
 
 COPY --chmod=0755 docker/ckan/entrypoint /srv/app/koreanap/entrypoint

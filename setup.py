@@ -4,9 +4,17 @@
 itself is pinned in ``requirements.txt`` (``ckan[requirements]==2.12.0``) and
 its own pins are used as constraints so nothing here moves them.
 """
-from setuptools import find_namespace_packages, setup
+from setuptools import find_namespace_packages, find_packages, setup
 
+# Three source roots, each holding packages in folders named like their import
+# names: the CKAN extension (namespace package ckanext), the quality rules
+# (koreanap_validation, and frictionless_koreanap for the `frictionless` command,
+# which finds only top-level frictionless_* modules) and the CKAN-free client
+# (koreanap_client: the koreanap command, the publisher, the data-package mapping).
 EXTENSION_DIR = "ckanext-koreanap"
+OTHER_ROOTS = ("validation", "client")
+TOP_LEVEL = {name: f"{root}/{name}" for root in OTHER_ROOTS
+             for name in find_packages(where=root) if "." not in name}
 
 setup(
     name="ckanext-koreanap",
@@ -17,16 +25,12 @@ setup(
     ),
     license="AGPL-3.0-or-later",
     python_requires=">=3.10",  # CKAN 2.12's own range; tested on 3.11
-    package_dir={
-        "": EXTENSION_DIR,
-        "koreanap_validation": "validation",
-        "koreanap_validation.metadata": "validation/metadata",
-        # Found by the `frictionless` command (top-level frictionless_* only).
-        "frictionless_koreanap": "validation/plugin/frictionless_koreanap",
-    },
+    # One root is "", the others' top-level packages map to folders of the same
+    # name (tests/test_architecture.py fails on a folder named unlike its package).
+    package_dir={"": EXTENSION_DIR, **TOP_LEVEL},
     packages=(
         find_namespace_packages(where=EXTENSION_DIR, include=["ckanext.*"])
-        + ["koreanap_validation", "koreanap_validation.metadata", "frictionless_koreanap"]
+        + [name for root in OTHER_ROOTS for name in find_packages(where=root)]
     ),
     include_package_data=True,
     package_data={
@@ -64,7 +68,8 @@ setup(
         # Rule data: one copy, loaded by the command line and by CKAN.
         "koreanap_validation": ["README.md", "checklists/*.yaml", "codelists/*.csv",
                                 "codelists/*.json"],
-        "koreanap_validation.metadata": ["README.md", "shapes/*.ttl", "vocabularies/*"],
+        # shapes/**: our shapes and the DCAT-AP 3.0.0 release the score also checks.
+        "koreanap_validation.metadata": ["README.md", "shapes/**/*", "vocabularies/*"],
     },
     install_requires=[
         # CKAN is installed first with its own pins (see requirements.txt);
@@ -75,14 +80,15 @@ setup(
         "frictionless==5.21.0",
         # Our checks are attrs classes, as frictionless' own are.
         "attrs==26.1.0",
-        # Guessing a file's encoding when it is not UTF-8 (validation/encoding.py).
+        # Guessing a file's encoding when it is not UTF-8 (koreanap_validation/encoding.py).
         "charset-normalizer==3.4.9",
         "numpy==2.4.6",
-        # Column-at-a-time reading of large tables (validation/fast.py).
+        # Column-at-a-time reading of large tables (koreanap_validation/fast.py).
         "pyarrow==26.0.1",
         "pyshacl==0.40.1",
         "rdflib==7.6.0",
-        # 3D asset rule (validation/assets3d.py) and the 3D builder: meshes read by trimesh.
+        # 3D asset rule (koreanap_validation/assets3d.py) and the 3D builder: meshes read by
+        # trimesh.
         "trimesh==5.2.0",
         # The local mail catcher that scripts/serve starts (scripts/mail_catcher.py).
         "aiosmtpd==1.4.6",
@@ -108,7 +114,7 @@ setup(
             "ckan = ckan.lib.extract:extract_ckan",
         ],
         "console_scripts": [
-            "koreanap = ckanext.koreanap.console:main",
+            "koreanap = koreanap_client.console:main",
         ],
     },
     message_extractors={
@@ -120,6 +126,6 @@ setup(
             ("**/templates/**.html", "ckan", None),
         ],
         # The sentences the catalogue states validation rules in (PHRASES).
-        "validation": [("rules.py", "python", None)],
+        "validation/koreanap_validation": [("rules.py", "python", None)],
     },
 )

@@ -513,7 +513,7 @@ def _ensure_packages() -> None:
     import ckan.plugins.toolkit as tk
     from ckan import model
 
-    from ckanext.koreanap import datapackage as dp
+    from koreanap_client import datapackage as dp
 
     context = {"ignore_auth": True, "user": ADMIN}
     if model.Group.get(PACKAGE_ORG) is None:

@@ -79,9 +79,10 @@ ensure_venv() {
         -c "$VENV/koreanap-constraints.txt" -e "$ROOT"
     # An editable install imports through a finder that pkgutil cannot list,
     # so the frictionless command would not see frictionless_koreanap: put its
-    # folder on sys.path (a regular install, as in the Dockerfile, needs not).
+    # folder (validation/, which holds it and koreanap_validation) on sys.path
+    # (a regular install, as in the Dockerfile, needs not).
     "$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])' \
-        | { read -r site; echo "$ROOT/validation/plugin" > "$site/koreanap-frictionless.pth"; }
+        | { read -r site; echo "$ROOT/validation" > "$site/koreanap-frictionless.pth"; }
     # A new runtime install invalidates the test set installed on top of it.
     echo "runtime $want" > "$stamp"
 }

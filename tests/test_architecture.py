@@ -5,11 +5,13 @@ import what (docs/architecture.md draws the picture).
 """
 import ast
 import pathlib
+import runpy
 import shutil
 import subprocess
 import sys
 import tomllib
 from importlib.metadata import entry_points
+from unittest import mock
 
 import grimp
 import pytest
@@ -17,6 +19,8 @@ from importlinter.contracts.layers import LayersContract
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 EXTENSION = ROOT / "ckanext-koreanap" / "ckanext" / "koreanap"
+VALIDATION = ROOT / "validation" / "koreanap_validation"
+CLIENT = ROOT / "client" / "koreanap_client"
 LINT_IMPORTS = pathlib.Path(sys.executable).parent / "lint-imports"
 
 
@@ -47,19 +51,119 @@ def test_every_plugin_module_is_forbidden_to_import():
 
 
 def test_no_plugin_imports_covers_every_module_of_the_extension():
-    """Its source list names every module and package of ckanext.koreanap, so a new
-    one cannot escape the rule unnoticed (import-linter takes no wildcards)."""
+    """Its source list names every module and package of ckanext.koreanap, and the
+    client, so a new one cannot escape the rule unnoticed (import-linter takes no
+    wildcards)."""
     children = {"ckanext.koreanap." + (path.stem if path.is_file() else path.name)
                 for path in EXTENSION.iterdir()
                 if (path.suffix == ".py" and path.name != "__init__.py")
                 or (path / "__init__.py").is_file()}
-    assert set(_contracts()["no-plugin-imports"]["source_modules"]) == children
+    assert set(_contracts()["no-plugin-imports"]["source_modules"]) == \
+        children | {"koreanap_client"}
+
+
+def _setup_arguments() -> dict:
+    """The keyword arguments setup.py gives setuptools (nothing is built)."""
+    with mock.patch("setuptools.setup") as setup:
+        runpy.run_path(str(ROOT / "setup.py"), run_name="setup_probe")
+    return setup.call_args.kwargs
+
+
+def _folder(name: str, package_dir: dict) -> pathlib.PurePosixPath:
+    """The folder setuptools takes package ``name`` from, through ``package_dir``."""
+    parts = name.split(".")
+    for i in range(len(parts), -1, -1):  # the longest package_dir prefix, else ""
+        prefix = ".".join(parts[:i])
+        if prefix in package_dir:
+            return pathlib.PurePosixPath(package_dir[prefix], *parts[i:])
+    return pathlib.PurePosixPath(*parts)
+
+
+def _misnamed_folders(packages, package_dir) -> list[str]:
+    """Packages whose folder, as setuptools finds it through ``package_dir``, is not
+    named like the package (``a.b`` must live in ``.../a/b``)."""
+    found = []
+    for name in packages:
+        parts, folder = name.split("."), _folder(name, package_dir)
+        if folder.parts[-len(parts):] != tuple(parts):
+            found.append(f"{name} -> {folder}")
+    return found
+
+
+def test_every_package_lives_in_a_folder_named_like_it():
+    """setup.py maps no package to a folder of another name (issue 17: the tree does not
+    lie about import names): its package_dir maps one root to "" and otherwise only
+    packages to folders of their own name, and every package it installs is found
+    there. The client, the rules and the frictionless plugin each have their own."""
+    arguments = _setup_arguments()
+    package_dir, packages = arguments["package_dir"], arguments["packages"]
+    assert not _misnamed_folders(packages, package_dir)
+    assert not _misnamed_folders([k for k in package_dir if k], package_dir)
+    for name in ("koreanap_client", "koreanap_validation", "koreanap_validation.metadata",
+                 "frictionless_koreanap", "ckanext.koreanap", "ckanext.koreanap.pipeline"):
+        assert name in packages
+        assert (ROOT / package_dir.get(name.split(".")[0], package_dir[""])).is_dir()
+    assert arguments["entry_points"]["console_scripts"] == [
+        "koreanap = koreanap_client.console:main"]
+
+
+def test_the_folder_name_check_sees_an_alias():
+    """The check above finds a package_dir alias like the old ``"koreanap_validation":
+    "validation"`` and a subpackage found through it."""
+    assert _misnamed_folders(["koreanap_validation", "koreanap_validation.metadata", "x.y"],
+                             {"": "src", "koreanap_validation": "validation"}) == [
+        "koreanap_validation -> validation", "koreanap_validation.metadata -> validation/metadata"]
+
+
+def test_every_file_of_our_packages_is_installed():
+    """A regular install (a wheel, as the Docker image makes) carries every file git keeps
+    in a package folder: the modules of the packages setup.py lists and the data its
+    package_data names (the DCAT-AP 3.0.0 shapes the score reads were once left out)."""
+    arguments = _setup_arguments()
+    package_dir = arguments["package_dir"]
+    shipped = set()
+    for name in arguments["packages"]:
+        shipped.update((ROOT / _folder(name, package_dir)).glob("*.py"))
+    for name, patterns in arguments["package_data"].items():
+        folder = ROOT / _folder(name, package_dir)
+        shipped.update(p for pattern in patterns for p in folder.glob(pattern) if p.is_file())
+    roots = [package_dir[""], *{str(_folder(n, package_dir).parent) for n in package_dir if n}]
+    listed = subprocess.run(["git", "ls-files", "-z", "--", *roots], cwd=ROOT,
+                            capture_output=True, text=True, check=True).stdout
+    kept = [ROOT / p for p in listed.split("\0") if p]
+    assert len(kept) > 200
+    # Files beside the packages (validation/README.md) and placeholders (.keep) are not
+    # package files.
+    missing = [str(p.relative_to(ROOT)) for p in kept
+               if p not in shipped and not p.name.startswith(".")
+               and str(p.parent.relative_to(ROOT)) not in roots]
+    assert not missing, "not in a wheel (setup.py's packages or package_data):\n" + \
+        "\n".join(missing)
+
+
+def test_imported_packages_are_the_folders_of_this_tree():
+    """What Python imports under each of our names is the same-named folder of this
+    checkout (an editable install, as scripts/test makes it)."""
+    import frictionless_koreanap
+
+    import ckanext.koreanap
+    import koreanap_client
+    import koreanap_validation
+    for module, folder in ((koreanap_client, CLIENT), (koreanap_validation, VALIDATION),
+                           (frictionless_koreanap, ROOT / "validation" / "frictionless_koreanap"),
+                           (ckanext.koreanap, EXTENSION)):
+        assert pathlib.Path(module.__file__).resolve().parent == folder
 
 
 @pytest.mark.parametrize("where, line, contract", [
     (EXTENSION / "search", "from ckanext.koreanap.reports import workflow  # noqa\n",
      "wings-independent"),
-    (ROOT / "validation", "import ckan.plugins.toolkit  # noqa\n", "validation-without-ckan"),
+    (VALIDATION, "import ckan.plugins.toolkit  # noqa\n", "validation-without-ckan"),
+    (VALIDATION, "from koreanap_client import datapackage  # noqa\n", "validation-without-ckan"),
+    (CLIENT, "import ckan.plugins.toolkit  # noqa\n", "client-without-ckan"),
+    (CLIENT, "from ckanext.koreanap import config  # noqa\n", "client-without-ckan"),
+    (CLIENT, "from ckanext.koreanap.plugin import KoreanapPlugin  # noqa\n",
+     "no-plugin-imports"),
     (EXTENSION / "search", "from ckanext.koreanap.view3d.plugin import VIEW_TYPE  # noqa\n",
      "no-plugin-imports"),
     (EXTENSION / "pipeline" / "logic", "from ckanext.koreanap.pipeline import views  # noqa\n",
@@ -166,7 +270,8 @@ def test_an_upward_import_in_the_pipeline_breaks_its_layers(importer, imported):
     assert not contract.check(graph, verbose=False).kept
 
 
-OUR_PACKAGES = ("ckanext.koreanap", "koreanap_validation", "frictionless_koreanap")
+OUR_PACKAGES = ("ckanext.koreanap", "koreanap_validation", "frictionless_koreanap",
+                "koreanap_client")
 
 
 def _private_uses(path: pathlib.Path) -> list[str]:
@@ -196,8 +301,10 @@ def _private_uses(path: pathlib.Path) -> list[str]:
 
 def test_no_private_name_is_used_across_modules():
     """What one module of ours needs from another is public: no ``from .x import _y`` and
-    no ``x._y`` in the extension or the validation package (tests may look inside)."""
-    files = [p for folder in (EXTENSION, ROOT / "validation") for p in folder.rglob("*.py")
+    no ``x._y`` in the extension, the validation package or the client (tests may look
+    inside)."""
+    files = [p for folder in (EXTENSION, ROOT / "validation", CLIENT)
+             for p in folder.rglob("*.py")
              if "migration" not in p.parts]
     assert len(files) > 50
     found = [use for path in files for use in _private_uses(path)]

@@ -29,7 +29,7 @@ def _publish(*args, token="a-token"):
     env.pop("KOREANAP_API_TOKEN", None)
     if token:
         env["KOREANAP_API_TOKEN"] = token
-    return subprocess.run([sys.executable, "-m", "ckanext.koreanap.console", "publish", *args,
+    return subprocess.run([sys.executable, "-m", "koreanap_client.console", "publish", *args,
                            "--no-progress"], env=env, capture_output=True, text=True,
                           timeout=300)
 

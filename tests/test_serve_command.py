@@ -223,7 +223,7 @@ def test_wrong_token_is_refused_with_a_clear_403(served):
     env = dict(os.environ, KOREANAP_API_TOKEN="not-a-token")
     before = _api("package_show", id="ogp-nap4-commitments")["metadata_modified"]
     result = subprocess.run(
-        [sys.executable, "-m", "ckanext.koreanap.console", "publish",
+        [sys.executable, "-m", "koreanap_client.console", "publish",
          str(ROOT / "datapackages" / "ogp-nap4-commitments"), "--ckan-url", BASE,
          "--no-progress"], env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 1

@@ -176,7 +176,7 @@ def food_contaminants(api, organization, run_id, tmp_path_factory):
     :returns: dict with ``dataset`` (package_show), ``survey`` (the survey rows
         published, as dicts of the CSV's text), ``title_ko`` and ``title_en``
     """
-    from ckanext.koreanap.publishing import Publisher, PublishError
+    from koreanap_client.publishing import Publisher, PublishError
 
     folder = tmp_path_factory.mktemp("food-contaminants")
     shutil.copytree(FOOD_CONTAMINANTS / "data", folder / "data",

@@ -1,6 +1,6 @@
 """Every column of the four data packages has a Korean name and a bilingual description
-(the data dictionary, see validation/README.md "Column names and the data dictionary"),
-and the one builder that rewrites a datapackage.json keeps them."""
+(the data dictionary, see validation/koreanap_validation/README.md "Column names and the data
+dictionary"), and the one builder that rewrites a datapackage.json keeps them."""
 import json
 import re
 import shutil

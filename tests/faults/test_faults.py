@@ -259,7 +259,7 @@ def test_reupload_beside_the_validation_job_finishes(stack, dataset, tmp_path):
     validates the dataset, all finish within the bound (issue 13 item 1, end to end)."""
     import ckanapi
 
-    from ckanext.koreanap.publishing import Publisher
+    from koreanap_client.publishing import Publisher
     from koreanap_validation.inputs import open_input
 
     full = tmp_path / "full"

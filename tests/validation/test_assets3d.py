@@ -1,4 +1,4 @@
-"""3D asset rules (validation/assets3d.py)."""
+"""3D asset rules (validation/koreanap_validation/assets3d.py)."""
 import csv
 import hashlib
 import json

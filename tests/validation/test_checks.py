@@ -1,4 +1,4 @@
-"""The frictionless checks and plugin (validation/checks.py)."""
+"""The frictionless checks and plugin (validation/koreanap_validation/checks.py)."""
 import csv
 import json
 from pathlib import Path

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from ckanext.koreanap.console import main
+from koreanap_client.console import main
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).parent / "fixtures" / "command"
@@ -71,7 +71,7 @@ def test_real_package_by_descriptor_path():
 def test_no_ckan_imported():
     """The validate path runs without importing ckan (publishers have no CKAN)."""
     code = ("import sys; from click.testing import CliRunner;"
-            "from ckanext.koreanap.console import main;"
+            "from koreanap_client.console import main;"
             f"r = CliRunner().invoke(main, ['validate', {str(FIXTURES / 'good.csv')!r},"
             f" '--schema', {str(SCHEMA)!r}]);"
             "assert r.exit_code == 0, r.output;"

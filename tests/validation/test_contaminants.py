@@ -1,4 +1,4 @@
-"""Contaminant survey rules (validation/contaminants.py)."""
+"""Contaminant survey rules (validation/koreanap_validation/contaminants.py)."""
 import csv
 import shutil
 from pathlib import Path

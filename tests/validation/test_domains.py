@@ -1,4 +1,4 @@
-"""Korean value domains and the shipped code lists (validation/domains.py)."""
+"""Korean value domains and the shipped code lists (validation/koreanap_validation/domains.py)."""
 import datetime
 
 import pytest

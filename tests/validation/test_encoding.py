@@ -1,4 +1,4 @@
-"""UTF-8 check and fix (validation/encoding.py)."""
+"""UTF-8 check and fix (validation/koreanap_validation/encoding.py)."""
 import random
 
 import pytest

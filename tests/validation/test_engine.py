@@ -1,4 +1,4 @@
-"""validate_package and its report (validation/engine.py)."""
+"""validate_package and its report (validation/koreanap_validation/engine.py)."""
 import json
 from pathlib import Path
 

@@ -1,4 +1,5 @@
-"""The column-at-a-time path (validation/fast.py) finds what frictionless finds, where."""
+"""The column-at-a-time path (validation/koreanap_validation/fast.py) finds what frictionless
+finds, where."""
 import json
 import shutil
 import subprocess

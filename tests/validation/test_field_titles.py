@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from ckanext.koreanap.console import main
+from koreanap_client.console import main
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGE = REPO / "datapackages" / "ogp-nap4-commitments"

@@ -4,7 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-CHECKLIST = Path(__file__).resolve().parents[2] / "validation" / "checklists" / "koreanap.yaml"
+CHECKLIST = (Path(__file__).resolve().parents[2] / "validation" / "koreanap_validation"
+             / "checklists" / "koreanap.yaml")
 FRICTIONLESS = Path(sys.executable).parent / "frictionless"
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from ckanext.koreanap.console import main
+from koreanap_client.console import main
 from koreanap_validation import domains
 from koreanap_validation.engine import validate_package
 from koreanap_validation.internal import RuleCannotRun

@@ -1,5 +1,5 @@
 """Rule 7, metadata: DCAT RDF of the data packages, the SHACL shapes and the
-MQA-style score (validation/metadata/). In the style of ckanext-dcat's SHACL
+MQA-style score (validation/koreanap_validation/metadata/). In the style of ckanext-dcat's SHACL
 tests: the graph is built from real output and pyshacl's results text is the
 assertion message."""
 import copy
@@ -355,7 +355,7 @@ def test_distribution_indicators_count_the_share_of_distributions():
 
 # ------------------------------------------------------------------ DCAT-AP 3.0.0
 
-DCAT_AP_SHA256 = {  # validation/metadata/shapes/dcat-ap-3.0.0/README.md
+DCAT_AP_SHA256 = {  # validation/koreanap_validation/metadata/shapes/dcat-ap-3.0.0/README.md
     "shapes.ttl": "1a033f9936fc3ba3eae1107c398ff8664f4475046bf185132b8097b45aaf7715",
     "range.ttl": "24d3bfd0fa17a3d0e877c9ebb91c8174124e5038538e1bf081b2cb679ad0f1b2",
     "shapes_recommended.ttl":

@@ -1,4 +1,4 @@
-"""Personal-data detection and masking (validation/personal.py)."""
+"""Personal-data detection and masking (validation/koreanap_validation/personal.py)."""
 import datetime
 
 import pytest

@@ -1,4 +1,4 @@
-"""Coordinates against the row's region code (validation/checks.py
+"""Coordinates against the row's region code (validation/koreanap_validation/checks.py
 RegionCoordinatesCheck, codelists/region-extents.csv), on both engines."""
 import csv
 import json

@@ -19,14 +19,14 @@ class NoTrimesh(importlib.abc.MetaPathFinder):
             raise ModuleNotFoundError("No module named 'trimesh'", name="trimesh")
         return None
 sys.meta_path.insert(0, NoTrimesh())
-from ckanext.koreanap.console import main
+from koreanap_client.console import main
 sys.argv = ["koreanap", *sys.argv[1:]]
 main()
 """
 
 RUN_COMMAND = """
 import sys
-from ckanext.koreanap.console import main
+from koreanap_client.console import main
 sys.argv = ["koreanap", *sys.argv[1:]]
 main()
 """

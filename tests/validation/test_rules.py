@@ -1,5 +1,5 @@
-"""Rules from error reports (validation/rules.py): the vocabulary, the check on both
-validation paths, the report's rule keys, and ``koreanap validate`` on a zip."""
+"""Rules from error reports (validation/koreanap_validation/rules.py): the vocabulary, the
+check on both validation paths, the report's rule keys, and ``koreanap validate`` on a zip."""
 import csv
 import json
 import shutil
@@ -12,7 +12,7 @@ from frictionless import Checklist, Package, Resource, Schema, system
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ckanext.koreanap.console import main
+from koreanap_client.console import main
 from koreanap_validation import checks, rules  # noqa: F401  (checks registers the plugin)
 from koreanap_validation.engine import validate_package
 

@@ -3,7 +3,7 @@ CKAN's DataStore and shown in the page's language.
 
 A Table Schema field carries its Korean column name in ``title``, the English
 one in ``koreanap:title_en``, the English description in ``description`` and
-the Korean one in ``koreanap:description_ko`` (validation/README.md, "Column
+the Korean one in ``koreanap:description_ko`` (validation/koreanap_validation/README.md, "Column
 names and the data dictionary"). In the DataStore each column's ``info``
 (CKAN's data dictionary) gets them as the catalogue's bilingual pairs, the
 plain key Korean and ``_en`` English: ``label`` / ``label_en`` and

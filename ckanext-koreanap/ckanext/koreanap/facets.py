@@ -45,7 +45,8 @@ def _vocabulary_labels() -> dict[str, Callable[[str], str | None]]:
         return found["text"] if found else None
 
     def lead_agency(value: str) -> str | None:
-        from .datapackage import AGENCIES
+        from koreanap_client.datapackage import AGENCIES
+
         from .languages import is_english
 
         return AGENCIES.get(value, {}).get("en") if is_english() else None

@@ -22,7 +22,7 @@ def koreanap_commitments() -> list[dict[str, Any]]:
     """
     import logging
 
-    from .planpackage import RENAMED, PlanUnavailable, table
+    from koreanap_client.planpackage import RENAMED, PlanUnavailable, table
 
     if not config.show_commitments_on_home():
         return []
@@ -59,7 +59,7 @@ def koreanap_commitment_choices(field: dict[str, Any] | None = None) -> list[dic
     """Scheming choices for ``commitment``: the plan's commitments, each labelled by its OGP
     id and title in the page's language (Korean: this project's translation, where there is
     one); none when the plan's package cannot be read."""
-    from .datapackage import commitments
+    from koreanap_client.datapackage import commitments
 
     return [{"value": c["ogp_id"],
              "label": {"ko_KR": "{} {}".format(c["ogp_id"], c.get("title_ko") or c["title"]),
@@ -69,7 +69,7 @@ def koreanap_commitment_choices(field: dict[str, Any] | None = None) -> list[dic
 
 def koreanap_licence_choices(field: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Scheming choices for ``license_id``: KOGL types with the CC licence each maps to."""
-    from .datapackage import LICENCES
+    from koreanap_client.datapackage import LICENCES
 
     def label(lic: dict[str, str], lang: str) -> str:
         return lic[lang] + (" (≈ {})".format(lic["cc"]) if lic["cc"] else "")
@@ -81,7 +81,7 @@ def koreanap_licence_choices(field: dict[str, Any] | None = None) -> list[dict[s
 
 def koreanap_theme_choices(field: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Scheming choices of the ``theme`` field: the EU data themes (Korean and English
-    names) from ``validation/metadata/vocabularies/data-themes.ttl``."""
+    names) from ``validation/koreanap_validation/metadata/vocabularies/data-themes.ttl``."""
     from koreanap_validation.metadata.dcat import theme_choices
 
     return [{"value": c["value"], "label": {"ko_KR": c["ko"], "en": c["en"]}}
@@ -296,7 +296,7 @@ def koreanap_data_status(status: str | None) -> dict[str, str]:
 
 def koreanap_resource_data_status(pkg: dict[str, Any], res: dict[str, Any]) -> str | None:
     """A resource's data status: its own, else its dataset's."""
-    from .datapackage import resource_data_status
+    from koreanap_client.datapackage import resource_data_status
 
     return resource_data_status(res or {}, pkg or {})
 
@@ -307,7 +307,7 @@ def koreanap_data_status_parts(pkg: dict[str, Any]) -> list[dict[str, Any]]:
     :returns: ``[{"status", "label", "resources": [resource dicts]}]``, empty
         when every resource has the dataset's own status
     """
-    from .datapackage import DATA_STATUSES
+    from koreanap_client.datapackage import DATA_STATUSES
 
     groups: dict[str, list[dict[str, Any]]] = {}
     for res in pkg.get("resources") or []:
@@ -349,7 +349,7 @@ def koreanap_lead_agency(pkg: dict[str, Any]) -> dict[str, Any] | None:
 def _division_in_korean(pkg: dict[str, Any], division: str | None) -> str | None:
     """The Korean name of the dataset's lead division where the plan package's commitment
     names the same division and this project's translation gives its Korean name."""
-    from . import datapackage
+    from koreanap_client import datapackage
 
     if not division or not pkg.get("commitment"):
         return None
@@ -367,7 +367,7 @@ def _endpoints() -> set[str]:
 
 def koreanap_plan_data_status() -> str | None:
     """The data status of the plan's data package the commitment tracker reads."""
-    from . import planpackage
+    from koreanap_client import planpackage
 
     try:
         return planpackage.descriptor(config.commitments_package()).get("koreanap:dataStatus")

@@ -114,7 +114,7 @@ def dataset_display_name(next_helper: Any, package_or_package_dict: Any) -> str:
 def organization_title(organization: Any, lang: str | None = None) -> str | None:
     """The name of one of the catalogue's own publishers (the project, the plan's lead
     agencies) in the page's language alone, or None for any other organization."""
-    from .datapackage import ORGANIZATION_NAMES
+    from koreanap_client.datapackage import ORGANIZATION_NAMES
 
     names = ORGANIZATION_NAMES.get(_text(_get(organization, "name")))
     if names is None:

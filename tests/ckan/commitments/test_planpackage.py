@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from ckanext.koreanap import datapackage, planpackage
+from koreanap_client import datapackage, planpackage
 
 
 @pytest.fixture

@@ -47,7 +47,7 @@ def published(clean_db, clean_index, with_request_context, with_test_worker):
     import ckanapi
     from ckan.tests import factories
 
-    from ckanext.koreanap.publishing import Publisher
+    from koreanap_client.publishing import Publisher
     from koreanap_validation.inputs import open_input
 
     sysadmin = factories.Sysadmin()

@@ -10,6 +10,7 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[3]
 SOURCES = ROOT / "ckanext-koreanap" / "ckanext"
+VALIDATION = ROOT / "validation" / "koreanap_validation"
 I18N = SOURCES / "koreanap" / "i18n"
 DOMAIN = "ckanext-koreanap"
 # setup.py's message_extractors, in the same order (first match wins)
@@ -32,7 +33,7 @@ def _po(locale):
 def _messages():
     """Every msgid in the extension's code and templates, with where it is."""
     found = {}
-    for folder, methods in ((SOURCES, METHODS), (ROOT / "validation", VALIDATION_METHODS)):
+    for folder, methods in ((SOURCES, METHODS), (VALIDATION, VALIDATION_METHODS)):
         for filename, lineno, message, _comments, _context in extract_from_dir(
                 str(folder), methods, OPTIONS, DEFAULT_KEYWORDS):
             msgid = message[0] if isinstance(message, (list, tuple)) else message

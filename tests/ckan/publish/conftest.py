@@ -65,7 +65,7 @@ def publish(with_request_context, with_test_worker):
     """
     import ckanapi
 
-    from ckanext.koreanap.publishing import Publisher
+    from koreanap_client.publishing import Publisher
     from koreanap_validation.inputs import open_input
 
     def run(path, username, run_jobs=True, **options):

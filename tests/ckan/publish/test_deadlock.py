@@ -104,7 +104,7 @@ def test_job_gives_up_on_a_held_dataset_row_with_a_retryable_error(sysadmin, pub
                                                                     package_copy):
     """A request holding the dataset row makes the job's DataStore load give up after
     the lock timeout with "try again", not wait; validating again then works."""
-    from ckanext.koreanap.publishing import PublishError
+    from koreanap_client.publishing import PublishError
 
     from .conftest import work_off_queue
 

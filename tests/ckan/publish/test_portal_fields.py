@@ -10,8 +10,8 @@ from ckan.tests.helpers import call_action
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, RDF, SKOS
 
-from ckanext.koreanap.datapackage import dataset_to_descriptor
 from ckanext.koreanap.helpers import PORTAL_FIELDS
+from koreanap_client.datapackage import dataset_to_descriptor
 from koreanap_validation.metadata.dcat import DQV, KNAP, SDO
 from koreanap_validation.metadata.shacl import check_graph
 

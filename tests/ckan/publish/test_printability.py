@@ -9,7 +9,7 @@ import trimesh
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-from ckanext.koreanap.publishing import PublishError
+from koreanap_client.publishing import PublishError
 
 from .conftest import PACKAGES
 

@@ -29,7 +29,7 @@ def _zip(members):
 
 def test_user_of_another_organization_is_refused(sysadmin, publish):
     """An editor of another organization cannot publish into this one; nothing is created."""
-    from ckanext.koreanap.publishing import PublishError
+    from koreanap_client.publishing import PublishError
 
     factories.Organization(name="ckanext-koreanap", users=[])  # the package's publisher
     other = factories.User()

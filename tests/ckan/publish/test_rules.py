@@ -13,7 +13,7 @@ from ckan.tests import factories
 from ckan.tests.helpers import call_action
 from sqlalchemy import text
 
-from ckanext.koreanap.publishing import PublishError
+from koreanap_client.publishing import PublishError
 
 from .conftest import work_off_queue
 

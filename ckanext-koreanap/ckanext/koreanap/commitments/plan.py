@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import config, planpackage
-from ..planpackage import PlanUnavailable
+from koreanap_client import planpackage
+from koreanap_client.planpackage import PlanUnavailable
+
+from .. import config
 
 __all__ = ["Commitment", "Milestone", "PlanUnavailable", "commitments", "package_path"]
 

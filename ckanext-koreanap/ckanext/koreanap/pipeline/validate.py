@@ -29,10 +29,10 @@ from pathlib import Path
 import ckan.plugins.toolkit as tk
 from ckan import model
 
+from koreanap_client.datapackage import dataset_to_descriptor
 from koreanap_validation.filehash import sha256_of
 
 from .. import config, rules, siteuser
-from ..datapackage import dataset_to_descriptor
 from . import loader
 from . import model as kmodel
 from .staging import place, resource_rel_path

@@ -22,8 +22,9 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from flask import Blueprint, Response, request, send_file
 
+from koreanap_client.datapackage import dataset_to_descriptor
+
 from .. import csvcells, visitor
-from ..datapackage import dataset_to_descriptor
 from .staging import resource_rel_path, stored_file
 
 koreanap = Blueprint("koreanap", __name__)

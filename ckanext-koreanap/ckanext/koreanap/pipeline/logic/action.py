@@ -17,9 +17,10 @@ import ckan.plugins.toolkit as tk
 from ckan.logic import validate
 from sqlalchemy import or_ as sa_or
 
+from koreanap_client.datapackage import dataset_to_descriptor
+
 from ... import config
 from ... import upload_errors as refused
-from ...datapackage import dataset_to_descriptor
 from .. import model as kmodel
 from .. import queue
 from ..liveness import as_shown
@@ -344,7 +345,7 @@ def _publish_in_process(context: dict, descriptor: dict, basepath: str, org: str
     import ckanapi
     from ckan import model
 
-    from ...publishing import Publisher, PublishError
+    from koreanap_client.publishing import Publisher, PublishError
 
     def pause(seconds: float) -> None:
         # While it waits for the validation job this request holds no row
@@ -543,7 +544,7 @@ def koreanap_rule_preview(context: dict, data_dict: dict[str, Any]) -> dict[str,
 
     :param package_id: the dataset's id or name
     :param rule: the rule, in the data package's ``koreanap:rules`` form without ``id``
-        (validation/README.md), as an object or its JSON text
+        (validation/koreanap_validation/README.md), as an object or its JSON text
     :returns: ``{"rule", "description", "description_ko", "rows_checked", "breaking",
         "rows": [{"row", "message"}], "readable"}``: the rule stated in English and in
         Korean; ``readable`` false: the file is not a CSV stored here, so no row was

@@ -7,8 +7,9 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from koreanap_client import datapackage as dp
+
 from ... import config
-from ... import datapackage as dp
 from .. import fetch
 from .. import model as kmodel
 
@@ -16,7 +17,7 @@ Invalid = tk.Invalid
 missing = tk.missing
 
 # Free-mail providers: an address there is a person's, never an agency's role
-# mailbox (the same list as the SHACL shape's, validation/metadata/shapes).
+# mailbox (the same list as the SHACL shape's, validation/koreanap_validation/metadata/shapes).
 FREE_MAIL = (
     "gmail.com", "naver.com", "daum.net", "hanmail.net", "kakao.com", "nate.com",
     "hotmail.com", "outlook.com", "live.com", "msn.com", "yahoo.com", "yahoo.co.kr",

@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 ENV_VAR = "KOREANAP_COMMITMENTS_PACKAGE"
-SOURCE_TREE = Path(__file__).resolve().parents[3] / "datapackages" / "ogp-nap4-commitments"
+# Two folders up from client/koreanap_client/: the checkout's root (an installed copy has
+# no plan there, see above).
+SOURCE_TREE = Path(__file__).resolve().parents[2] / "datapackages" / "ogp-nap4-commitments"
 
 
 # Agencies renamed since the plan (../shared/reference/domain-facts.md, [S17]: 문화재청

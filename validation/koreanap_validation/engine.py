@@ -1,5 +1,5 @@
 """Validate a data package with frictionless plus the catalogue's rules and
-return a plain, stable dict report (documented in ``validation/README.md``).
+return a plain, stable dict report (documented in ``validation/koreanap_validation/README.md``).
 
 Per tabular resource: the encoding check on its file, then frictionless'
 row-by-row validation (Table Schema) with :class:`.checks.ValueDomainCheck`
@@ -441,7 +441,7 @@ def validate_package(source: Any, checklist: ChecklistLike = None, *,
     :param engine: ``"auto"`` validates plain UTF-8 CSV files column at a
         time (:mod:`.fast`: same rules and errors, much faster) and anything
         else with frictionless; ``"frictionless"`` always uses frictionless
-    :returns: the report dict (see ``validation/README.md``)
+    :returns: the report dict (see ``validation/koreanap_validation/README.md``)
     :raises RuleCannotRun: a rule could not run (a library missing, or an
         unexpected exception inside a rule: the rule and resource are named)
     """

@@ -95,7 +95,7 @@ def _fail(message: str, code: int) -> NoReturn:
               help="Table Schema for PATH when PATH is a single CSV file.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text",
               show_default=True, help="Report format (json: the report dict of "
-              "validation/README.md).")
+              "validation/koreanap_validation/README.md).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
               help="Write the report to this file instead of standard output.")
 @click.option("--max-examples", default=5, show_default=True, type=click.IntRange(0),

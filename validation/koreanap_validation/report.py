@@ -1,6 +1,6 @@
 """Render a ``validate_package`` report as terminal text, JSON or a self-contained HTML page.
 
-The JSON is the report dict itself (structure in ``validation/README.md``).
+The JSON is the report dict itself (structure in ``validation/koreanap_validation/README.md``).
 Text and HTML group errors by rule, with counts and the first examples;
 every value shown is the masked one the engine put in the report.
 """

@@ -4,7 +4,7 @@ without one is a metadata warning, in the same list as the SHACL results, so
 ``koreanap validate`` reports it whichever engine read the tables.
 
 How the data dictionary is written (``title`` Korean, ``koreanap:title_en``,
-``description`` English, ``koreanap:description_ko``): validation/README.md.
+``description`` English, ``koreanap:description_ko``): validation/koreanap_validation/README.md.
 """
 from __future__ import annotations
 

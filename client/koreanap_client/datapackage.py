@@ -31,7 +31,7 @@ from koreanap_validation.metadata.dcat import (
     themes,
 )
 
-# KOGL types (validation/metadata/vocabularies/kogl-licences.ttl) and the
+# KOGL types (validation/koreanap_validation/metadata/vocabularies/kogl-licences.ttl) and the
 # Creative Commons licence each corresponds to ("close to", per kogl.or.kr),
 # then CC BY 4.0 and free use of public works.
 LICENCES: list[dict[str, str]] = [
