@@ -95,3 +95,21 @@ def test_the_kept_counts_are_a_copy():
     for key in ("a", "b", "c"):
         cache.put(key, 1, key)
     assert cache.get("a", 1) is None and cache.get("c", 1) == "c"  # least recent dropped
+
+
+def test_plain_counts_are_kept_until_the_index_is_written():
+    """The number of matches of a query without facets is kept the same way."""
+    factories.Dataset(name="first")
+    assert helpers.call_action("package_search", sort="name asc")["count"] == 1
+    with model.meta.engine.begin() as connection:  # a row behind the index's back
+        connection.execute(sa.text(
+            "INSERT INTO koreanap_search_index (index_id, package_id, site_id, entity_type,"
+            " dataset_type, name, state, capacity, permission_labels, metadata_modified,"
+            " metadata_created, title_string, fields, document, search_vector)"
+            " SELECT index_id || '-sneaked', package_id, site_id, entity_type, dataset_type,"
+            " name || '-sneaked', state, capacity, permission_labels, metadata_modified,"
+            " metadata_created, title_string, fields, document, search_vector"
+            " FROM koreanap_search_index"))
+    assert helpers.call_action("package_search", sort="name asc")["count"] == 1
+    factories.Dataset(name="second")
+    assert helpers.call_action("package_search", sort="name asc")["count"] == 3

@@ -493,9 +493,7 @@ class PostgresSearchConnection:
                     docs, hits = self._fetch(where_sql, score_sql, order, fl, rows, start,
                                              binder, count=True)
                 if hits is None:
-                    hits = self.session.execute(
-                        sa.text("SELECT count(*) FROM %s WHERE %s" % (TABLE, where_sql)),
-                        binder.params).scalar_one()
+                    hits = self._count(where_sql, binder)
             if rows > 0 and hits > start and not docs:
                 docs, _total = self._fetch(where_sql, score_sql, order, fl, rows, start, binder)
         except (SearchError, SearchQueryError):
@@ -518,6 +516,22 @@ class PostgresSearchConnection:
             self.session.execute(sa.text("RELEASE SAVEPOINT koreanap_search"))
         except sa_exc.SQLAlchemyError:
             log.exception("Could not roll back the search savepoint")
+
+    def _count(self, where_sql: str, binder: _Binder) -> int:
+        """The number of matches, kept like the facet counts (facet_cache.py):
+        counting every public dataset for a page the index gives in 0.1 ms
+        took 35 ms at 100,000 datasets."""
+        sql = "SELECT count(*) FROM %s WHERE %s" % (TABLE, where_sql)
+        key = (sql, tuple(sorted((k, repr(v)) for k, v in binder.params.items())))
+        generation = facet_cache.generation(self.session)
+        if generation is not None:
+            kept = facet_cache.cache.get(key, generation)
+            if kept is not None:
+                return kept
+        hits = self.session.execute(sa.text(sql), binder.params).scalar_one()
+        if generation is not None:
+            facet_cache.cache.put(key, generation, hits)
+        return hits
 
     def _fetch(self, where_sql: str, score_sql: str, order: list[str], fl: list[str],
                rows: int, start: int, binder: _Binder,
