@@ -27,9 +27,12 @@ def test_pages_fit_the_screen(browser, steps, live_ckan, food_contaminants, widt
                 browser.get(live_ckan + prefix + path)
                 WebDriverWait(browser, WAIT_S).until(
                     lambda d: d.execute_script("return document.readyState") == "complete")
+                # clientWidth, not innerWidth: a vertical scroll bar's width would hide
+                # a few pixels of overflow on a long page.
                 widths = browser.execute_script(
-                    "return [document.documentElement.scrollWidth, window.innerWidth]")
-                if widths[0] > widths[1] + 1:
+                    "return [document.documentElement.scrollWidth,"
+                    " document.documentElement.clientWidth]")
+                if widths[0] > widths[1]:
                     too_wide[kind] = widths
     finally:
         browser.set_window_size(*WIDTHS["desktop"])
