@@ -219,7 +219,7 @@ class PageCache:
     # -- Flask hooks ---------------------------------------------------------
 
     def serve(self) -> Any:
-        """before_request: the kept page, or None to let CKAN render it."""
+        """In place of the view: the kept page, or None to let the view render it."""
         from flask import g, request
 
         g.koreanap_reading = request.method not in WRITE_METHODS
@@ -366,7 +366,15 @@ def install(app: Any) -> Any:
     current = cache()
     if current is None:
         return app
-    app.before_request(current.serve)
+    # A kept page stands in for the view only: every before_request hook (CKAN's,
+    # and other plugins', e.g. the report centre's outbox hand-over) still runs.
+    render = app.dispatch_request
+
+    def dispatch_request() -> Any:
+        kept = current.serve()
+        return render() if kept is None else kept
+
+    app.dispatch_request = dispatch_request
     app.after_request(current.keep)
     app.teardown_request(current.release)
     return app
