@@ -34,7 +34,7 @@ RUN ckan config-tool "${CKAN_INI}" \
         "ckan.auth.user_create_groups = false"
 
 WORKDIR ${SRC_DIR}/ckanext-koreanap
-COPY requirements.txt setup.py ./
+COPY requirements.txt requirements-runtime.txt setup.py ./
 COPY --from=frontend /build/ckanext-koreanap ./ckanext-koreanap
 COPY validation ./validation
 COPY client ./client

@@ -4,6 +4,8 @@
 itself is pinned in ``requirements.txt`` (``ckan[requirements]==2.12.0``) and
 its own pins are used as constraints so nothing here moves them.
 """
+from pathlib import Path
+
 from setuptools import find_namespace_packages, find_packages, setup
 
 # Three source roots, each holding packages in folders named like their import
@@ -15,6 +17,14 @@ EXTENSION_DIR = "ckanext-koreanap"
 OTHER_ROOTS = ("validation", "client")
 TOP_LEVEL = {name: f"{root}/{name}" for root in OTHER_ROOTS
              for name in find_packages(where=root) if "." not in name}
+
+
+
+def _requirements(name: str) -> list[str]:
+    """The requirement lines of a pip requirements file beside this one (no comments)."""
+    lines = (Path(__file__).resolve().parent / name).read_text("utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
 
 setup(
     name="ckanext-koreanap",
@@ -71,32 +81,8 @@ setup(
         # shapes/**: our shapes and the DCAT-AP 3.0.0 release the score also checks.
         "koreanap_validation.metadata": ["README.md", "shapes/**/*", "vocabularies/*"],
     },
-    install_requires=[
-        # CKAN is installed first with its own pins (see requirements.txt);
-        # these are only what this project adds on top.
-        "ckanapi==4.11",
-        "click>=8.1,<9",
-        # Quality rules (validation/): tables, and metadata as DCAT + SHACL.
-        "frictionless==5.21.0",
-        # Our checks are attrs classes, as frictionless' own are.
-        "attrs==26.1.0",
-        # Guessing a file's encoding when it is not UTF-8 (koreanap_validation/encoding.py).
-        "charset-normalizer==3.4.9",
-        "numpy==2.4.6",
-        # Column-at-a-time reading of large tables (koreanap_validation/fast.py).
-        "pyarrow==26.0.1",
-        "pyshacl==0.40.1",
-        "rdflib==7.6.0",
-        # 3D asset rule (koreanap_validation/assets3d.py) and the 3D builder: meshes read by
-        # trimesh.
-        "trimesh==5.2.0",
-        # The local mail catcher that scripts/serve starts (scripts/mail_catcher.py).
-        "aiosmtpd==1.4.6",
-        # Korean morphological analysis for the search index (search/text.py);
-        # the model ships in its own package, so nothing is downloaded at run time.
-        "kiwipiepy==0.24.1",
-        "kiwipiepy_model==0.24.0",
-    ],
+    # One list, read by deptry too (pyproject.toml): see requirements-runtime.txt.
+    install_requires=_requirements("requirements-runtime.txt"),
     entry_points={
         "ckan.plugins": [
             "koreanap = ckanext.koreanap.plugin:KoreanapPlugin",

@@ -55,7 +55,7 @@ ensure_apt() {
 }
 
 # What scripts/serve installs, and all it installs: CKAN with its own pins,
-# then this project (setup.py's install_requires) with those pins as
+# then this project (requirements-runtime.txt, setup.py's install_requires) with those pins as
 # constraints (pip check cannot see CKAN's extra's pins; see the README). The
 # serve-path test (tests/test_serve_command.py) builds a throwaway venv with
 # this very function, so a runtime dependency declared only for the tests fails it.
@@ -67,7 +67,8 @@ ensure_venv() {
     fi
     # The stamp and the constraints live in the venv they describe.
     local stamp="$VENV/koreanap-pip-stamp" want
-    want="$(cat "$ROOT/requirements.txt" "$ROOT/setup.py" | sha256sum | cut -d' ' -f1)"
+    want="$(cat "$ROOT/requirements.txt" "$ROOT/requirements-runtime.txt" "$ROOT/setup.py" \
+        | sha256sum | cut -d' ' -f1)"
     if [ -f "$stamp" ] && grep -qx "runtime $want" "$stamp" \
             && "$VENV/bin/ckan" --help >/dev/null 2>&1; then
         return
