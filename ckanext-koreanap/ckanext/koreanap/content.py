@@ -31,6 +31,7 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
 from . import config as content_config
+from .dictionary import schema_of
 
 log = logging.getLogger(__name__)
 
@@ -51,19 +52,9 @@ def _label(resource: dict[str, Any]) -> str:
     return " ".join(name.replace(SEPARATOR, " - ").split())
 
 
-def _schema(resource: dict[str, Any]) -> dict[str, Any] | None:
-    schema = resource.get("schema")
-    if isinstance(schema, str) and schema.strip():
-        try:
-            schema = json.loads(schema)
-        except ValueError:
-            return None
-    return schema if isinstance(schema, dict) else None
-
-
 def schema_entries(resource: dict[str, Any]) -> list[str]:
     """Field titles and descriptions of the resource's Table Schema."""
-    schema = _schema(resource)
+    schema = schema_of(resource)
     if not schema:
         return []
     label = _label(resource)

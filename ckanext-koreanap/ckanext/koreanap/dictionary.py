@@ -120,7 +120,8 @@ def koreanap_column_labels(resource_id: str, lang: str | None = None) -> dict[st
     return labels
 
 
-def _schema_of(resource: dict[str, Any]) -> dict[str, Any] | None:
+def schema_of(resource: dict[str, Any]) -> dict[str, Any] | None:
+    """A resource's Table Schema as a dict (stored as JSON text or a dict), or None."""
     schema = resource.get("schema")
     if isinstance(schema, str) and schema.strip():
         try:
@@ -139,7 +140,7 @@ def koreanap_schema_columns(pkg: dict[str, Any], lang: str | None = None
     schema gives no title (``label`` is then its name)."""
     tables = []
     for resource in pkg.get("resources") or []:
-        schema = _schema_of(resource)
+        schema = schema_of(resource)
         if not schema or not schema.get("fields"):
             continue
         columns = []
