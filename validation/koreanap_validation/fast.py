@@ -161,9 +161,13 @@ def _open_reader(resource: Any, batch_bytes: int,
                                    quoted_strings_can_be_null=False,
                                    include_columns=only)
     try:
-        # The system allocator gives batches back; mimalloc's pool kept growing.
+        # pyarrow's own pool (mimalloc) keeps the pages it frees for the next
+        # batches: with the system allocator every batch's buffers were new
+        # pages to fault in (84,000 page faults against 30,000 on a million
+        # rows, 0.2 s CPU), for 11 MiB less peak memory at 1M and at 3M rows
+        # alike (so no growth with the file).
         reader = pacsv.open_csv(resource.normpath, read_options=read, parse_options=parse,
-                                convert_options=convert, memory_pool=pa.system_memory_pool())
+                                convert_options=convert)
     except (pa.ArrowInvalid, OSError) as exc:
         raise Unsupported(f"pyarrow cannot open it: {exc}") from exc
     if only is None:
