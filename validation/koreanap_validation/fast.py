@@ -31,7 +31,6 @@ cannot split into the schema's columns, and :func:`validate_table` raises
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import decimal
 import math
 import queue
@@ -77,7 +76,9 @@ def _trim() -> None:
 
 
 try:
-    _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    # glibc's own name: find_library would run ldconfig in a subprocess at
+    # every start to find it (malloc_trim is glibc's only)
+    _LIBC = ctypes.CDLL("libc.so.6")
     _LIBC.malloc_trim  # noqa: B018 - glibc only
 except (OSError, AttributeError):
     _LIBC = None
@@ -363,11 +364,12 @@ class _Column:
             if missing:
                 plain = pc.and_not(plain, pc.is_in(
                     dictionary, value_set=pa.array(sorted(missing), pa.string())))
+            picked = plain
             plain = plain.to_numpy(zero_copy_only=False)
             floats = np.full(len(plain), math.nan)
             at = np.flatnonzero(plain)
             if len(at):
-                floats[at] = pc.cast(dictionary.take(pa.array(at)), pa.float64()).to_numpy(
+                floats[at] = pc.cast(dictionary.filter(picked), pa.float64()).to_numpy(
                     zero_copy_only=False)
             self._decimals = (plain, floats)
         return self._decimals
@@ -1025,8 +1027,8 @@ def _duplicates(key_text: dict[str, list[pa.Array]], primary: list[np.ndarray],
             local = np.nonzero(candidate[start:start + count])[0]
             if not len(local):
                 continue
-            parts = [_parsed(c, key_text[c.name][index].take(pa.array(local)).to_pylist())
-                     for c in cols]
+            at = _arrow_indices(local)
+            parts = [_parsed(c, key_text[c.name][index].take(at).to_pylist()) for c in cols]
             for position, values in zip(local.tolist(), zip(*parts, strict=True),
                                         strict=True):
                 key = values[0] if field_name else values
@@ -1047,6 +1049,14 @@ def _duplicates(key_text: dict[str, list[pa.Array]], primary: list[np.ndarray],
                                               cell="", field_name=field_name,
                                               field_number=number))
         start += count
+
+
+def _arrow_indices(at: np.ndarray) -> pa.Array:
+    """Row positions as a pyarrow array, sharing the numpy array's memory
+    (``pa.array`` of a numpy array imports numpy.ma, ~15 ms, to look for a
+    mask that positions never have)."""
+    at = np.ascontiguousarray(at, dtype=np.int64)
+    return pa.Array.from_buffers(pa.int64(), len(at), [None, pa.py_buffer(at)])
 
 
 def _parsed(column: _Column, raw: list[str]) -> list:
