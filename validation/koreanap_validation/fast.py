@@ -280,7 +280,10 @@ class _Column:
         dictionary-encoded); return (value index, stage order, error)."""
         if encoded is None:
             encoded = pc.dictionary_encode(array)
-        self.codes = encoded.indices.to_numpy(zero_copy_only=False)
+        # as numpy's own index type: indexing by int32 indices converts them
+        # on every use (4-5 times slower), and each batch indexes by them often
+        self.codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp,
+                                                                             copy=False)
         self.dictionary = encoded.dictionary
         self.raw = self.dictionary.to_pylist()
         self._decimals = None
@@ -610,6 +613,9 @@ def validate_table(resource: Any, checks: list, *, limit_errors: int = 1000,
             row_checks.append((order, part, wanted, pattern))
     check_caches = [_Cache(TUPLE_CACHE_LIMIT if len(cols) > 1 else None)
                     for _, _, cols, _ in row_checks]
+    # a key's look-up depends on its cells' text only: judged once per run
+    foreign_caches = [_Cache(TUPLE_CACHE_LIMIT if len(fields) > 1 else None)
+                      for fields, _, _, _ in foreign]
 
     unique_fields = [c for c in columns if schema.get_field(c.name).constraints.get("unique")]
     primary = [by_name[n] for n in schema.primary_key] if schema.primary_key else []
@@ -687,7 +693,8 @@ def validate_table(resource: Any, checks: list, *, limit_errors: int = 1000,
 
             for order, (fields, source, source_key, lookup) in enumerate(foreign):
                 cols = [by_name[n] for n in fields]
-                _group_errors(cols, count, numbers, found, _FOREIGN, order, None, None,
+                _group_errors(cols, count, numbers, found, _FOREIGN, order, None,
+                              foreign_caches[order],
                               lambda values, row_number, _e, _f, _r, f=fields, s=source,
                               k=source_key, lk=lookup: _foreign_error(values, row_number, f, s,
                                                                       k, lk))
@@ -850,6 +857,10 @@ class _BatchView:
         self._by_name = by_name
         self.count = count
         self._floats: dict[str, np.ndarray] = {}
+        # per-row flags the checks ask for, once per column and batch (the
+        # contaminant rules alone ask for nine columns' failed cells)
+        self._blank: dict[str, np.ndarray] = {}
+        self._failed: dict[str, np.ndarray] = {}
 
     def floats(self, name: str) -> np.ndarray:
         """Each row's parsed number as a float; NaN where the value is no
@@ -873,9 +884,13 @@ class _BatchView:
         return combos, group
 
     def blank(self, name: str) -> np.ndarray:
-        """Rows whose cell is empty (a missing value that failed nothing)."""
-        column = self._by_name[name]
-        return column.blank[column.codes]
+        """Rows whose cell is empty (a missing value that failed nothing).
+        Shared by the checks of a batch: read it, do not change it."""
+        found = self._blank.get(name)
+        if found is None:
+            column = self._by_name[name]
+            found = self._blank[name] = self._per_row(column.blank, column.codes)
+        return found
 
     def values(self, name: str) -> list:
         """The distinct parsed values of a column in this batch."""
@@ -886,9 +901,21 @@ class _BatchView:
         return self._by_name[name].codes
 
     def failed(self, name: str) -> np.ndarray:
-        """Rows whose cell failed its type or a constraint."""
-        column = self._by_name[name]
-        return (column.type_error | column.constraint_error)[column.codes]
+        """Rows whose cell failed its type or a constraint. Shared by the
+        checks of a batch: read it, do not change it."""
+        found = self._failed.get(name)
+        if found is None:
+            column = self._by_name[name]
+            found = self._failed[name] = self._per_row(
+                column.type_error | column.constraint_error, column.codes)
+        return found
+
+    def _per_row(self, distinct: np.ndarray, codes: np.ndarray) -> np.ndarray:
+        """A flag per distinct value spread to the rows (no indexing when
+        no value is flagged, the common case)."""
+        if not distinct.any():
+            return np.zeros(self.count, dtype=bool)
+        return distinct[codes]
 
 
 def _distinct_floats(column: _Column) -> np.ndarray:
