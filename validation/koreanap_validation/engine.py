@@ -486,9 +486,11 @@ def validate_package(source: Any, checklist: ChecklistLike = None, *,
     for number, resource in enumerate(package.resources):
         order.setdefault(resource.name, number)
 
+    descriptor_valid = True  # then so is each resource's (validate_table need not ask)
     try:
         package.to_descriptor(validate=True)
     except FrictionlessException as exc:
+        descriptor_valid = False
         # A resource's own problem is reported at that resource; only what
         # none of them explains is the package's.
         own = []
@@ -544,8 +546,10 @@ def validate_package(source: Any, checklist: ChecklistLike = None, *,
             continue
 
         local = resource.normpath if resource.path and not resource.remote else None
+        utf8 = False  # the whole file checked and found UTF-8
         if local and os.path.isfile(local):
             enc = check_encoding(local)
+            utf8 = enc.valid
             summary["encoding"] = enc.encoding
             for note in enc.notes:
                 notes.append({"rule": ENCODING_RULE, "resource": name, "message": note})
@@ -586,7 +590,7 @@ def validate_package(source: Any, checklist: ChecklistLike = None, *,
                 with _rule_guard(name, passing=(FrictionlessException,)):
                     found, rows, partial = fast.validate_table(
                         resource, fast_checks, limit_errors=limit_errors, progress=tell,
-                        lookups=lookups)
+                        lookups=lookups, known_valid=descriptor_valid, known_utf8=utf8)
             except (fast.Unsupported, FrictionlessException):
                 pass  # frictionless validates it below (and reports what it cannot read)
             else:

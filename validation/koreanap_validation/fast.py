@@ -137,10 +137,11 @@ def csv_option(dialect: Any, name: str, default: Any) -> Any:
     return default if value is None else value
 
 
-def _open_reader(resource: Any, batch_bytes: int,
-                 only: list[str] | None = None) -> tuple[Any, Any]:
+def _open_reader(resource: Any, batch_bytes: int, only: list[str] | None = None,
+                 check_utf8: bool = True) -> tuple[Any, Any]:
     """pyarrow's streaming reader of the table as text columns named as the
-    schema's fields (``only``: just those columns, for a second read)."""
+    schema's fields (``only``: just those columns, for a second read;
+    ``check_utf8=False``: the whole file is known to be UTF-8)."""
     dialect = resource.dialect
     delimiter = csv_option(dialect, "delimiter", ",")
     quote = csv_option(dialect, "quote_char", '"')
@@ -160,7 +161,7 @@ def _open_reader(resource: Any, batch_bytes: int,
     convert = pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                    strings_can_be_null=False,
                                    quoted_strings_can_be_null=False,
-                                   include_columns=only)
+                                   include_columns=only, check_utf8=check_utf8)
     try:
         # pyarrow's own pool (mimalloc) keeps the pages it frees for the next
         # batches: with the system allocator every batch's buffers were new
@@ -177,7 +178,7 @@ def _open_reader(resource: Any, batch_bytes: int,
         if header != names:
             raise Unsupported("the header differs from the schema's fields")
         if reader.schema.names != names:  # read again under the schema's names
-            return _open_reader(resource, batch_bytes, names)
+            return _open_reader(resource, batch_bytes, names, check_utf8)
     return reader, names
 
 
@@ -575,7 +576,8 @@ def _at_row(error: Any, row_number: int) -> Any:
 def validate_table(resource: Any, checks: list, *, limit_errors: int = 1000,
                    progress: Callable[[int], None] | None = None,
                    batch_bytes: int | None = None,
-                   lookups: dict | None = None) -> tuple[list, int, bool]:
+                   lookups: dict | None = None, known_valid: bool = False,
+                   known_utf8: bool = False) -> tuple[list, int, bool]:
     """Validate a CSV resource column-at-a-time.
 
     :param resource: a frictionless TableResource (its package gives foreign keys)
@@ -584,18 +586,26 @@ def validate_table(resource: Any, checks: list, *, limit_errors: int = 1000,
     :param progress: called with the rows read after each batch
     :param lookups: the referenced keys read for foreign keys so far, kept
         for the other tables of the same package (a dict the caller keeps)
+    :param known_valid: the caller validated the resource's descriptor (a
+        package's validation covers each of its resources), so it is not
+        validated again here
+    :param known_utf8: the caller checked that the whole file is UTF-8
+        (:func:`.encoding.check_encoding`), so pyarrow does not check each
+        cell again
     :returns: (frictionless errors in row order, rows read, partial)
     :raises Unsupported: when frictionless must validate it instead
     """
     reason = unsupported_reason(resource, checks)
     if reason:
         raise Unsupported(reason)
-    try:
-        resource.to_descriptor(validate=True)
-    except FrictionlessException as exc:
-        raise Unsupported("the resource descriptor is invalid") from exc
+    if not known_valid:
+        try:
+            resource.to_descriptor(validate=True)
+        except FrictionlessException as exc:
+            raise Unsupported("the resource descriptor is invalid") from exc
     foreign = _foreign_lookups(resource, lookups)
-    reader, names = _open_reader(resource, batch_bytes or BATCH_BYTES)
+    reader, names = _open_reader(resource, batch_bytes or BATCH_BYTES,
+                                 check_utf8=not known_utf8)
     schema = resource.schema
     columns = [_Column(f.name, i, f.create_cell_reader(), simple=_simple_string(f),
                        plain_number=_plain_number(f))
