@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import struct
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -113,24 +114,31 @@ def check_encoding(path: PathLike) -> EncodingResult:
 def _valid_utf8_size(path: Path) -> int | None:
     """The file's size when it is all UTF-8, else None (then the decoder
     finds the first bad byte). pyarrow validates UTF-8 without building
-    Python strings: 0.036 s against the decoder's 0.056 s on 92 MB."""
+    Python strings, here in place: each chunk is read into one buffer that
+    pyarrow sees as a string (no copy into an array of its own), 0.035 s
+    CPU on 92 MB against 0.052 s with a copy and the decoder's 0.056 s."""
     import pyarrow as pa  # only here: fix-encoding does not need it otherwise
 
-    size, tail = 0, b""
-    with open(path, "rb") as fh:
+    size, tail = 0, 0  # tail: bytes of a character the next chunk completes
+    buffer = bytearray(CHUNK + 4)
+    view = memoryview(buffer)
+    data = pa.py_buffer(buffer)
+    with open(path, "rb", buffering=0) as fh:
         while True:
-            chunk = fh.read(CHUNK)
-            if not chunk:
+            read = fh.readinto(view[tail:tail + CHUNK])
+            if not read:
                 return size if not tail else None
-            size += len(chunk)
-            data = tail + chunk if tail else chunk
-            cut = _complete_utf8(data)
-            try:
-                pa.array([data if cut == len(data) else data[:cut]], pa.binary()).cast(
-                    pa.string())
+            size += read
+            end = tail + read
+            cut = _complete_utf8(view[:end])
+            offsets = pa.py_buffer(struct.pack("=ii", 0, cut))
+            try:  # a one-string array over the buffer's first ``cut`` bytes
+                pa.Array.from_buffers(pa.string(), 1, [None, offsets, data]).validate(
+                    full=True)
             except pa.ArrowInvalid:
                 return None
-            tail = data[cut:]
+            tail = end - cut
+            view[:tail] = view[cut:end]
 
 
 def _complete_utf8(data: bytes) -> int:
