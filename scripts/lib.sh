@@ -292,7 +292,7 @@ write_ini() {
     __HOST__="$host" __PORT__="$port" \
     __SMTP_SERVER__="$smtp" \
     __MAIL_FROM__="${KOREANAP_MAIL_FROM:-noreply@koreanap.invalid}" \
-    __PAGE_CACHE_SECONDS__="${KOREANAP_PAGE_CACHE_SECONDS:-0}" \
+    __PAGE_CACHE_SECONDS__="${KOREANAP_PAGE_CACHE_SECONDS:-30}" \
     "$VENV/bin/python" - <<'PY'
 import os  # fill the template's __NAME__ placeholders from the environment
 text = open(os.environ["KOREANAP_TEMPLATE"], encoding="utf-8").read()

@@ -107,6 +107,70 @@ def test_a_write_outside_any_request_makes_kept_pages_stale(fresh_cache):
     assert "작업 후" in page.body
 
 
+def _validation_of(app, resource_id):
+    response, state = _get(app, "/api/3/action/koreanap_validation_show?id=" + resource_id)
+    return response.json["result"], state, response.headers["Cache-Control"]
+
+
+@ON
+@pytest.mark.usefixtures("clean_db", "clean_index")
+def test_a_job_recording_its_progress_without_an_action_makes_kept_answers_stale(
+        fresh_cache):
+    """A validation job writes its state through CKAN's session, not an action: its
+    commit (Core SQL or plain text SQL alike) still makes every kept answer stale."""
+    import sqlalchemy as sa
+    from ckan import model
+
+    from ckanext.koreanap.pipeline import model as kmodel
+
+    app = fresh_cache
+    dataset = _dataset(resources=[{"url": "http://example.com/a.csv", "format": "CSV"}])
+    resource_id = dataset["resources"][0]["id"]
+    kmodel.set_status(resource_id, dataset["id"], "valid", message="first")
+    model.Session.commit()
+    _validation_of(app, resource_id)
+    row, state, _ = _validation_of(app, resource_id)
+    assert (row["message"], state) == ("first", "hit")
+
+    kmodel.set_status(resource_id, dataset["id"], "invalid", message="second")
+    model.Session.commit()  # as pipeline/validate.py does, outside any request
+    row, state, _ = _validation_of(app, resource_id)
+    assert (row["status"], row["message"], state) == ("invalid", "second", "miss")
+    assert _validation_of(app, resource_id)[1] == "hit"
+
+    model.Session.execute(sa.text(
+        "UPDATE koreanap_resource_validation SET message = 'third' WHERE resource_id = :r"),
+        {"r": resource_id})
+    model.Session.commit()
+    row, state, _ = _validation_of(app, resource_id)
+    assert (row["message"], state) == ("third", "miss")
+
+    model.Session.execute(sa.text("SELECT 1"))
+    model.Session.commit()  # a commit that wrote nothing changes nothing
+    assert _validation_of(app, resource_id)[1] == "hit"
+
+
+@ON
+@pytest.mark.usefixtures("clean_db", "clean_index")
+def test_an_answer_showing_a_running_job_is_never_kept(fresh_cache):
+    """A pending row's state is read from the queue and the worker's process, which no
+    write marks (a worker killed mid-job writes nothing): such an answer is rendered for
+    every visitor, and CKAN tells proxies not to keep it either."""
+    from ckan import model
+
+    from ckanext.koreanap.pipeline import model as kmodel
+
+    dataset = _dataset(resources=[{"url": "http://example.com/a.csv", "format": "CSV"}])
+    resource_id = dataset["resources"][0]["id"]
+    kmodel.set_status(resource_id, dataset["id"], "pending", job_id="no-such-job",
+                      worker="nowhere:1")
+    model.Session.commit()
+    for _ in range(2):
+        row, state, cache_control = _validation_of(fresh_cache, resource_id)
+        assert (row["status"], state) == ("pending", "miss")
+        assert "public" not in cache_control
+
+
 @ON
 @pytest.mark.usefixtures("clean_db", "clean_index")
 def test_users_are_never_served_kept_pages_nor_give_theirs_away(fresh_cache):

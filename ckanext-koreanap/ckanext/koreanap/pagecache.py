@@ -18,12 +18,17 @@ one.
 
 What is kept is keyed by the page language and the whole URL, and by the
 *site version*: a token in Redis that is replaced after every write request
-to the site (``POST``, ``PUT``, ``PATCH``, ``DELETE``) and after every
-action that is not side-effect free, in any process (a validation job, a
-command). So a dataset edited, a report sent or a rule added makes every
-kept page stale at once, in every web process. A change that calls no
-action (plain SQL) is seen after at most ``ckanext.koreanap.page_cache.seconds``,
-the age limit of every entry (0 turns the cache off).
+to the site (``POST``, ``PUT``, ``PATCH``, ``DELETE``), after every action
+that is not side-effect free and after every commit of CKAN's database
+session that wrote, in any process (a validation job recording its
+progress, a link check, a command). So a dataset edited, a report sent, a
+rule added or a job's state recorded makes every kept page stale at once,
+in every web process. A change made past CKAN's session (``psql``, another
+database's engine) is seen after at most
+``ckanext.koreanap.page_cache.seconds``, the age limit of every entry (0
+turns the cache off). An answer that shows something no write marks (a
+validation job's live state, read from the queue and the worker's process)
+sets CKAN's ``__no_cache__`` flag, so it is never kept.
 
 Each web process keeps its own entries in memory, up to
 ``ckanext.koreanap.page_cache.mb``. When several threads of a process ask for
@@ -242,13 +247,9 @@ class PageCache:
         return _response(entry, "hit")
 
     def keep(self, response: Any) -> Any:
-        """after_request: keep what ``serve`` let CKAN render, if it may be shared; and
-        make kept pages stale after a write request."""
-        from flask import g, request
+        """after_request: keep what ``serve`` let CKAN render, if it may be shared."""
+        from flask import g
 
-        if request.method in WRITE_METHODS:
-            self.changed()
-            return response
         claimed = g.pop("koreanap_page_cache", None)
         if claimed is None:
             return response
@@ -269,12 +270,16 @@ class PageCache:
         return response
 
     def release(self, _error: BaseException | None = None) -> None:
-        """teardown_request: a claim whose render failed lets its waiters go."""
-        from flask import g
+        """teardown_request, after every request, also one that failed: a claim whose
+        render failed lets its waiters go; a write request, or a read that committed a
+        write, makes every kept page stale (the one this request kept included)."""
+        from flask import g, request
 
         claimed = g.pop("koreanap_page_cache", None)
         if claimed is not None:
             self.store.release(claimed[0])
+        if g.pop("koreanap_wrote", False) or request.method in WRITE_METHODS:
+            self.changed()
 
 
 def _anonymous() -> bool:
@@ -380,6 +385,73 @@ def install(app: Any) -> Any:
     return app
 
 
+def _counted_at_request_end() -> bool:
+    """In a web request the cache watches, a write is counted once, when it ends."""
+    from flask import g, has_request_context
+
+    if not has_request_context() or g.get("koreanap_reading") is None:
+        return False
+    if g.koreanap_reading:
+        g.koreanap_wrote = True  # a read that wrote (see PageCache.release)
+    return True
+
+
+_WROTE = "koreanap_page_cache_wrote"
+# The first word of plain-text SQL that writes.
+_WRITE_WORDS = frozenset({"INSERT", "UPDATE", "DELETE", "TRUNCATE", "MERGE"})
+
+
+def _flushed(session: Any, _context: Any) -> None:
+    if session.new or session.dirty or session.deleted:
+        session.info[_WROTE] = True
+
+
+def _executed(state: Any) -> None:
+    statement = state.statement
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+    elif getattr(statement, "text", None) is not None:
+        words = statement.text.split(None, 1)
+        if words and words[0].upper() in _WRITE_WORDS:
+            state.session.info[_WROTE] = True
+
+
+def _committed(session: Any) -> None:
+    if not session.info.pop(_WROTE, False) or _counted_at_request_end():
+        return
+    current = cache()
+    if current is not None:
+        current.changed()
+
+
+def _rolled_back(session: Any) -> None:
+    session.info.pop(_WROTE, None)  # nothing was written after all
+
+
+def listen_for_commits() -> None:
+    """Make kept pages stale after each commit of CKAN's session that wrote, whoever
+    wrote (once per process). A job records its progress without an action: this is
+    how a kept page learns of it."""
+    import sqlalchemy as sa
+    from ckan import model
+
+    if sa.event.contains(model.Session, "after_commit", _committed):
+        return
+    sa.event.listen(model.Session, "after_flush", _flushed)
+    sa.event.listen(model.Session, "do_orm_execute", _executed)
+    sa.event.listen(model.Session, "after_commit", _committed)
+    sa.event.listen(model.Session, "after_rollback", _rolled_back)
+
+
+def not_to_keep() -> None:
+    """The answer being made shows something no write marks (e.g. a job's live state):
+    CKAN's ``__no_cache__`` flag keeps it from this cache and from proxies."""
+    from flask import has_request_context, request
+
+    if has_request_context():
+        request.environ["__no_cache__"] = True
+
+
 def action_done(action_name: str, **_kwargs: Any) -> None:
     """CKAN's ``action_succeeded`` signal: an action that may have written (not
     side-effect free) makes kept pages stale, in whichever process it ran."""
@@ -387,7 +459,7 @@ def action_done(action_name: str, **_kwargs: Any) -> None:
     from flask import g, has_request_context
 
     if has_request_context() and g.get("koreanap_reading") is not None:
-        return  # a web request: a read does not write, and a write request counts at its end
+        return  # a web request: a write request counts at its end, a read's writes commit
     current = cache()
     if current is None:
         return

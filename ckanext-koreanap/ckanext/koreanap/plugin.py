@@ -70,6 +70,7 @@ def _actions(*_args) -> dict:
 @tk.blanket.blueprints(views)
 class KoreanapPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
+    p.implements(p.IConfigurable)
     p.implements(p.ITranslation)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
@@ -89,6 +90,13 @@ class KoreanapPlugin(p.SingletonPlugin, DefaultTranslation):
             # KOGL types and their CC counterparts (datapackage.LICENCES).
             here = os.path.dirname(os.path.abspath(__file__))
             config["licenses_group_url"] = "file://" + os.path.join(here, "licenses.json")
+
+    # IConfigurable
+
+    def configure(self, config):
+        # In every process (web, job worker, command): a commit that wrote makes kept
+        # pages stale, also when no action ran (a job recording its progress).
+        pagecache.listen_for_commits()
 
     # ITranslation
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from ckan import model
 
+from .. import pagecache
 from . import model as kmodel
 
 log = logging.getLogger(__name__)
@@ -86,7 +87,11 @@ def _stale_message(reason: str) -> str:
 def as_shown(row: dict[str, Any]) -> dict[str, Any]:
     """The row as show actions and pages give it: a pending row whose job will never
     finish reads ``error`` with a message to validate again. Nothing is written: the
-    worker's maintenance round records it (:func:`settle_stale`)."""
+    worker's maintenance round records it (:func:`settle_stale`). A pending row's state
+    lives in the queue and the worker's process, which no write marks: the answer
+    showing it is never kept (by the page cache or a proxy)."""
+    if row.get("status") == "pending":
+        pagecache.not_to_keep()
     stale = _stale(row)
     if stale is None:
         return row
