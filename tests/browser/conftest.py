@@ -69,6 +69,9 @@ def _live_ini(source: Path, target: Path, url: str, port: int, run_id: str) -> N
         f"ckanext.koreanap.contaminants.dataset = {_quick_search_dataset(run_id)}", text)
     assert n == 1, f"{source} has no single ckan.site_url line"
     text = re.sub(r"(?m)^ckan\.devserver\.port\s*=.*$", f"ckan.devserver.port = {port}", text)
+    # Pages as served: the test ini turns the page cache off for in-process tests; the
+    # browser sees the declared default, so every flow here also runs through kept pages.
+    text = re.sub(r"(?m)^ckanext\.koreanap\.page_cache\.seconds\s*=.*\n", "", text)
     target.write_text(text, encoding="utf-8")
     target.chmod(0o600)
 
