@@ -116,6 +116,8 @@ _REPLACE_FACETS = sa.text(
 # Facet values longer than this are not counted (no one facets on them and
 # btree entries have a size limit).
 MAX_FACET_VALUE = 1000
+# The score's column in a ranked page's subquery (what ORDER BY names).
+_SCORE = "koreanap_score"
 _NOT_FACETED = {"text", "index_id", "site_id", "urls", "res_url", "url", CONTENT_FIELD}
 
 
@@ -473,10 +475,12 @@ class PostgresSearchConnection:
             where_sql = " AND ".join(where)
             score_sql = compiler.rank_expression()
             order = []
+            ranked = False
             for field, direction in sort or [("score", "desc")]:
                 if field == "score" and not compiler.rank_queries:
                     continue  # every row scores the same: let an index give the order
-                order.extend(compiler.sort_expression(field, direction, score_sql))
+                ranked = ranked or field == "score"
+                order.extend(compiler.sort_expression(field, direction, _SCORE))
             order.append("index_id ASC")
 
             facet_fields = self._facet_fields(params)
@@ -486,16 +490,16 @@ class PostgresSearchConnection:
                 hits, facets = self._count_and_facets(params, facet_fields, where_sql, binder)
             else:
                 facets = {}
-                if rows > 0 and compiler.rank_queries and any(
-                        field == "score" for field, _ in sort or [("score", "desc")]):
+                if rows > 0 and ranked:
                     # A page in score order reads every match anyway: count them
                     # in that pass, not in a second scan (None: past the end).
                     docs, hits = self._fetch(where_sql, score_sql, order, fl, rows, start,
-                                             binder, count=True)
+                                             binder, count=True, ranked=True)
                 if hits is None:
                     hits = self._count(where_sql, binder)
             if rows > 0 and hits > start and not docs:
-                docs, _total = self._fetch(where_sql, score_sql, order, fl, rows, start, binder)
+                docs, _total = self._fetch(where_sql, score_sql, order, fl, rows, start, binder,
+                                           ranked=ranked)
         except (SearchError, SearchQueryError):
             self._rollback_to_savepoint()
             raise
@@ -539,15 +543,27 @@ class PostgresSearchConnection:
             sa.text(sql), binder.params).scalar_one())
 
     def _fetch(self, where_sql: str, score_sql: str, order: list[str], fl: list[str],
-               rows: int, start: int, binder: _Binder,
-               count: bool = False) -> tuple[list[dict[str, Any]], int | None]:
+               rows: int, start: int, binder: _Binder, count: bool = False,
+               ranked: bool = False) -> tuple[list[dict[str, Any]], int | None]:
         """The page's documents, and with ``count`` the number of matches
-        (None when the page is past the last one)."""
+        (None when the page is past the last one). ``ranked``: ``order`` sorts
+        by the score, so every match is scored."""
         # Two steps: order and cut the page on narrow columns first, then read
         # the (large, out-of-line) documents of that page only.
+        if ranked:
+            # Each match scored once, in a subquery the planner keeps (OFFSET 0),
+            # so the search vectors stay below the count: computed above it, as the
+            # planner would, every match's vector went through the window's store.
+            # Columns the outer query does not name are left out of the subquery.
+            source = "(SELECT *, %s AS %s FROM %s WHERE %s OFFSET 0) AS %s" % (
+                score_sql, _SCORE, TABLE, where_sql, TABLE)
+            where = "TRUE"
+            score = _SCORE
+        else:
+            source, where, score = TABLE, where_sql, score_sql
         page = self.session.execute(sa.text(
             "SELECT doc_id, %s AS score%s FROM %s WHERE %s ORDER BY %s LIMIT %s OFFSET %s" % (
-                score_sql, ", count(*) OVER () AS total" if count else "", TABLE, where_sql,
+                score, ", count(*) OVER () AS total" if count else "", source, where,
                 ", ".join(order), binder(rows), binder(start))),
             binder.params).all()
         if not page:
