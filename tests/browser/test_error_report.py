@@ -1,5 +1,6 @@
 """An anonymous visitor reports an error on a dataset (plugin koreanap_reports) in a real
 browser, and follows the tracking link without seeing the contact details."""
+import requests
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -24,6 +25,11 @@ def test_anonymous_report_and_tracking_link(browser, steps, live_ckan, api, food
         button = wait.until(ec.element_to_be_clickable(
             (By.CSS_SELECTOR, "a.koreanap-report-error")))
         assert button.text.strip() == "오류신고"
+    with steps("the form is a kept page (the page cache is on, as served)"):
+        form_url = f"{live_ckan}/dataset/{dataset['name']}/report-error"
+        states = [requests.get(form_url, timeout=WAIT_S).headers.get("X-Koreanap-Page-Cache")
+                  for _ in range(2)]
+        assert states[-1] == "hit", states
     with steps("open the report form"):
         click(browser, button)
         wait.until(ec.url_contains(f"/dataset/{dataset['name']}/report-error"))
