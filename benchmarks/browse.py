@@ -1,10 +1,11 @@
 """Benchmark a served catalogue under many concurrent visitors.
 
 N visitors (default 50: threads in a few client processes) browse for D
-seconds (default 60), each request a page kind picked at random, as fast as
-the server answers: the home page, the dataset search ``/dataset?q=`` with a
-Korean or an English query, a dataset page, the contaminant quick search
-``/contaminants`` with filters, and the search API
+seconds (default 60), as fast as the server answers, each through the page
+kinds in an order of its own, over and over (so a visitor sees every kind
+once even in a run shorter than its first round): the home page, the
+dataset search ``/dataset?q=`` with a Korean or an English query, a dataset
+page, the contaminant quick search ``/contaminants`` with filters, and the search API
 (``/api/3/action/package_search``). Prints, per page kind, the requests,
 throughput, p50/p95/max latency and errors (an answer of 400 or more, or no
 answer within 30 s), the load average before and after, and whether every
@@ -89,16 +90,20 @@ def pick_path(kind: str, rng: random.Random, datasets: list[str]) -> str:
 
 def visitor(base: str, datasets: list[str], number: int, deadline: float, pause: float,
             latencies: dict, errors: dict, kept: Counter, lock: threading.Lock) -> None:
-    """One visitor: a kept-alive connection, its cookies, a random page kind per request,
-    and on average ``pause`` seconds of reading between two pages (uniform 0..2x)."""
+    """One visitor: a kept-alive connection, its cookies, the page kinds in a shuffled
+    order of its own, repeated (the first round is finished even past the deadline), and
+    on average ``pause`` seconds of reading between two pages (uniform 0..2x)."""
     address = urlsplit(base)
     rng = random.Random(number)
     connection = None
     cookies: dict[str, str] = {}
     if pause:  # start out of step, so visitors do not arrive in bursts
         time.sleep(rng.uniform(0, pause))
-    while time.monotonic() < deadline:
-        kind = rng.choice(KINDS)
+    order = rng.sample(KINDS, len(KINDS))
+    visits = 0
+    while time.monotonic() < deadline or visits < len(order):
+        kind = order[visits % len(order)]
+        visits += 1
         path = pick_path(kind, rng, datasets)
         started = time.perf_counter()
         try:
