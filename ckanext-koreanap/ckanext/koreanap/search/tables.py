@@ -36,7 +36,7 @@ index = sa.Table(
     sa.Column("fields", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
     # the document exactly as CKAN built it (returned through fl)
     sa.Column("document", JSONB, nullable=False),
-    # STORAGE MAIN with lz4, as are the narrow columns above (migration
+    # STORAGE MAIN, as are the narrow columns above (migration
     # d8f0b2c40004; SQLAlchemy does not declare storage): ranking reads every
     # match's vector, so it stays in the row
     sa.Column("search_vector", TSVECTOR, nullable=False),
