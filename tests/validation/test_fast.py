@@ -90,6 +90,28 @@ def test_limit_errors_keeps_the_first_rows(faulty_survey):
     assert not [t for t in threading.enumerate() if t.name == "koreanap-read-ahead"]
 
 
+def test_invalid_small_table_and_faulty_survey_same_report_order(faulty_survey, tmp_path):
+    """A package with an invalid small table (a key both referenced and repeated, a cell
+    against its pattern, a missing required cell) and a faulted survey gets, from both
+    engines, the very same errors in the same order, the same notes and the same verdict."""
+    folder = tmp_path / "food-contaminants"
+    shutil.copytree(faulty_survey[0], folder)
+    with (folder / "data" / "food_groups.csv").open("a", encoding="utf-8") as fh:
+        fh.write("FG01,중복,Duplicate\nFG1X,패턴,Against the pattern\nFG98,,\n")
+    auto, slow = both(folder)
+    assert engines(auto)["survey_results"] == "fast"
+    shown = [(e["rule"], e["resource"], e["row"], e["field"], e["message"])
+             for e in auto["errors"]]
+    assert shown == [(e["rule"], e["resource"], e["row"], e["field"], e["message"])
+                     for e in slow["errors"]]
+    assert auto["notes"] == slow["notes"]
+    assert auto["valid"] is slow["valid"] is False
+    # the small table's errors come first, in its place among the resources
+    food_groups = [i for i, e in enumerate(auto["errors"]) if e["resource"] == "food_groups"]
+    survey = [i for i, e in enumerate(auto["errors"]) if e["resource"] == "survey_results"]
+    assert food_groups and survey and max(food_groups) < min(survey)
+
+
 SCHEMA = {
     "fields": [
         {"name": "id", "type": "integer", "constraints": {"unique": True}},
