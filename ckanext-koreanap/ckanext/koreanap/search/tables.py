@@ -51,8 +51,12 @@ sa.Index("koreanap_search_index_labels_idx", index.c.permission_labels,
 sa.Index("koreanap_search_index_package_idx", index.c.package_id)
 sa.Index("koreanap_search_index_name_idx", index.c.name)
 # The orders package_search asks for (NULLS LAST, index_id as tie-break).
+# The default order's index also carries what every anonymous search filters on,
+# so an index-only scan answers deep pages and counts without the wide rows.
 sa.Index("koreanap_search_index_modified_idx",
-         index.c.metadata_modified.desc().nulls_last(), index.c.index_id)
+         index.c.metadata_modified.desc().nulls_last(), index.c.index_id,
+         postgresql_include=["doc_id", "capacity", "state", "site_id", "dataset_type",
+                             "permission_labels"])
 sa.Index("koreanap_search_index_created_idx",
          index.c.metadata_created.desc().nulls_last(), index.c.index_id)
 sa.Index("koreanap_search_index_title_idx",
