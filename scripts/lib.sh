@@ -69,8 +69,13 @@ ensure_venv() {
     local stamp="$VENV/koreanap-pip-stamp" want
     want="$(cat "$ROOT/requirements.txt" "$ROOT/requirements-runtime.txt" "$ROOT/setup.py" \
         | sha256sum | cut -d' ' -f1)"
-    if [ -f "$stamp" ] && grep -qx "runtime $want" "$stamp" \
-            && "$VENV/bin/ckan" --help >/dev/null 2>&1; then
+    # Whether the install works, asked without a CKAN config: "ckan --help" exits 1
+    # when no ckan.ini is in the current folder (as in a fresh clone, or the test
+    # run), which made every call reinstall, racing with tests importing the venv.
+    if [ -f "$stamp" ] && grep -qx "runtime $want" "$stamp" && [ -x "$VENV/bin/ckan" ] \
+            && (cd / && "$VENV/bin/python" -c 'import ckan.cli.cli, ckanext.koreanap.plugin
+import koreanap_validation, koreanap_client.console, frictionless_koreanap') >/dev/null 2>&1
+    then
         return
     fi
     say "Installing CKAN 2.12 and ckanext-koreanap into $VENV"
