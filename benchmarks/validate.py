@@ -23,7 +23,8 @@ koreanap_validation's bytecode is compiled first, as an installed package's
 is (the machine sets PYTHONDONTWRITEBYTECODE, so without it each run of ours
 compiled its source again; the libraries' bytecode is installed).
 
-Prints wall time, rows/s and peak resident memory of each, the ratios a/b
+Prints wall time, rows/s and peak resident memory of each (the exact peak,
+from ``wait4`` of a small wrapper process around each run), the ratios a/b
 (target: at least 15) and b/e (target: at most 3), the machine's load
 average, and for every injected fault whether each path found it at its
 row (faults marked exact: that error only). Then whether (a) and (b) found
@@ -41,7 +42,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,34 +96,44 @@ def build(folder: Path, rows: int) -> Path:
     return folder
 
 
-def _high_water_mib(pid: int) -> int | None:
-    """The process's peak resident memory so far (VmHWM), in MiB."""
+# Runs a command as its child and writes (wall seconds, peak resident KiB, exit code) to
+# the file named first: wait4's maxrss of that child is its exact peak. The wrapper is a
+# small process, so what the child inherits at fork (counted by Linux in maxrss) is small;
+# this benchmark's own process is not (it built the package), which is why the command is
+# not its direct child.
+_MEASURE = """
+import os, sys, time
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
     try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) // 1024
-    except OSError:
-        return None
-    return None
+        os.execv(sys.argv[2], sys.argv[2:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+seconds = time.perf_counter() - start
+with open(sys.argv[1], "w", encoding="ascii") as fh:
+    fh.write("%r %d %d" % (seconds, usage.ru_maxrss, os.waitstatus_to_exitcode(status)))
+"""
 
 
 def timed(command: list[str], stdout=subprocess.DEVNULL) -> tuple[float, int, int]:
     """Run a command; (wall seconds, peak resident MiB, exit code).
 
-    The peak is the child's own VmHWM, sampled every 20 ms until it exits
-    (rusage's maxrss would count what the child inherited from this process).
+    Both are measured by a small wrapper process around the command (``_MEASURE``): the
+    time from its fork to its exit, and its exact peak from ``wait4`` (sampling
+    ``/proc/PID/status`` could miss a peak in the last moments).
     """
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=stdout, stderr=subprocess.PIPE)
-    peak = 0
-    while process.poll() is None:
-        peak = max(peak, _high_water_mib(process.pid) or 0)
-        time.sleep(0.02)
-    elapsed = time.perf_counter() - start
-    if process.returncode not in (0, 1):
-        sys.exit(f"{command[0]} failed: {process.stderr.read().decode()[-2000:]}")
-    return elapsed, peak, process.returncode
+    with tempfile.NamedTemporaryFile("r", suffix=".measure", encoding="ascii") as result:
+        done = subprocess.run([sys.executable, "-c", _MEASURE, result.name, *command],
+                              stdout=stdout, stderr=subprocess.PIPE)
+        measured = result.read().split()
+    if done.returncode or len(measured) != 3:
+        sys.exit(f"{command[0]} could not be measured: {done.stderr.decode()[-2000:]}")
+    seconds, peak_kib, code = float(measured[0]), int(measured[1]), int(measured[2])
+    if code not in (0, 1):
+        sys.exit(f"{command[0]} failed: {done.stderr.decode()[-2000:]}")
+    return seconds, peak_kib // 1024, code
 
 
 def ours(folder: Path, out: Path, engine: str = "auto") -> tuple[float, int, list[dict]]:
