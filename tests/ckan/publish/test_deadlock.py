@@ -10,6 +10,7 @@ seconds, which breaks any lock cycle so the test ends and reports the hang.
 import json
 import threading
 import time
+import traceback
 
 import pytest
 from ckan.tests.helpers import call_action
@@ -58,7 +59,7 @@ def test_reupload_beside_the_validation_job_never_hangs(sysadmin, publish, packa
             hung.append(round_)
             worker.kill()  # ends the worker's side of any lock wait
 
-    timings = []
+    timings, failures = [], []
     for round_ in range(ROUNDS + 1):
         folder = full if round_ % 2 == 0 else smaller
         if round_:
@@ -76,6 +77,7 @@ def test_reupload_beside_the_validation_job_never_hangs(sysadmin, publish, packa
         except Exception as error:  # noqa: BLE001 - reported below with the times
             timings.append("{:.1f}s ({}: {})".format(time.monotonic() - started,
                                                      type(error).__name__, error))
+            failures.append(traceback.format_exc())
         else:
             timings.append("{:.1f}s".format(time.monotonic() - started))
         finally:
@@ -85,7 +87,8 @@ def test_reupload_beside_the_validation_job_never_hangs(sysadmin, publish, packa
     print("publish times (first, then re-uploads):", ", ".join(timings))
     assert not hung, "round {} hung for more than {} s (times: {})".format(
         hung[0], BOUND, ", ".join(timings))
-    assert all(t.endswith("s") for t in timings), ", ".join(timings)
+    assert all(t.endswith("s") for t in timings), ", ".join(timings) + "\n" + "\n".join(
+        failures)
 
 
 def _hold(sql, **params):
