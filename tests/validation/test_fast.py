@@ -30,7 +30,7 @@ def both(source, **options):
 
 def where(report):
     return sorted((e["rule"], e["resource"] or "", e["row"] or 0, e["field"] or "",
-                   e["message"]) for e in report["errors"])
+                   e["message"], e.get("value") or "") for e in report["errors"])
 
 
 def engines(report):

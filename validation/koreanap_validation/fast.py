@@ -1114,9 +1114,9 @@ def _duplicates(key_text: dict[str, list[pa.Array]], primary: list[np.ndarray],
                                                   row_number=row_number))
                 else:
                     number = by_name[field_name].number
-                    yield (row_number, _UNIQUE, number,
+                    yield (row_number, _UNIQUE, number,  # the cell as frictionless shows it
                            errors.UniqueError(note=note, cells=[], row_number=row_number,
-                                              cell="", field_name=field_name,
+                                              cell=str(key), field_name=field_name,
                                               field_number=number))
         start += count
 
