@@ -447,6 +447,35 @@ def validate_package(source: Any, checklist: ChecklistLike = None, *,
     """
     if engine not in ENGINES:
         raise ValueError(f'engine must be one of {", ".join(ENGINES)}, not "{engine}"')
+    started: list[fast.Prefetch] = []  # closed whatever happens
+    try:
+        return _validate(source, checklist, basepath, limit_errors, limit_rows, progress,
+                         progress_every, engine, started)
+    finally:
+        for prefetch in started:
+            prefetch.close()
+
+
+def _prefetch(package: Package) -> fast.Prefetch | None:
+    """The reading of the package's largest table that the fast path reads,
+    started now (None when none is large enough to gain from it)."""
+    chosen, largest = None, fast.PREFETCH_FROM - 1
+    for resource in package.resources:
+        if not resource.tabular or fast.unsupported_reason(resource, []):
+            continue
+        try:
+            size = os.path.getsize(resource.normpath)
+        except OSError:
+            continue  # reported at its turn
+        if size > largest:
+            chosen, largest = resource, size
+    return None if chosen is None else fast.Prefetch(chosen)
+
+
+def _validate(source: Any, checklist: ChecklistLike, basepath: str | None, limit_errors: int,
+              limit_rows: int | None, progress: Progress | None, progress_every: int,
+              engine: str, started: list) -> dict:
+    """:func:`validate_package`'s work (``started``: the prefetches it started)."""
     errors: list[dict] = []
     notes: list[dict] = []
     resources: list[dict] = []
@@ -485,6 +514,11 @@ def validate_package(source: Any, checklist: ChecklistLike = None, *,
         return _finish(errors, notes, resources)
     for number, resource in enumerate(package.resources):
         order.setdefault(resource.name, number)
+    fast_path = engine == "auto" and user_checklist is None and limit_rows is None
+    # the largest table's reading starts now, on the idle core
+    prefetch = _prefetch(package) if fast_path else None
+    if prefetch is not None:
+        started.append(prefetch)
 
     descriptor_valid = True  # then so is each resource's (validate_table need not ask)
     try:
@@ -546,6 +580,7 @@ def validate_package(source: Any, checklist: ChecklistLike = None, *,
             continue
 
         local = resource.normpath if resource.path and not resource.remote else None
+        mine = prefetch if prefetch is not None and prefetch.resource is resource else None
         utf8 = False  # the whole file checked and found UTF-8
         if local and os.path.isfile(local):
             enc = check_encoding(local)
@@ -577,8 +612,7 @@ def validate_package(source: Any, checklist: ChecklistLike = None, *,
                     f'"{label}"; remove the spaces', row=1, field=label.strip(),
                     value=label))
 
-        if (engine == "auto" and user_checklist is None and limit_rows is None and local
-                and resource.encoding != "cp949"):
+        if fast_path and local and resource.encoding != "cp949":
             fast_checks = _our_checks() + list(specific.get(name) or [])
             def tell(rows: int, _name: str = name, _seen: list = [0]) -> None:  # noqa: B006
                 # once per progress_every rows crossed (batches hold ~10,000 rows)
@@ -590,9 +624,13 @@ def validate_package(source: Any, checklist: ChecklistLike = None, *,
                 with _rule_guard(name, passing=(FrictionlessException,)):
                     found, rows, partial = fast.validate_table(
                         resource, fast_checks, limit_errors=limit_errors, progress=tell,
-                        lookups=lookups, known_valid=descriptor_valid, known_utf8=utf8)
+                        lookups=lookups, known_valid=descriptor_valid, known_utf8=utf8,
+                        prefetch=mine)
             except (fast.Unsupported, FrictionlessException):
-                pass  # frictionless validates it below (and reports what it cannot read)
+                # frictionless validates it below (and reports what it cannot
+                # read), without the prefetched batches kept meanwhile
+                if mine is not None:
+                    mine.close()
             else:
                 if progress:
                     progress(name, rows, True)
