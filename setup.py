@@ -100,7 +100,7 @@ setup(
             "ckan = ckan.lib.extract:extract_ckan",
         ],
         "console_scripts": [
-            "koreanap = koreanap_client.console:main",
+            "koreanap = koreanap_client.console:cli",
         ],
     },
     message_extractors={

@@ -104,7 +104,7 @@ def test_every_package_lives_in_a_folder_named_like_it():
         assert name in packages
         assert (ROOT / package_dir.get(name.split(".")[0], package_dir[""])).is_dir()
     assert arguments["entry_points"]["console_scripts"] == [
-        "koreanap = koreanap_client.console:main"]
+        "koreanap = koreanap_client.console:cli"]
 
 
 def test_the_folder_name_check_sees_an_alias():

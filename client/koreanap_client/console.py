@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import functools
 import gc
+import logging
+import os
 import sys
 import time
 from typing import NoReturn
@@ -402,6 +404,34 @@ class _upload_bar:
     def finish(self) -> None:
         if self.last:
             click.echo("", err=True)
+
+
+def cli() -> NoReturn:
+    """The ``koreanap`` program: :func:`main`, then the process ends as soon
+    as its output is written, without Python's teardown.
+
+    After a validation the teardown frees the rules' objects one by one and
+    collects them once more: 0.08-0.1 s of a million-row run that ends in
+    1.4 s. Nothing of this program needs it: files and temporary folders are
+    closed by the commands themselves, and the validation's reading thread
+    has nothing to finish. An error that escapes the commands still ends the
+    usual way (with its traceback). ``main`` itself (tests, ``-m``) is unchanged."""
+    try:
+        main.main(prog_name="koreanap")
+    except SystemExit as exc:
+        code = exc.code
+    else:  # pragma: no cover - click's standalone mode always exits
+        code = 0
+    if code is not None and not isinstance(code, int):
+        click.echo(code, err=True)  # what sys.exit prints for a message
+        code = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed pipe: the reader went away
+        code = code or 1
+    logging.shutdown()
+    os._exit(code or 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -90,6 +90,37 @@ def test_entry_point_subprocess():
     assert "VALID" in proc.stdout
 
 
+def _program(*args, **kwargs):
+    """The ``koreanap`` program as installed (``cli``: it ends without Python's teardown)."""
+    return subprocess.run([sys.executable, "-c",
+                           "from koreanap_client.console import cli; cli()", *map(str, args)],
+                          capture_output=True, text=True, **kwargs)
+
+
+def test_the_program_ends_with_the_commands_exit_code_and_all_its_output(tmp_path):
+    """Exit codes 0, 1 and 2 as documented, and a report too large for a pipe's buffer
+    arrives whole on standard output and in an --output file."""
+    assert _program("validate", FIXTURES / "good.csv", "--schema", SCHEMA).returncode == 0
+    folder = faulty_package(tmp_path)
+    rows = "".join(f"{n},전화 {PHONE},N\n" for n in range(4, 3000))
+    with (folder / "data" / "people.csv").open("a", encoding="utf-8") as fh:
+        fh.write(rows)
+    proc = _program("validate", folder, "--format", "json", "--limit-errors", "10000")
+    assert proc.returncode == 1, proc.stderr
+    assert len(proc.stdout) > 1 << 16  # larger than a pipe's buffer
+    assert len(json.loads(proc.stdout)["errors"]) == 2998
+    out = tmp_path / "report.json"
+    proc = _program("validate", folder, "--format", "json", "--limit-errors", "10000",
+                    "--output", out)
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert json.loads(out.read_text(encoding="utf-8")) == json.loads(
+        _program("validate", folder, "--format", "json", "--limit-errors", "10000").stdout)
+    proc = _program("validate", tmp_path / "missing")
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("koreanap: error: ")
+    assert _program("--version").stdout.startswith("koreanap, version ")
+
+
 # -- a package with known faults ----------------------------------------------
 
 def test_faulty_package_text(tmp_path):
