@@ -447,13 +447,9 @@ def validate_package(source: Any, checklist: ChecklistLike = None, *,
     """
     if engine not in ENGINES:
         raise ValueError(f'engine must be one of {", ".join(ENGINES)}, not "{engine}"')
-    started: list[fast.Prefetch] = []  # closed whatever happens
-    try:
+    with contextlib.ExitStack() as closing:  # what it starts is closed whatever happens
         return _validate(source, checklist, basepath, limit_errors, limit_rows, progress,
-                         progress_every, engine, started)
-    finally:
-        for prefetch in started:
-            prefetch.close()
+                         progress_every, engine, closing)
 
 
 def _prefetch(package: Package) -> fast.Prefetch | None:
@@ -474,8 +470,8 @@ def _prefetch(package: Package) -> fast.Prefetch | None:
 
 def _validate(source: Any, checklist: ChecklistLike, basepath: str | None, limit_errors: int,
               limit_rows: int | None, progress: Progress | None, progress_every: int,
-              engine: str, started: list) -> dict:
-    """:func:`validate_package`'s work (``started``: the prefetches it started)."""
+              engine: str, closing: contextlib.ExitStack) -> dict:
+    """:func:`validate_package`'s work (``closing``: closes the prefetch it starts)."""
     errors: list[dict] = []
     notes: list[dict] = []
     resources: list[dict] = []
@@ -518,7 +514,7 @@ def _validate(source: Any, checklist: ChecklistLike, basepath: str | None, limit
     # the largest table's reading starts now, on the idle core
     prefetch = _prefetch(package) if fast_path else None
     if prefetch is not None:
-        started.append(prefetch)
+        closing.callback(prefetch.close)
 
     descriptor_valid = True  # then so is each resource's (validate_table need not ask)
     try:

@@ -253,15 +253,14 @@ class _ReadAhead:
 
 
 def _reader_source(resource: Any) -> tuple:
-    """What a reader opened for ``resource`` depends on (see :class:`Prefetch`)."""
-    dialect = resource.dialect
+    """What a reader opened for ``resource`` depends on (see :class:`Prefetch`):
+    its file as it is, its whole dialect and its fields' names."""
     try:
         stat = os.stat(resource.normpath)
     except OSError:
         return (resource.normpath, None)
     return (resource.normpath, stat.st_size, stat.st_mtime_ns, stat.st_ino,
-            tuple(dialect.header_rows or ()), csv_option(dialect, "delimiter", ","),
-            csv_option(dialect, "quote_char", '"'), tuple(resource.schema.field_names))
+            resource.dialect.to_descriptor(), resource.schema.field_names)
 
 
 class Prefetch:
