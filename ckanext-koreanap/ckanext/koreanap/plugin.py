@@ -23,7 +23,7 @@ from ckan.authz import get_local_functions
 from ckan.lib.plugins import DefaultTranslation
 from ckanext.datastore.interfaces import IDataDictionaryForm
 
-from . import content, dictionary, helpers, languages, pagecache, reindex
+from . import content, dictionary, freshness, helpers, languages, pagecache, reindex
 from .pipeline import views
 from .pipeline.logic import action, auth, validators
 
@@ -56,9 +56,10 @@ def _template_helpers(*_args) -> dict:
 
 
 def _actions(*_args) -> dict:
-    """The pipeline's actions (pipeline/logic/action.py) and, with the DataStore
-    loaded, its write actions chained to re-index the dataset (reindex.py)."""
-    return {**dict(get_local_functions(action)), **reindex.actions()}
+    """The pipeline's actions (pipeline/logic/action.py), ``package_show`` chained to
+    read the dataset again (freshness.py) and, with the DataStore loaded, its write
+    actions chained to re-index the dataset (reindex.py)."""
+    return {**dict(get_local_functions(action)), **freshness.actions(), **reindex.actions()}
 
 
 @tk.blanket.cli
