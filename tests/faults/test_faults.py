@@ -17,7 +17,7 @@ import uuid
 
 import requests
 
-from .conftest import CKAN_DB, DATASTORE_DB, PACKAGE, ROOT, wait_for
+from .conftest import ARTIFACTS, CKAN_DB, DATASTORE_DB, PACKAGE, ROOT, wait_for
 
 REPORTS_WHILE_REDIS_IS_DOWN = 20
 ROWS = {"commitments.csv": 13, "milestones.csv": 62}  # the package's tables, loaded whole
@@ -138,6 +138,50 @@ def test_worker_killed_mid_validation(stack, dataset):
     wait_for(lambda: stack.result("koreanap_dataset_validation_show", id=dataset["id"])
              ["status"] == "valid", "the dataset to validate again")
     assert _datastore_rows(stack, dataset) == ROWS
+
+
+def test_redis_stopped_while_a_job_runs_keeps_the_worker(stack, dataset):
+    """Redis stopped while the worker's job validates: the job's results reach
+    PostgreSQL, the worker process stays, and once Redis is back it runs the next job.
+    (rq could not record the job's end and its worker stopped: later jobs, the outbox's
+    mails too, waited for someone to start a worker.)"""
+    resource = dataset["resources"][0]
+    met_redis_away = "Redis failed while the worker ran a job"
+    seen = _said(met_redis_away)
+    holder = stack.hold("SELECT pg_advisory_lock(%s)", _lock_key(dataset["id"]))
+    try:
+        try:
+            stack.result("koreanap_package_validate", id=dataset["id"])
+            wait_for(lambda: stack.result("koreanap_validation_show", id=resource["id"])
+                     .get("worker"), "the worker to start the validation job")
+            worker = stack.worker
+            stack.stop_redis()
+        finally:
+            holder.close()  # the job goes on and ends while Redis is away
+        wait_for(lambda: stack.sql(
+            "SELECT status FROM koreanap_resource_validation WHERE resource_id = %s",
+            resource["id"])[0][0] != "pending", "the job to record its result", limit=60)
+        # The worker meets Redis away when it records the job's end; it says so in its
+        # log and waits (an rq worker stopped there).
+        wait_for(lambda: _said(met_redis_away) > seen or worker.poll() is not None,
+                 "the worker to meet Redis away", limit=60)
+        assert worker.poll() is None, "the worker stopped with Redis away"
+    finally:
+        if stack.redis is None:
+            stack.start_redis()
+    try:
+        stack.result("koreanap_package_validate", id=dataset["id"])
+        wait_for(lambda: stack.result("koreanap_dataset_validation_show", id=dataset["id"])
+                 ["status"] == "valid", "the dataset to validate again once Redis is back")
+        assert worker.poll() is None and stack.worker is worker
+    finally:
+        stack.ensure_worker()
+
+
+def _said(text: str) -> int:
+    """How many times the worker's log (kept over the run) has ``text``."""
+    log = ARTIFACTS / "worker.log"
+    return log.read_text(encoding="utf-8", errors="replace").count(text) if log.exists() else 0
 
 
 def _waiting_on_a_lock(stack, holder_pid: int) -> bool:

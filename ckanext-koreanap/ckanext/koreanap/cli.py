@@ -11,6 +11,10 @@ at start it releases a lock whose scheduler ran on this machine in a process
 that is gone (a killed worker's, also when it is an unreaped zombie), so a
 restarted worker schedules at once.
 
+When Redis fails while a job runs, rq cannot record the job's end and its
+worker stops; this one waits for Redis and starts again in the same process
+(an outage while it waits for a job rq rides out itself).
+
 rq runs the maintenance round only between two waits for a job, and an idle
 worker waits ``worker_ttl - 15`` seconds (405 by default): a worker that has
 no job would not ask for the scheduler for almost seven minutes, and a
@@ -34,6 +38,9 @@ import click
 
 log = logging.getLogger(__name__)
 
+# How often a worker whose job lost Redis asks whether it is back.
+REDIS_RETRY_SECONDS = 1.0
+
 # What @tk.blanket.cli registers: the group, not its sub-commands.
 __all__ = ["koreanap_jobs"]
 
@@ -50,12 +57,38 @@ def worker(burst: bool, queues: tuple[str, ...]):
     """Start a worker on QUEUES (default: the default queue), taking over the
     scheduler within the maintenance interval when no worker runs it."""
     from ckan.lib import jobs
+    from redis.exceptions import RedisError
 
     from . import config
 
-    _release_dead_schedulers(list(queues) or [jobs.DEFAULT_QUEUE_NAME])
-    make_worker(list(queues) or None, config.worker_maintenance_interval()).work(
-        burst=burst, with_scheduler=True)
+    while True:
+        try:
+            _release_dead_schedulers(list(queues) or [jobs.DEFAULT_QUEUE_NAME])
+            make_worker(list(queues) or None, config.worker_maintenance_interval()).work(
+                burst=burst, with_scheduler=True)
+            return
+        except RedisError as error:
+            # rq rides out a Redis outage while it waits for a job, not while it
+            # runs one: the job's end could not be recorded and the worker stopped.
+            log.warning("Redis failed while the worker ran a job (%s: %s); the worker "
+                        "starts again once Redis answers", type(error).__name__, error)
+            _wait_for_redis()
+
+
+def _wait_for_redis(pause: float = REDIS_RETRY_SECONDS) -> None:
+    """Return once Redis answers a ping; ask every ``pause`` seconds."""
+    import time
+
+    from ckan.lib.redis import connect_to_redis
+    from redis.exceptions import RedisError
+
+    while True:
+        try:
+            if connect_to_redis().ping():
+                return
+        except RedisError:
+            pass
+        time.sleep(pause)
 
 
 def make_worker(queues: list[str] | None, maintenance_interval: int):
