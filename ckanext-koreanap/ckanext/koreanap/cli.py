@@ -61,10 +61,11 @@ def worker(burst: bool, queues: tuple[str, ...]):
 
     from . import config
 
+    names = list(queues) or [jobs.DEFAULT_QUEUE_NAME]
     while True:
         try:
-            _release_dead_schedulers(list(queues) or [jobs.DEFAULT_QUEUE_NAME])
-            make_worker(list(queues) or None, config.worker_maintenance_interval()).work(
+            _release_dead_schedulers(names)
+            make_worker(names, config.worker_maintenance_interval()).work(
                 burst=burst, with_scheduler=True)
             return
         except RedisError as error:
