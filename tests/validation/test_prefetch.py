@@ -1,12 +1,18 @@
-"""A package's largest table is read from the moment the package opens (fast.Prefetch):
+"""A package's largest table is read from the moment the package opens (fast.Prefetch),
+or from before the rules load (readahead.start_early, as ``koreanap validate`` does):
 the same report, the file opened once, and no reading thread left behind."""
 import json
+import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
-from koreanap_validation import domains, fast
+from koreanap_client.console import main
+from koreanap_validation import domains, fast, readahead
 from koreanap_validation.engine import validate_package
 from koreanap_validation.internal import RuleCannotRun
 
@@ -36,26 +42,43 @@ def readers() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name == "koreanap-read-ahead"]
 
 
+class Openings(list):
+    """(table, thread) of each reader opened (a table is its file's stem); ``early``:
+    those opened by a reading readahead.start_early started."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.early: list[tuple[str, str]] = []
+
+
 @pytest.fixture
 def openings(monkeypatch):
-    """Every table large enough to prefetch; records which table each reader was opened
-    for and on which thread."""
-    monkeypatch.setattr(fast, "PREFETCH_FROM", 1)
-    seen: list[tuple[str, str]] = []
-    original = fast._open_reader
+    """Every table large enough to prefetch; records the readers opened."""
+    monkeypatch.setattr(readahead, "PREFETCH_FROM", 1)
+    seen = Openings()
+    original = readahead.open_reader
 
-    def recorded(resource, *args, **kwargs):
-        seen.append((resource.name, threading.current_thread().name))
-        return original(resource, *args, **kwargs)
+    def recorder(*lists):
+        def recorded(path, *args, **kwargs):
+            for found in lists:
+                found.append((Path(path).stem, threading.current_thread().name))
+            return original(path, *args, **kwargs)
+        return recorded
 
-    monkeypatch.setattr(fast, "_open_reader", recorded)
+    monkeypatch.setattr(readahead, "open_reader", recorder(seen, seen.early))
+    monkeypatch.setattr(fast, "open_reader", recorder(seen))
     return seen
 
 
 def without_prefetch(folder: Path, monkeypatch, **options) -> dict:
     with monkeypatch.context() as m:
-        m.setattr(fast, "PREFETCH_FROM", 1 << 62)
+        m.setattr(readahead, "PREFETCH_FROM", 1 << 62)
         return validate_package(folder, **options)
+
+
+def early_reading(folder: Path) -> tuple[dict, readahead.EarlyRead | None]:
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    return descriptor, readahead.start_early(descriptor, str(folder))
 
 
 def test_the_largest_table_is_read_ahead_once_with_the_same_report(tmp_path, openings,
@@ -128,3 +151,101 @@ def test_no_prefetch_when_the_fast_path_is_not_used(tmp_path, openings, options)
     validate_package(write(tmp_path / "p"), **options)
     assert not openings
     assert not readers()
+
+
+def test_an_early_reading_is_taken_over_with_the_same_report(tmp_path, openings,
+                                                             monkeypatch):
+    folder = write(tmp_path / "p")
+    descriptor, early = early_reading(folder)
+    assert early is not None
+    report = validate_package(descriptor, basepath=str(folder), early=early)
+    # the big table opened once, by the early reading; no second opening for the prefetch
+    assert openings == [("big", "koreanap-read-ahead"), ("small", "MainThread")]
+    assert openings.early == [("big", "koreanap-read-ahead")]
+    assert not readers()
+    assert report == without_prefetch(folder, monkeypatch)
+
+
+def test_an_early_reading_of_a_file_changed_since_is_not_used(tmp_path, openings,
+                                                              monkeypatch):
+    folder = write(tmp_path / "p")
+    descriptor, early = early_reading(folder)
+    big = folder / "big.csv"
+    big.write_text(big.read_text(encoding="utf-8") + "300,X,\n", encoding="utf-8")
+    stat = big.stat()
+    os.utime(big, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # a later time for sure
+    report = validate_package(descriptor, basepath=str(folder), early=early)
+    # the early reading, then the prefetch's own
+    assert openings == [("big", "koreanap-read-ahead")] * 2 + [("small", "MainThread")]
+    assert openings.early == [("big", "koreanap-read-ahead")]
+    assert ("koreanap-value-domain", 202) in {(e["rule"], e["row"]) for e in report["errors"]}
+    assert not readers()
+    assert report == without_prefetch(folder, monkeypatch)
+
+
+def test_an_early_reading_is_closed_when_frictionless_reads_every_table(tmp_path, openings):
+    folder = write(tmp_path / "p")
+    descriptor, early = early_reading(folder)
+    report = validate_package(descriptor, basepath=str(folder), early=early,
+                              engine="frictionless")
+    assert {r["engine"] for r in report["resources"]} == {"frictionless"}
+    assert not readers()
+
+
+@pytest.mark.parametrize("change", [
+    {"dialect": {"delimiter": ";"}},  # left to the engine, which reads dialects
+    {"path": "../p/{name}.csv"},  # outside the package
+    {"path": "/tmp/{name}.csv"},
+    {"path": "https://example.org/{name}.csv"},
+    {"encoding": "cp949"},
+    {"format": "tsv"},
+    {"schema": "schema.json"},  # not inline
+])
+def test_no_early_reading_of_what_it_does_not_read_as_the_engine_would(tmp_path, openings,
+                                                                       change):
+    folder = write(tmp_path / "p")
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    for resource in descriptor["resources"]:  # each large enough here
+        resource.update({key: value.replace("{name}", resource["name"])
+                         if isinstance(value, str) else value
+                         for key, value in change.items()})
+    assert readahead.start_early(descriptor, str(folder)) is None
+    assert not openings
+
+
+def test_the_command_reads_the_largest_table_before_the_rules_load(tmp_path, openings,
+                                                                    monkeypatch):
+    import koreanap_client.console as console
+
+    folder = write(tmp_path / "p")
+    steps: list[str] = []
+    started, loading = readahead.start_early, console._rules_loading
+
+    def start(*args, **kwargs):
+        steps.append("reading started")
+        return started(*args, **kwargs)
+
+    def load():
+        steps.append("rules loaded")
+        return loading()
+
+    monkeypatch.setattr(readahead, "start_early", start)
+    monkeypatch.setattr(console, "_rules_loading", load)
+    result = CliRunner().invoke(main, ["validate", str(folder), "--format", "json",
+                                       "--metadata", "off"])
+    assert result.exit_code == 1, result.output
+    assert steps == ["reading started", "rules loaded"]
+    assert openings.early == [("big", "koreanap-read-ahead")]
+    assert openings == [("big", "koreanap-read-ahead"), ("small", "MainThread")]
+    assert not readers()
+    assert json.loads(result.stdout) == without_prefetch(folder, monkeypatch)
+
+
+def test_what_runs_before_the_rules_load_imports_no_frictionless():
+    """The command's input checks and early reading run while the rules are not loaded."""
+    code = ("import sys, koreanap_validation.inputs, koreanap_validation.internal, "
+            "koreanap_validation.readahead; print(sorted(m for m in sys.modules "
+            "if m.split('.')[0] in ('frictionless', 'attrs')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "[]"

@@ -26,7 +26,7 @@ from typing import Any, Union
 import attrs
 from frictionless import Check, Checklist, FrictionlessException, Package, Resource
 
-from . import assets3d, checks, contaminants, fast, filehash, personal, rules
+from . import assets3d, checks, contaminants, fast, filehash, personal, readahead, rules
 from .encoding import check_encoding
 from .internal import RuleCannotRun
 
@@ -424,7 +424,8 @@ def _delimiter_problem(resource: Any, sniffed: tuple | None) -> str | None:
 def validate_package(source: Any, checklist: ChecklistLike = None, *,
                      basepath: str | None = None, limit_errors: int = 1000,
                      limit_rows: int | None = None, progress: Progress | None = None,
-                     progress_every: int = PROGRESS_EVERY, engine: str = "auto") -> dict:
+                     progress_every: int = PROGRESS_EVERY, engine: str = "auto",
+                     early: readahead.EarlyRead | None = None) -> dict:
     """Validate every resource of a data package.
 
     :param source: a package folder, a ``datapackage.json`` path, a
@@ -441,21 +442,36 @@ def validate_package(source: Any, checklist: ChecklistLike = None, *,
     :param engine: ``"auto"`` validates plain UTF-8 CSV files column at a
         time (:mod:`.fast`: same rules and errors, much faster) and anything
         else with frictionless; ``"frictionless"`` always uses frictionless
+    :param early: a reading of the package's largest table that the caller
+        started before loading the rules (:func:`.readahead.start_early`):
+        used when it reads a table this validation reads the same way, closed
+        in any case
     :returns: the report dict (see ``validation/koreanap_validation/README.md``)
     :raises RuleCannotRun: a rule could not run (a library missing, or an
         unexpected exception inside a rule: the rule and resource are named)
     """
-    if engine not in ENGINES:
-        raise ValueError(f'engine must be one of {", ".join(ENGINES)}, not "{engine}"')
     with contextlib.ExitStack() as closing:  # what it starts is closed whatever happens
+        if early is not None:
+            closing.callback(early.close)
+        if engine not in ENGINES:
+            raise ValueError(f'engine must be one of {", ".join(ENGINES)}, not "{engine}"')
         return _validate(source, checklist, basepath, limit_errors, limit_rows, progress,
-                         progress_every, engine, closing)
+                         progress_every, engine, closing, early)
 
 
-def _prefetch(package: Package) -> fast.Prefetch | None:
+def _prefetch(package: Package, early: readahead.EarlyRead | None) -> fast.Prefetch | None:
     """The reading of the package's largest table that the fast path reads,
-    started now (None when none is large enough to gain from it)."""
-    chosen, largest = None, fast.PREFETCH_FROM - 1
+    started now, or ``early`` when it reads one of its tables as the fast
+    path would (None when none is large enough to gain from it)."""
+    if early is not None:
+        for resource in package.resources:
+            if not resource.tabular or fast.unsupported_reason(resource, []):
+                continue
+            key = fast.early_key(resource)
+            if key is not None and early.matches(key):
+                return fast.Prefetch(resource, early=early)
+        early.close()
+    chosen, largest = None, readahead.PREFETCH_FROM - 1
     for resource in package.resources:
         if not resource.tabular or fast.unsupported_reason(resource, []):
             continue
@@ -470,7 +486,8 @@ def _prefetch(package: Package) -> fast.Prefetch | None:
 
 def _validate(source: Any, checklist: ChecklistLike, basepath: str | None, limit_errors: int,
               limit_rows: int | None, progress: Progress | None, progress_every: int,
-              engine: str, closing: contextlib.ExitStack) -> dict:
+              engine: str, closing: contextlib.ExitStack,
+              early: readahead.EarlyRead | None = None) -> dict:
     """:func:`validate_package`'s work (``closing``: closes the prefetch it starts)."""
     errors: list[dict] = []
     notes: list[dict] = []
@@ -512,7 +529,9 @@ def _validate(source: Any, checklist: ChecklistLike, basepath: str | None, limit
         order.setdefault(resource.name, number)
     fast_path = engine == "auto" and user_checklist is None and limit_rows is None
     # the largest table's reading starts now, on the idle core
-    prefetch = _prefetch(package) if fast_path else None
+    if early is not None and not fast_path:
+        early.close()  # frictionless reads every table: the early reading is of no use
+    prefetch = _prefetch(package, early) if fast_path else None
     if prefetch is not None:
         closing.callback(prefetch.close)
 

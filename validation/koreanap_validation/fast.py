@@ -33,10 +33,7 @@ from __future__ import annotations
 import ctypes
 import decimal
 import math
-import os
-import queue
 import re
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -45,9 +42,17 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from frictionless import FrictionlessException, errors
-from pyarrow import csv as pacsv
 
-BATCH_BYTES = 2 << 20  # 2 MiB: 1 MiB cost ~8% more CPU, 4 MiB ~90 MiB more memory
+from .readahead import (
+    BATCH_BYTES,
+    PREFETCH_BATCHES,
+    EarlyRead,
+    ReadAhead,
+    Unsupported,
+    open_reader,
+    source_key,
+)
+
 CACHE_LIMIT = 50_000  # entries per column, or per check that reads one column
 # A column with at most this many distinct values in a batch remembers the
 # cells a check's candidate pattern rules out, so later batches skip the regex.
@@ -55,12 +60,6 @@ _FEW = 256
 # A column with more distinct values than this in a batch has them tested
 # column-wise by pyarrow (plain strings, plain numbers; tests set it to 0).
 VECTOR_FROM = 256
-_CODED = pa.dictionary(pa.int32(), pa.string())  # how the reader gives each column
-# A package's largest table of at least PREFETCH_FROM bytes is read from the
-# moment the package is open, up to PREFETCH_BATCHES batches ahead (~3 MiB
-# each), while the descriptor, the rules and the smaller tables are checked.
-PREFETCH_FROM = 8 << 20
-PREFETCH_BATCHES = 24
 TUPLE_CACHE_LIMIT = 100_000  # per check reading several columns (the survey has ~90k)
 _MIX = np.uint64(0x100000001B3)
 
@@ -89,10 +88,6 @@ try:
     _LIBC.malloc_trim  # noqa: B018 - glibc only
 except (OSError, AttributeError):
     _LIBC = None
-
-
-class Unsupported(Exception):
-    """This table needs frictionless' own row-by-row validation."""
 
 
 class _Row(dict):
@@ -144,11 +139,9 @@ def csv_option(dialect: Any, name: str, default: Any) -> Any:
     return default if value is None else value
 
 
-def _open_reader(resource: Any, batch_bytes: int, only: list[str] | None = None,
-                 check_utf8: bool = True) -> tuple[Any, Any]:
-    """pyarrow's streaming reader of the table as text columns named as the
-    schema's fields, each dictionary-encoded (``only``: just those columns,
-    for a second read; ``check_utf8=False``: the whole file is known to be UTF-8)."""
+def _read_options(resource: Any) -> tuple[str, list[str], str, str]:
+    """(file, field names, delimiter, quote) the fast path reads ``resource``
+    with; :class:`Unsupported` for a dialect it does not read."""
     dialect = resource.dialect
     delimiter = csv_option(dialect, "delimiter", ",")
     quote = csv_option(dialect, "quote_char", '"')
@@ -158,109 +151,37 @@ def _open_reader(resource: Any, batch_bytes: int, only: list[str] | None = None,
             or not csv_option(dialect, "double_quote", True)
             or len(delimiter) != 1 or len(quote) != 1):
         raise Unsupported("a non-default dialect")
-    names = resource.schema.field_names
-    read = pacsv.ReadOptions(block_size=batch_bytes, use_threads=True)
-    if only is not None:  # the header was checked on the first read
-        read = pacsv.ReadOptions(block_size=batch_bytes, use_threads=True,
-                                 column_names=names, skip_rows=1)
-    parse = pacsv.ParseOptions(delimiter=delimiter, quote_char=quote, double_quote=True,
-                               newlines_in_values=True, ignore_empty_lines=False)
-    # Dictionary-encoded by the reader itself (each batch its own dictionary):
-    # one call per batch in the read-ahead thread instead of one per column
-    # after it, each of which waited for the GIL while the validating thread
-    # ran Python (the validating thread waited 0.25 s for the reader on 1M rows).
-    convert = pacsv.ConvertOptions(column_types={n: _CODED for n in names},
-                                   strings_can_be_null=False,
-                                   quoted_strings_can_be_null=False,
-                                   include_columns=only, check_utf8=check_utf8)
-    try:
-        # pyarrow's own pool (mimalloc) keeps the pages it frees for the next
-        # batches: with the system allocator every batch's buffers were new
-        # pages to fault in (84,000 page faults against 30,000 on a million
-        # rows, 0.2 s CPU), for 11 MiB less peak memory at 1M and at 3M rows
-        # alike (so no growth with the file).
-        reader = pacsv.open_csv(resource.normpath, read_options=read, parse_options=parse,
-                                convert_options=convert)
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise Unsupported(f"pyarrow cannot open it: {exc}") from exc
-    if only is None:
-        # frictionless strips labels (the engine reports spaces around them)
-        header = [name.lstrip("\ufeff").strip() for name in reader.schema.names]
-        if header != names:
-            raise Unsupported("the header differs from the schema's fields")
-        if reader.schema.names != names:  # read again under the schema's names
-            return _open_reader(resource, batch_bytes, names, check_utf8)
-    return reader, names
+    return resource.normpath, resource.schema.field_names, delimiter, quote
 
 
-class _ReadAhead:
-    """pyarrow's reader run in a thread ahead of validation: it opens the
-    file and parses the next batches (pyarrow releases the GIL) while this
-    one is validated, on the second core. ``next()`` gives the batches in
-    order and raises what opening or reading raised."""
-
-    _END = object()
-
-    def __init__(self, open_reader: Callable[[], Any], depth: int = 1) -> None:
-        self._queue: queue.Queue = queue.Queue(maxsize=depth)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(open_reader,), daemon=True,
-                                        name="koreanap-read-ahead")
-        self._thread.start()
-
-    def _run(self, open_reader: Callable[[], Any]) -> None:
-        try:
-            reader = open_reader()
-        except BaseException as exc:  # handed to the validating thread
-            self._put(exc)
-            return
-        while not self._stop.is_set():
-            try:
-                item = reader.read_next_batch()
-            except StopIteration:
-                item = self._END
-            except BaseException as exc:  # handed to the validating thread
-                item = exc
-            self._put(item)
-            if item is self._END or isinstance(item, BaseException):
-                return
-
-    def _put(self, item: Any) -> None:
-        while not self._stop.is_set():
-            try:
-                self._queue.put(item, timeout=0.1)
-                return
-            except queue.Full:
-                continue
-
-    def next(self) -> Any:
-        item = self._queue.get()
-        if item is self._END:
-            raise StopIteration
-        if isinstance(item, BaseException):
-            raise item
-        return item
-
-    def close(self) -> None:
-        """Stop reading (also when validation stopped early at its error limit)."""
-        self._stop.set()
-        while True:
-            try:
-                self._queue.get_nowait()
-            except queue.Empty:
-                break
-        self._thread.join()
+def _open_reader(resource: Any, batch_bytes: int, only: list[str] | None = None,
+                 check_utf8: bool = True) -> tuple[Any, Any]:
+    """pyarrow's streaming reader of the table (:func:`.readahead.open_reader`)
+    as text columns named as the schema's fields, each dictionary-encoded
+    (``only``: just those columns, for a second read; ``check_utf8=False``:
+    the whole file is known to be UTF-8)."""
+    path, names, delimiter, quote = _read_options(resource)
+    return open_reader(path, names, delimiter, quote, batch_bytes, only, check_utf8)
 
 
 def _reader_source(resource: Any) -> tuple:
     """What a reader opened for ``resource`` depends on (see :class:`Prefetch`):
     its file as it is, its whole dialect and its fields' names."""
+    return (source_key(resource.normpath, resource.schema.field_names, "", ""),
+            resource.dialect.to_descriptor())
+
+
+def early_key(resource: Any) -> tuple | None:
+    """The :func:`.readahead.source_key` of ``resource`` as an early reading
+    (:func:`.readahead.start_early`) would have it: None unless its dialect
+    is the default one that reading assumes."""
+    if resource.dialect.to_descriptor():
+        return None
     try:
-        stat = os.stat(resource.normpath)
-    except OSError:
-        return (resource.normpath, None)
-    return (resource.normpath, stat.st_size, stat.st_mtime_ns, stat.st_ino,
-            resource.dialect.to_descriptor(), resource.schema.field_names)
+        path, names, delimiter, quote = _read_options(resource)
+    except Unsupported:
+        return None
+    return source_key(path, names, delimiter, quote)
 
 
 class Prefetch:
@@ -269,19 +190,24 @@ class Prefetch:
     core is idle then). Used by :func:`validate_table` for the same resource
     when nothing it was opened by has changed; :meth:`close` it in any case.
 
+    ``early``: the reading :func:`.readahead.start_early` started for this
+    very table (the caller checked :meth:`.readahead.EarlyRead.matches`),
+    taken over instead of opening the file again.
+
     The thread makes one call into pyarrow per batch, because each call's
     return waits for the GIL while the validating thread runs Python (the
     encoding check, in 92 chunks, took 0.17 s there instead of 0.04): so
     pyarrow checks the text is UTF-8 as it reads, and the engine still runs
     its own encoding check at the table's turn."""
 
-    def __init__(self, resource: Any, depth: int = PREFETCH_BATCHES) -> None:
+    def __init__(self, resource: Any, depth: int = PREFETCH_BATCHES,
+                 early: EarlyRead | None = None) -> None:
         self.resource = resource
         self._source = _reader_source(resource)
-        self.ahead = _ReadAhead(
+        self.ahead = early.ahead if early is not None else ReadAhead(
             lambda: _open_reader(resource, BATCH_BYTES, check_utf8=True)[0], depth=depth)
 
-    def take(self, resource: Any) -> _ReadAhead | None:
+    def take(self, resource: Any) -> ReadAhead | None:
         """The running reader, if it reads ``resource`` as it is now (else
         None, and this prefetch is closed)."""
         if resource is self.resource and _reader_source(resource) == self._source:
@@ -733,7 +659,7 @@ def validate_table(resource: Any, checks: list, *, limit_errors: int = 1000,
     batches = 0
     partial = False
     if ahead is None:  # parsed and dictionary-encoded in its own thread
-        ahead = _ReadAhead(lambda: reader)
+        ahead = ReadAhead(lambda: reader)
     try:
         while True:
             try:
