@@ -463,18 +463,16 @@ def _prefetch(package: Package, early: readahead.EarlyRead | None) -> fast.Prefe
     """The reading of the package's largest table that the fast path reads,
     started now, or ``early`` when it reads one of its tables as the fast
     path would (None when none is large enough to gain from it)."""
+    readable = [resource for resource in package.resources
+                if resource.tabular and not fast.unsupported_reason(resource, [])]
     if early is not None:
-        for resource in package.resources:
-            if not resource.tabular or fast.unsupported_reason(resource, []):
-                continue
+        for resource in readable:
             key = fast.early_key(resource)
             if key is not None and early.matches(key):
                 return fast.Prefetch(resource, early=early)
         early.close()
     chosen, largest = None, readahead.PREFETCH_FROM - 1
-    for resource in package.resources:
-        if not resource.tabular or fast.unsupported_reason(resource, []):
-            continue
+    for resource in readable:
         try:
             size = os.path.getsize(resource.normpath)
         except OSError:

@@ -155,8 +155,9 @@ class EarlyRead:
         self.ahead = ahead
 
     def matches(self, key: tuple) -> bool:
-        """It reads the file ``key`` names, unchanged since, with those options."""
-        return key == self.key and source_key(key[0], list(key[6]), key[4], key[5]) == key
+        """It reads the file ``key`` (a :func:`source_key` taken now) names,
+        unchanged since it started, with those options."""
+        return key == self.key
 
     def close(self) -> None:
         self.ahead.close()
