@@ -90,6 +90,63 @@ def test_limit_errors_keeps_the_first_rows(faulty_survey):
     assert not [t for t in threading.enumerate() if t.name == "koreanap-read-ahead"]
 
 
+def test_keys_sorted_in_runs_over_many_batches_find_the_same_duplicates(faulty_survey,
+                                                                        monkeypatch):
+    """Read in ~40 small batches, the key hashes are sorted in runs of three batches by
+    their own threads: the duplicate keys (across runs, within one, in the unsorted rest)
+    are those frictionless finds."""
+    from koreanap_validation import fast
+    folder, injected = faulty_survey
+    slow = validate_package(folder, engine="frictionless", limit_errors=100_000)
+    monkeypatch.setattr(fast, "BATCH_BYTES", 16 << 10)
+    monkeypatch.setattr(fast, "RUN_BATCHES", 3)
+    started = []
+    sort = fast._KeyHashes._sort
+    monkeypatch.setattr(fast._KeyHashes, "_sort",
+                        lambda self, slot, run: (started.append(len(run)), sort(self, slot, run)))
+    auto = validate_package(folder, engine="auto", limit_errors=100_000)
+    assert engines(auto)["survey_results"] == "fast"
+    assert len(started) >= 10  # the runs were sorted by their threads
+    assert where(auto) == where(slow)
+    keys = [e for e in auto["errors"] if e["rule"] == "primary-key"
+            and e["resource"] == "survey_results"]
+    assert len(keys) >= 2
+    assert not [t for t in threading.enumerate() if t.name == "koreanap-key-sort"]
+
+
+def test_key_hashes_repeated_whatever_the_runs():
+    """The repeated hashes are found exactly, 0 ("no key") aside, whether the runs were
+    sorted by their threads, one could not be (then all are sorted at once), or none began."""
+    import numpy as np
+
+    from koreanap_validation import fast
+
+    rng = np.random.default_rng(14)
+    chunks = [rng.integers(1, 2**63, 1000, dtype=np.int64).view(np.uint64) for _ in range(11)]
+    chunks[0][5] = chunks[9][7]  # across runs
+    chunks[3][1] = chunks[4][2]  # within a run
+    chunks[10][0] = chunks[10][1]  # in the unsorted rest
+    chunks[2][0] = chunks[6][0] = 0  # no key, twice
+    expected = sorted({int(chunks[9][7]), int(chunks[4][2]), int(chunks[10][1])})
+
+    def repeated(failing: bool, run_batches: int) -> list[int]:
+        hashes = fast._KeyHashes()
+        if failing:  # as when a run's sort raises MemoryError: it keeps no sorted run
+            hashes._sort = lambda slot, run: None
+        for chunk in chunks:
+            hashes.append(chunk.copy())
+        return sorted(int(h) for h in hashes.repeated())
+
+    for failing in (False, True):
+        for run_batches in (1, 4, 20):
+            fast.RUN_BATCHES, saved = run_batches, fast.RUN_BATCHES
+            try:
+                assert repeated(failing, run_batches) == expected, (failing, run_batches)
+            finally:
+                fast.RUN_BATCHES = saved
+    assert len(fast._KeyHashes().repeated()) == 0
+
+
 def test_invalid_small_table_and_faulty_survey_same_report_order(faulty_survey, tmp_path):
     """A package with an invalid small table (a key both referenced and repeated, a cell
     against its pattern, a missing required cell) and a faulted survey gets, from both

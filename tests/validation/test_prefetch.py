@@ -98,6 +98,59 @@ def test_the_largest_table_is_read_ahead_once_with_the_same_report(tmp_path, ope
     assert sorted(map(str, slow["errors"])) == sorted(map(str, report["errors"]))
 
 
+@pytest.fixture
+def encoding_checks(monkeypatch):
+    """(table, thread) of each encoding check: beside a reading, or the engine's own."""
+    from koreanap_validation import engine
+
+    seen: list[tuple[str, str]] = []
+
+    def recorder(original):
+        def recorded(path):
+            seen.append((Path(path).stem, threading.current_thread().name))
+            return original(path)
+        return recorded
+
+    monkeypatch.setattr(readahead, "check_encoding", recorder(readahead.check_encoding))
+    monkeypatch.setattr(engine, "check_encoding", recorder(engine.check_encoding))
+    return seen
+
+
+@pytest.mark.parametrize("early", [False, True])
+def test_the_read_table_is_checked_for_utf8_beside_its_reading(tmp_path, openings,
+                                                               encoding_checks, monkeypatch,
+                                                               early):
+    """The prefetched table's encoding is checked once, in a thread of its own (started
+    with the early reading when there is one); the report is the same."""
+    folder = write(tmp_path / "p")
+    if early:
+        descriptor, started = early_reading(folder)
+        report = validate_package(descriptor, basepath=str(folder), early=started)
+    else:
+        report = validate_package(folder)
+    assert encoding_checks == [("big", "koreanap-encoding-check"), ("small", "MainThread")]
+    assert report == without_prefetch(folder, monkeypatch)
+
+
+def test_a_table_changed_to_cp949_after_the_early_start_is_checked_again(
+        tmp_path, openings, encoding_checks, monkeypatch):
+    folder = write(tmp_path / "p")
+    descriptor, early = early_reading(folder)
+    (folder / "big.csv").write_bytes((BIG + "9,Y,한글\n").encode("cp949"))
+    report = validate_package(descriptor, basepath=str(folder), early=early)
+    assert [e["encoding"] for e in report["errors"] if e["rule"] == "koreanap-encoding"] \
+        in (["cp949"], ["euc-kr"])
+    # the early check read the old file; the table's own prefetch checked the new one
+    assert encoding_checks.count(("big", "koreanap-encoding-check")) == 2
+    assert report == without_prefetch(folder, monkeypatch)
+
+
+def test_an_encoding_check_hands_over_what_it_raised(tmp_path):
+    check = readahead.EncodingCheck(str(tmp_path / "missing.csv"))
+    with pytest.raises(FileNotFoundError):
+        check.result()
+
+
 def test_a_table_the_thread_cannot_read_falls_back_to_frictionless(tmp_path, openings,
                                                                     monkeypatch):
     """A header unlike the schema: the thread's opening refuses it, frictionless reads it."""

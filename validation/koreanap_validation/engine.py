@@ -596,7 +596,8 @@ def _validate(source: Any, checklist: ChecklistLike, basepath: str | None, limit
         mine = prefetch if prefetch is not None and prefetch.resource is resource else None
         utf8 = False  # the whole file checked and found UTF-8
         if local and os.path.isfile(local):
-            enc = check_encoding(local)
+            enc = (mine.encoding(resource) if mine is not None else None) or \
+                check_encoding(local)
             utf8 = enc.valid
             summary["encoding"] = enc.encoding
             for note in enc.notes:
