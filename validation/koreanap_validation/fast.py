@@ -41,9 +41,9 @@ from typing import Any
 import attrs
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 from frictionless import FrictionlessException, errors
 
+from . import kernels
 from .encoding import EncodingResult
 from .readahead import (
     BATCH_BYTES,
@@ -342,13 +342,12 @@ class _Column:
         the pattern by RE2 (a plain pattern: RE2's match is also Python's,
         see :func:`_plain_pattern`) or are outside the enum."""
         dictionary = self.dictionary
-        pending = pc.is_in(dictionary, value_set=pa.array(sorted(missing), pa.string()))
+        pending = kernels.is_in(dictionary, pa.array(sorted(missing), pa.string()))
         if pattern is not None:
-            pending = pc.or_(pending, pc.invert(pc.match_substring_regex(dictionary,
-                                                                         pattern)))
+            pending = kernels.or_(pending, kernels.invert(kernels.matches(dictionary, pattern)))
         if enum is not None:
-            pending = pc.or_(pending, pc.invert(pc.is_in(
-                dictionary, value_set=pa.array(sorted(enum), pa.string()))))
+            pending = kernels.or_(pending, kernels.invert(kernels.is_in(
+                dictionary, pa.array(sorted(enum), pa.string()))))
         raw = self.raw
         return [(i, raw[i]) for i in np.flatnonzero(pending.to_numpy(zero_copy_only=False))
                 .tolist()]
@@ -361,16 +360,16 @@ class _Column:
         if self._decimals is None:
             pattern, _, missing, _, _ = self.plain_number
             dictionary = self.dictionary
-            plain = pc.match_substring_regex(dictionary, pattern)
+            plain = kernels.matches(dictionary, pattern)
             if missing:
-                plain = pc.and_not(plain, pc.is_in(
-                    dictionary, value_set=pa.array(sorted(missing), pa.string())))
+                plain = kernels.and_not(plain, kernels.is_in(
+                    dictionary, pa.array(sorted(missing), pa.string())))
             picked = plain
             plain = plain.to_numpy(zero_copy_only=False)
             floats = np.full(len(plain), math.nan)
             at = np.flatnonzero(plain)
             if len(at):
-                floats[at] = pc.cast(dictionary.filter(picked), pa.float64()).to_numpy(
+                floats[at] = kernels.to_float(kernels.filter(dictionary, picked)).to_numpy(
                     zero_copy_only=False)
             self._decimals = (plain, floats)
         return self._decimals
@@ -473,7 +472,7 @@ def _plain_pattern(pattern: str) -> str | None:
         return None
     compiled = f"^{pattern}$"
     try:
-        pc.match_substring_regex(pa.array([""]), compiled)
+        kernels.matches(pa.array([""]), compiled)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     return compiled
@@ -803,7 +802,7 @@ def _group_errors(cols: list[_Column], count: int, numbers: np.ndarray, found: l
             if few and all(r in cache for r in single.raw):
                 candidates = range(size)  # all known: no regex needed
             else:
-                matches = pc.match_substring_regex(single.dictionary, pattern).to_numpy(
+                matches = kernels.matches(single.dictionary, pattern).to_numpy(
                     zero_copy_only=False)
                 candidates = np.nonzero(matches)[0].tolist()
                 if few:  # a cell the pattern rules out has nothing to report
@@ -1150,7 +1149,8 @@ def _duplicates(key_text: dict[str, list[pa.Array]], primary: _KeyHashes,
             if not len(local):
                 continue
             at = _arrow_indices(local)
-            parts = [_parsed(c, key_text[c.name][index].take(at).to_pylist()) for c in cols]
+            parts = [_parsed(c, kernels.take(key_text[c.name][index], at).to_pylist())
+                     for c in cols]
             for position, values in zip(local.tolist(), zip(*parts, strict=True),
                                         strict=True):
                 key = values[0] if field_name else values
