@@ -1111,8 +1111,10 @@ class _KeyHashes:
             runs.append(np.sort(np.concatenate(unsorted)))
         if not runs:
             return np.zeros(0, dtype=np.uint64)
-        # timsort finds the sorted runs and merges them
-        ordered = np.sort(np.concatenate(runs), kind="stable") if len(runs) > 1 else runs[0]
+        ordered = np.concatenate(runs) if len(runs) > 1 else runs[0]
+        if len(runs) > 1:
+            del runs  # the runs' memory goes before the merge's own
+            ordered.sort(kind="stable")  # in place: timsort finds the sorted runs and merges them
         return ordered[1:][(ordered[1:] == ordered[:-1]) & (ordered[1:] != 0)]
 
 
