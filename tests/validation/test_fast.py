@@ -147,6 +147,22 @@ def test_key_hashes_repeated_whatever_the_runs():
     assert len(fast._KeyHashes().repeated()) == 0
 
 
+@pytest.mark.parametrize("count", [0, 1, 64, 65, 3000])
+def test_hashes_among_the_repeated_ones_whatever_their_count(count):
+    """The membership test of the repeated hashes gives numpy's isin answer, few or many."""
+    import numpy as np
+
+    from koreanap_validation import fast
+
+    rng = np.random.default_rng(count)
+    hashes = rng.integers(0, 2**64, 20_000, dtype=np.uint64)
+    repeated = np.sort(np.concatenate([rng.choice(hashes, count),
+                                       rng.integers(0, 2**64, count, dtype=np.uint64)]))
+    if count:
+        repeated[-1] = np.iinfo(np.uint64).max  # past every hash: searchsorted's end
+    assert (fast._among(hashes, repeated) == np.isin(hashes, repeated)).all()
+
+
 def test_invalid_small_table_and_faulty_survey_same_report_order(faulty_survey, tmp_path):
     """A package with an invalid small table (a key both referenced and repeated, a cell
     against its pattern, a missing required cell) and a faulted survey gets, from both

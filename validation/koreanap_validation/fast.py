@@ -1118,6 +1118,17 @@ class _KeyHashes:
         return ordered[1:][(ordered[1:] == ordered[:-1]) & (ordered[1:] != 0)]
 
 
+def _among(hashes: np.ndarray, repeated: np.ndarray) -> np.ndarray:
+    """Which ``hashes`` are among the sorted ``repeated`` ones. numpy's isin
+    compares each of a few (7 ms on a million rows) but sorts everything past
+    ~70 of them (0.24 s for 300); a binary search takes 0.02-0.05 s at any count."""
+    if len(repeated) <= 64:
+        return np.isin(hashes, repeated)
+    at = np.searchsorted(repeated, hashes)
+    at[at == len(repeated)] = 0
+    return repeated[at] == hashes
+
+
 def _duplicates(key_text: dict[str, list[pa.Array]], primary: _KeyHashes,
                 unique: dict[str, _KeyHashes], primary_columns: list[_Column],
                 columns: list[_Column]) -> Iterable[tuple[int, int, int, Any]]:
@@ -1139,7 +1150,7 @@ def _duplicates(key_text: dict[str, list[pa.Array]], primary: _KeyHashes,
         if len(repeated):
             key_columns = [by_name[field_name]] if field_name else primary_columns
             targets.append((field_name, key_columns,
-                            np.isin(np.concatenate(hashes.chunks), repeated)))
+                            _among(np.concatenate(hashes.chunks), repeated)))
     if not targets:
         return
     last: list[dict] = [{} for _ in targets]
