@@ -209,24 +209,30 @@ class Prefetch:
                  early: EarlyRead | None = None) -> None:
         self.resource = resource
         self._source = _reader_source(resource)
-        self.ahead = early.ahead if early is not None else ReadAhead(
-            lambda: _open_reader(resource, BATCH_BYTES, check_utf8=True)[0], depth=depth)
-        started = early.encoding if early is not None else None
-        self._encoding = started or EncodingCheck(resource.normpath)
+        if early is not None:
+            self.ahead, encoding = early.ahead, early.encoding
+        else:
+            self.ahead, encoding = ReadAhead(
+                lambda: _open_reader(resource, BATCH_BYTES, check_utf8=True)[0],
+                depth=depth), None
+        self._encoding = encoding or EncodingCheck(resource.normpath)
+
+    def _reads(self, resource: Any) -> bool:
+        """It reads ``resource`` as it is now (file, dialect, field names)."""
+        return resource is self.resource and _reader_source(resource) == self._source
 
     def encoding(self, resource: Any) -> EncodingResult | None:
         """The encoding check of ``resource``'s file (what
         :func:`.encoding.check_encoding` returns or raises), if this reads
         it as it is now, by the same name; None otherwise (then check it again)."""
-        if resource is not self.resource or _reader_source(resource) != self._source \
-                or self._encoding.path != resource.normpath:
+        if not self._reads(resource) or self._encoding.path != resource.normpath:
             return None
         return self._encoding.result()
 
     def take(self, resource: Any) -> ReadAhead | None:
         """The running reader, if it reads ``resource`` as it is now (else
         None, and this prefetch is closed)."""
-        if resource is self.resource and _reader_source(resource) == self._source:
+        if self._reads(resource):
             return self.ahead
         self.close()
         return None
@@ -1111,8 +1117,10 @@ class _KeyHashes:
             runs.append(np.sort(np.concatenate(unsorted)))
         if not runs:
             return np.zeros(0, dtype=np.uint64)
-        ordered = np.concatenate(runs) if len(runs) > 1 else runs[0]
-        if len(runs) > 1:
+        if len(runs) == 1:
+            ordered = runs[0]
+        else:
+            ordered = np.concatenate(runs)
             del runs  # the runs' memory goes before the merge's own
             ordered.sort(kind="stable")  # in place: timsort finds the sorted runs and merges them
         return ordered[1:][(ordered[1:] == ordered[:-1]) & (ordered[1:] != 0)]
