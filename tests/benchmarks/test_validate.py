@@ -9,4 +9,5 @@ def test_validate_benchmark_runs_on_a_few_rows():
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr
     assert "speed-up a/b" in done.stdout
     assert "medians of 2 alternating rounds" in done.stdout
+    assert "g/e, the floor of (b)" in done.stdout
     assert "faults missed: frictionless 0, koreanap 0" in done.stdout
