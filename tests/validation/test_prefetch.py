@@ -302,3 +302,56 @@ def test_what_runs_before_the_rules_load_imports_no_frictionless():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("taken, batch_bytes", [("all", readahead.BATCH_BYTES),
+                                                 ("one", 4096)])
+def test_a_reader_left_open_is_closed_when_python_ends(tmp_path, taken, batch_bytes):
+    """A program that reads a table to its end (or one batch of it) and never
+    closes the reader still ends normally: its reading thread is stopped
+    before Python's, not killed inside pyarrow's reader (which aborted it:
+    "terminate called without an active exception", exit 134)."""
+    table = tmp_path / "t.csv"
+    table.write_text("id,flag,note\n" + "".join(f"{n},Y,x\n" for n in range(1000)),
+                     encoding="utf-8")
+    code = ("import sys\n"
+            "from koreanap_validation import readahead\n"
+            "ahead = readahead.ReadAhead(lambda: readahead.open_reader(\n"
+            "    sys.argv[1], ['id', 'flag', 'note'], ',', '\"', int(sys.argv[3]))[0],\n"
+            "    depth=4)\n"
+            "rows = 0\n"
+            "while True:\n"
+            "    try:\n"
+            "        rows += ahead.next().num_rows\n"
+            "    except StopIteration:\n"
+            "        break  # and Python ends at once, as the reader frees itself\n"
+            "    print(rows, flush=True)\n"
+            "    if sys.argv[2] == 'one':\n"
+            "        break\n")
+    for _ in range(5):  # it aborted in most runs, not all (a race with Python's end)
+        done = subprocess.run([sys.executable, "-c", code, str(table), taken,
+                               str(batch_bytes)], capture_output=True, text=True, timeout=60)
+        assert (done.returncode, done.stderr) == (0, "")
+        rows = int(done.stdout.split()[-1])
+        assert rows == 1000 if taken == "all" else 0 < rows < 1000
+
+
+def test_the_readers_left_open_are_closed_at_exit(tmp_path):
+    """What Python runs at its end (atexit) stops and joins every reading
+    thread still open: one that handed over its end, one waiting to hand over
+    its next batch."""
+    table = tmp_path / "t.csv"
+    table.write_text("id,flag,note\n" + "".join(f"{n},Y,x\n" for n in range(50)),
+                     encoding="utf-8")
+
+    def reader():
+        return readahead.open_reader(str(table), ["id", "flag", "note"], ",", '"')[0]
+
+    drained, waiting, closed = (readahead.ReadAhead(reader) for _ in range(3))
+    with pytest.raises(StopIteration):
+        while True:
+            drained.next()
+    closed.close()
+    assert {drained, waiting} <= set(readahead._OPEN)
+    readahead._close_open()
+    assert not drained._thread.is_alive() and not waiting._thread.is_alive()

@@ -11,9 +11,11 @@ is opened again, so what is reported never depends on it.
 """
 from __future__ import annotations
 
+import atexit
 import os
 import queue
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -82,7 +84,8 @@ class ReadAhead:
     """pyarrow's reader run in a thread ahead of validation: it opens the
     file and parses the next batches (pyarrow releases the GIL) while this
     one is validated, on the second core. ``next()`` gives the batches in
-    order and raises what opening or reading raised."""
+    order and raises what opening or reading raised. Close it when done; one
+    still open when Python ends is closed then (:func:`_close_open`)."""
 
     _END = object()
 
@@ -91,6 +94,7 @@ class ReadAhead:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(open_reader,), daemon=True,
                                         name=THREAD_NAME)
+        _OPEN.add(self)
         self._thread.start()
 
     def _run(self, open_reader: Callable[[], Any]) -> None:
@@ -126,15 +130,29 @@ class ReadAhead:
             raise item
         return item
 
-    def close(self) -> None:
-        """Stop reading (also when validation stopped early at its error limit)."""
+    def close(self, timeout: float | None = None) -> None:
+        """Stop reading (also when validation stopped early at its error limit)
+        and wait for the thread (at most ``timeout`` seconds, if given)."""
         self._stop.set()
         while True:
             try:
                 self._queue.get_nowait()
             except queue.Empty:
                 break
-        self._thread.join()
+        self._thread.join(timeout)
+
+
+_OPEN: weakref.WeakSet[ReadAhead] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_open() -> None:
+    """Close the readers still open when Python ends, before it stops its
+    threads: a reading thread stopped inside pyarrow's reader (even one that
+    has handed over its last batch and is freeing the reader) aborts the
+    process ("terminate called without an active exception", exit 134)."""
+    for ahead in list(_OPEN):
+        ahead.close(timeout=10)  # a thread stuck in a read is not waited for forever
 
 
 def source_key(path: str, names: list[str], delimiter: str, quote: str) -> tuple:
