@@ -80,31 +80,25 @@ assert table.num_rows == int(sys.argv[3]), table.num_rows
 """
 
 FLOOR = """
-import gc, json, os, sys
+import json, os, sys
+from koreanap_client.console import _rules_loading
 from koreanap_validation import readahead
 folder = sys.argv[1]
 with open(os.path.join(folder, "datapackage.json"), encoding="utf-8") as fh:
     descriptor = json.load(fh)
-resource = [r for r in descriptor["resources"] if r["name"] == "survey_results"][0]
-path = os.path.join(folder, resource["path"])
-names = [f["name"] for f in resource["schema"]["fields"]]
-ahead = readahead.ReadAhead(lambda: readahead.open_reader(path, names, ",", '"')[0],
-                            depth=readahead.PREFETCH_BATCHES)
-encoding = readahead.EncodingCheck(path)
-gc.disable()
-import koreanap_validation.engine  # the rules, as koreanap validate loads them
-gc.enable()
-gc.freeze()
-from frictionless import Package
-Package(descriptor, basepath=folder).to_descriptor(validate=True)
-rows = 0
-while True:
-    try:
-        rows += ahead.next().num_rows
-    except StopIteration:
-        break
-assert rows == int(sys.argv[2]) and encoding.result().valid, rows
-ahead.close()  # as the engine closes it: its thread is done before the process ends
+readahead.PREFETCH_FROM = 0  # the smoke run's table is small: read it early all the same
+early = readahead.start_early(descriptor, folder)  # as koreanap validate starts it
+with _rules_loading():  # the rules, loaded as koreanap validate loads them
+    from frictionless import Package
+    Package(descriptor, basepath=folder).to_descriptor(validate=True)
+    rows = 0
+    while True:
+        try:
+            rows += early.ahead.next().num_rows
+        except StopIteration:
+            break
+assert rows == int(sys.argv[2]) and early.encoding.result().valid, rows
+early.close()  # as the engine closes it: its thread is done before the process ends
 os._exit(0)  # as koreanap validate ends: without Python's teardown
 """
 
